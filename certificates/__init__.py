@@ -1,0 +1,1 @@
+"""The certificate lifecycle: requests, keys, certificates, PKCS#12, revocation, audit."""

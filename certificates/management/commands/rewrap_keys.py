@@ -1,0 +1,23 @@
+"""Re-encrypt every stored private key under the first KEY_ENCRYPTION_KEY.
+
+Rotation: put the new key first in KEY_ENCRYPTION_KEY (old ones after it), restart, run this,
+then drop the old keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from certificates.services import audit, keystore
+from certificates.services.actor import Actor
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt stored private keys under the first KEY_ENCRYPTION_KEY."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rewrapped, total = keystore.rewrap_all()
+        audit.record(Actor(user=None, via="command"), "keys.rewrapped", rewrapped=rewrapped, total=total)
+        self.stdout.write(f"Re-encrypted {rewrapped} of {total} stored keys.")

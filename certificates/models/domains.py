@@ -1,0 +1,26 @@
+from django.db import models
+
+
+class Domain(models.Model):
+    """A mail domain the organisation manages; requests are only for addresses in one."""
+
+    name = models.CharField(max_length=253, unique=True, help_text="Lower case, e.g. example.com")
+    # Publishing uses these; the foundation only stores them.
+    base_url = models.URLField(
+        blank=True, help_text="Public base URL serving /.well-known/smime/ (default https://NAME)"
+    )
+    dns_ttl = models.PositiveIntegerField(default=3600)
+    dnssec_signed = models.BooleanField(
+        default=False, help_text="SMIMEA records are offered only for DNSSEC-signed zones."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name = self.name.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+
+from certificates.models.keys import KeySource, StoredKey
+
+
+class RequestState(models.TextChoices):
+    CSR_READY = "csr_ready", "CSR ready"
+    SUBMITTED = "submitted", "Submitted to CA"
+    ISSUED = "issued", "Issued"
+    CANCELLED = "cancelled", "Cancelled"
+    REJECTED = "rejected", "Rejected"
+
+
+# DESIGN.md's state table: the only transitions that exist.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestState.SUBMITTED: frozenset({RequestState.CSR_READY}),
+    RequestState.ISSUED: frozenset({RequestState.CSR_READY, RequestState.SUBMITTED}),
+    RequestState.CANCELLED: frozenset({RequestState.CSR_READY, RequestState.SUBMITTED}),
+    RequestState.REJECTED: frozenset({RequestState.CSR_READY, RequestState.SUBMITTED}),
+}
+
+
+class CertificateRequest(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificate_requests"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.CharField(max_length=254, help_text="Stored as written; matched case-insensitively")
+    subject = models.JSONField(default=dict)
+    key_source = models.CharField(max_length=16, choices=KeySource.choices)
+    key_type = models.CharField(max_length=16)
+    stored_key = models.ForeignKey(
+        StoredKey, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    csr_pem = models.TextField()
+    spki_sha256 = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=16, choices=RequestState.choices, default=RequestState.CSR_READY
+    )
+    ca_name = models.CharField(max_length=200, blank=True)
+    order_ref = models.CharField(max_length=200, blank=True)
+    reject_reason = models.TextField(blank=True)
+    renewal_of = models.ForeignKey(
+        "certificates.Certificate", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="renewals",
+    )
+    warnings = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Request #{self.pk} for {self.email} ({self.state})"

@@ -1,0 +1,61 @@
+"""Who sees what: employees their own objects, certificate admins everything.
+
+Another employee's object is reported as not found (404), never as forbidden, so ids leak
+nothing about who holds what.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from certificates.models import Certificate, CertificateRequest
+from certificates.services.errors import Forbidden, NotFound
+
+ADMIN_GROUP = "Certificate admins"
+
+
+def is_admin(user: AbstractBaseUser | None) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.is_staff:  # type: ignore[attr-defined]
+        return True
+    return user.groups.filter(name=ADMIN_GROUP).exists()  # type: ignore[attr-defined]
+
+
+def require_admin(user: AbstractBaseUser | None) -> None:
+    if not is_admin(user):
+        raise Forbidden("Only certificate admins can do this.")
+
+
+def visible_requests(user: AbstractBaseUser) -> QuerySet[CertificateRequest]:
+    queryset = CertificateRequest.objects.select_related("owner")
+    return queryset if is_admin(user) else queryset.filter(owner=user)
+
+
+def visible_certificates(user: AbstractBaseUser) -> QuerySet[Certificate]:
+    queryset = Certificate.objects.select_related("owner")
+    return queryset if is_admin(user) else queryset.filter(owner=user)
+
+
+def get_request(user: AbstractBaseUser, pk: int) -> CertificateRequest:
+    try:
+        return visible_requests(user).get(pk=pk)
+    except (CertificateRequest.DoesNotExist, ValueError):
+        raise NotFound(f"There is no certificate request #{pk} that you can see.") from None
+
+
+def get_certificate(user: AbstractBaseUser, pk: int) -> Certificate:
+    try:
+        return visible_certificates(user).get(pk=pk)
+    except (Certificate.DoesNotExist, ValueError):
+        raise NotFound(f"There is no certificate #{pk} that you can see.") from None
+
+
+def find_user(username: str) -> AbstractBaseUser:
+    User = get_user_model()
+    try:
+        return User.objects.get(**{User.USERNAME_FIELD: username}, is_active=True)
+    except User.DoesNotExist:
+        raise NotFound(f"There is no active user named {username!r}.") from None

@@ -1,0 +1,30 @@
+"""Who is acting, through which door, from which address: what every audit event records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+
+from portal.clientip import client_ip
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: AbstractBaseUser | None
+    via: str  # "web", "api", "admin", "command", "system"
+    ip: str | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, via: str = "web") -> Actor:
+        user = request.user if not isinstance(request.user, AnonymousUser) else None
+        return cls(user=user, via=via, ip=client_ip(request))
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user=None, via="system")
+
+    @property
+    def label(self) -> str:
+        return self.user.get_username() if self.user is not None else "system"

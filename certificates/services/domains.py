@@ -1,0 +1,44 @@
+"""Managed mail domains and the address rules that hang on them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from certificates.models import Domain
+from certificates.pki import emails
+from certificates.pki.errors import PkiError
+from certificates.services import audit
+from certificates.services.actor import Actor
+from certificates.services.errors import Conflict, Invalid
+
+
+def check_address_for(owner: AbstractBaseUser, address: str) -> str:
+    """The address must be well-formed, in a managed domain and the owner's own."""
+    try:
+        _, domain = emails.split_address(address)
+    except PkiError as exc:
+        raise Invalid(exc.message) from exc
+    if not Domain.objects.filter(name=domain.lower()).exists():
+        raise Invalid(
+            f"{domain} is not a mail domain this portal manages; ask a certificate admin to add it, "
+            "or request a certificate for your address in a managed domain."
+        )
+    own = getattr(owner, "email", "") or ""
+    if not own or not emails.addresses_match(own, address):
+        raise Invalid(
+            f"{address} is not the address of account {owner.get_username()!r}"
+            + (f" ({own})" if own else " (it has no address)")
+            + "; a certificate can only be requested for the owner's own address."
+        )
+    return address.strip()
+
+
+def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
+    name = name.strip().lower().rstrip(".")
+    if not name or "." not in name or " " in name:
+        raise Invalid(f"{name!r} is not a domain name such as example.com.")
+    if Domain.objects.filter(name=name).exists():
+        raise Conflict(f"{name} is already a managed domain.")
+    domain = Domain.objects.create(name=name, **fields)
+    audit.record(actor, "domain.added", domain)
+    return domain

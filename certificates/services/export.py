@@ -1,0 +1,52 @@
+"""PKCS#12 export of server-held keys: owner only, password never stored, audited and mailed."""
+
+from __future__ import annotations
+
+from cryptography import x509
+from django.db import transaction
+
+from certificates.models import Certificate
+from certificates.pki import pkcs12
+from certificates.pki.errors import PkiError
+from certificates.services import audit, keystore
+from certificates.services.actor import Actor
+from certificates.services.errors import Conflict, Forbidden, Invalid
+from certificates.tasks import send_key_export_notice
+
+
+def pkcs12_filename(cert: Certificate, profile: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in cert.email)
+    return f"{safe}-{cert.serial_hex[:8]}-{profile}.p12"
+
+
+def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) -> bytes:
+    if cert.stored_key_id is None:
+        raise Conflict(
+            "The portal does not hold the private key of this certificate (it was made from your "
+            "own CSR, in your browser, or imported). Build the bundle where the key is: "
+            + pkcs12.pkcs12_compat_command()
+        )
+    if actor.user is None or cert.owner_id != actor.user.pk:
+        raise Forbidden("Only the certificate's owner can export its private key.")
+    if profile not in pkcs12.PROFILES:
+        raise Invalid(f"profile must be one of {', '.join(pkcs12.PROFILES)}, not {profile!r}.")
+    if not password:
+        raise Invalid("Choose a password for the bundle; an empty password is refused.")
+    leaf = x509.load_der_x509_certificate(bytes(cert.der))
+    chain = x509.load_pem_x509_certificates(cert.chain_pem.encode()) if cert.chain_pem else []
+    try:
+        data = pkcs12.build_pkcs12(
+            key=keystore.load(cert.stored_key),
+            cert=leaf,
+            chain=chain,
+            password=password,
+            profile=profile,
+            friendly_name=f"{cert.email} S/MIME {cert.not_after:%Y-%m-%d}",
+        )
+    except PkiError as exc:
+        raise Invalid(exc.message) from exc
+    with transaction.atomic():
+        event = audit.record(actor, "key.exported", cert, profile=profile, format="pkcs12")
+        transaction.on_commit(lambda: send_key_export_notice.delay(event.pk))
+    return data
+

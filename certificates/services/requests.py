@@ -1,0 +1,213 @@
+"""Certificate requests: creation (server key, uploaded or browser CSR) and state transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from certificates.models import Certificate, CertificateRequest, StoredKey
+from certificates.models.keys import KeySource
+from certificates.models.requests import TRANSITIONS, RequestState
+from certificates.pki import csr as pki_csr
+from certificates.pki import keys, subject
+from certificates.pki.errors import PkiError
+from certificates.services import audit, domains, keystore
+from certificates.services.access import is_admin, require_admin
+from certificates.services.actor import Actor
+from certificates.services.errors import Conflict, Invalid, NotFound
+
+CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
+
+
+def create(
+    actor: Actor,
+    *,
+    owner: AbstractBaseUser,
+    email: str,
+    subject_fields: Mapping[str, str | None],
+    key_source: str,
+    key_type: str | None = None,
+    csr_pem: str | bytes | None = None,
+    renewal_of: Certificate | None = None,
+    reuse_key: StoredKey | None = None,
+) -> CertificateRequest:
+    if owner != actor.user and not is_admin(actor.user):
+        raise NotFound("You can only request certificates for yourself.")
+    email = domains.check_address_for(owner, email)
+    try:
+        fields = subject.SubjectFields.from_dict(subject_fields)
+        subject.check_subject(fields)
+    except PkiError as exc:
+        raise Invalid(exc.message) from exc
+
+    if key_source == KeySource.SERVER:
+        if csr_pem:
+            raise Invalid("A server-generated key makes its own CSR; leave csr_pem out.")
+        return _create_with_server_key(
+            actor, owner, email, fields, key_type or keys.DEFAULT_KEY_TYPE, renewal_of, reuse_key
+        )
+    if key_source in CSR_SOURCES:
+        if not csr_pem:
+            raise Invalid("Paste or upload the CSR (PEM or DER) made for this address.")
+        if key_type:
+            raise Invalid("The key type comes from the uploaded CSR; leave key_type out.")
+        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of)
+    raise Invalid(f"key_source must be one of server, browser, upload, not {key_source!r}.")
+
+
+def _create_with_server_key(
+    actor: Actor,
+    owner: AbstractBaseUser,
+    email: str,
+    fields: subject.SubjectFields,
+    key_type: str,
+    renewal_of: Certificate | None,
+    reuse_key: StoredKey | None,
+) -> CertificateRequest:
+    with transaction.atomic():
+        if reuse_key is not None:
+            private_key = keystore.load(reuse_key)
+            stored = reuse_key
+        else:
+            try:
+                private_key = keys.generate_private_key(key_type)
+            except PkiError as exc:
+                raise Invalid(exc.message) from exc
+            stored = keystore.store(owner, private_key)
+        signing_request = pki_csr.build_csr(private_key, email, fields)
+        info = pki_csr.inspect_csr(signing_request)
+        request = CertificateRequest.objects.create(
+            owner=owner,
+            created_by=actor.user,
+            email=email,
+            subject=fields.as_dict(),
+            key_source=KeySource.SERVER,
+            key_type=stored.key_type,
+            stored_key=stored,
+            csr_pem=pki_csr.csr_to_pem(signing_request),
+            spki_sha256=info.spki_sha256,
+            renewal_of=renewal_of,
+            warnings=info.warnings,
+        )
+        if reuse_key is None:
+            audit.record(actor, "key.generated", stored, key_type=stored.key_type, request=request.pk)
+        audit.record(actor, "request.created", request, key_source="server", key_type=stored.key_type,
+                     renewal_of=renewal_of.pk if renewal_of else None, owner=owner.get_username())
+    return request
+
+
+def _create_from_csr(
+    actor: Actor,
+    owner: AbstractBaseUser,
+    email: str,
+    key_source: str,
+    csr_pem: str | bytes,
+    renewal_of: Certificate | None,
+) -> CertificateRequest:
+    data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
+    try:
+        signing_request = pki_csr.load_csr(data)
+        info = pki_csr.validate_csr(signing_request, email)
+    except PkiError as exc:
+        raise Invalid(exc.message) from exc
+    with transaction.atomic():
+        request = CertificateRequest.objects.create(
+            owner=owner,
+            created_by=actor.user,
+            email=email,
+            subject=info.fields.as_dict(),
+            key_source=key_source,
+            key_type=info.key.key_type,
+            csr_pem=pki_csr.csr_to_pem(signing_request),
+            spki_sha256=info.spki_sha256,
+            renewal_of=renewal_of,
+            warnings=info.warnings,
+        )
+        audit.record(actor, "request.created", request, key_source=key_source,
+                     key_type=info.key.key_type, renewal_of=renewal_of.pk if renewal_of else None,
+                     owner=owner.get_username())
+    return request
+
+
+def transition(request: CertificateRequest, target: str) -> None:
+    """Move to ``target`` if DESIGN.md's table has that edge; 409 otherwise."""
+    if request.state not in TRANSITIONS.get(target, frozenset()):
+        raise Conflict(
+            f"Request #{request.pk} is {RequestState(request.state).label.lower()}; it cannot move "
+            f"to {RequestState(target).label.lower()}."
+        )
+    request.state = target
+
+
+def _locked(request: CertificateRequest) -> CertificateRequest:
+    return CertificateRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def submit(actor: Actor, request: CertificateRequest, ca_name: str, order_ref: str = "") -> CertificateRequest:
+    ca_name, order_ref = ca_name.strip(), order_ref.strip()
+    if not ca_name:
+        raise Invalid("Name the CA the CSR was sent to (for example Sectigo).")
+    with transaction.atomic():
+        request = _locked(request)
+        transition(request, RequestState.SUBMITTED)
+        request.ca_name, request.order_ref = ca_name[:200], order_ref[:200]
+        request.save(update_fields=["state", "ca_name", "order_ref", "updated_at"])
+        audit.record(actor, "request.submitted", request, ca_name=ca_name, order_ref=order_ref)
+    return request
+
+
+def cancel(actor: Actor, request: CertificateRequest) -> CertificateRequest:
+    with transaction.atomic():
+        request = _locked(request)
+        transition(request, RequestState.CANCELLED)
+        request.save(update_fields=["state", "updated_at"])
+        audit.record(actor, "request.cancelled", request)
+    return request
+
+
+def reject(actor: Actor, request: CertificateRequest, reason: str) -> CertificateRequest:
+    require_admin(actor.user)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("Give the reason for the rejection; the requester will read it.")
+    with transaction.atomic():
+        request = _locked(request)
+        transition(request, RequestState.REJECTED)
+        request.reject_reason = reason
+        request.save(update_fields=["state", "reject_reason", "updated_at"])
+        audit.record(actor, "request.rejected", request, reason=reason)
+    return request
+
+
+def renew(
+    actor: Actor,
+    cert: Certificate,
+    *,
+    key_source: str = KeySource.SERVER,
+    key_type: str | None = None,
+    csr_pem: str | bytes | None = None,
+    reuse_key: bool = False,
+) -> CertificateRequest:
+    """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
+    ``reuse_key`` asks to sign a new CSR with the key the server already holds."""
+    previous = cert.request.subject if cert.request is not None else {}
+    stored = None
+    if reuse_key:
+        if cert.stored_key is None or key_source != KeySource.SERVER:
+            raise Conflict("Only a key the portal holds can be reused; renew with a new key instead.")
+        stored = cert.stored_key
+    if key_source == KeySource.SERVER and key_type is None and not reuse_key:
+        key_type = cert.key_type if cert.key_type in keys.KEY_TYPES else None
+    return create(
+        actor,
+        owner=cert.owner,
+        email=cert.email,
+        subject_fields=previous,
+        key_source=key_source,
+        key_type=key_type,
+        csr_pem=csr_pem,
+        renewal_of=cert,
+        reuse_key=stored,
+    )

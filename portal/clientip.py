@@ -1,0 +1,17 @@
+"""The client's address, trusting exactly ``TRUSTED_PROXIES`` reverse proxies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        # Each trusted proxy appends the address it saw; the one the first trusted proxy
+        # appended (counting from the right) is the client. Anything left of it is client-made.
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR")

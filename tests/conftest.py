@@ -1,0 +1,113 @@
+"""Shared fixtures: three people (owner, colleague, admin), a managed domain, a test CA, API
+clients, a real SMTP sink and a real Celery worker.
+
+Real services: when REDIS_URL / DATABASE_URL are set (CI sets both), they must answer, or the
+session stops with an error instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from certificates.models import Domain, TrustAnchor
+from certificates.services import tokens
+from certificates.services.access import ADMIN_GROUP
+from certificates.services.actor import Actor
+from tests.testca import SmimeTestCA
+
+pytest_plugins = ["tests.peers"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except redis.RedisError as exc:
+            pytest.exit(f"REDIS_URL={redis_url} does not answer: {exc}", returncode=3)
+
+
+@pytest.fixture
+def domain(db: None) -> Domain:
+    return Domain.objects.get_or_create(name="example.com")[0]
+
+
+def _user(username: str, email: str) -> User:
+    return User.objects.create_user(username, email, password=f"{username}-pass-1234")
+
+
+@pytest.fixture
+def owner(domain: Domain) -> User:
+    return _user("alice", "Alice.Example@example.com")
+
+
+@pytest.fixture
+def colleague(domain: Domain) -> User:
+    return _user("bob", "bob@example.com")
+
+
+@pytest.fixture
+def admin(domain: Domain) -> User:
+    user = _user("carol", "carol@example.com")
+    user.groups.add(Group.objects.get_or_create(name=ADMIN_GROUP)[0])
+    return user
+
+
+def actor(user: User | None) -> Actor:
+    return Actor(user=user, via="test", ip="127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def test_ca() -> SmimeTestCA:
+    return SmimeTestCA(now=datetime.now(UTC))
+
+
+@pytest.fixture
+def trust_anchor(db: None, test_ca: SmimeTestCA) -> TrustAnchor:
+    from certificates.services import anchors
+
+    superuser = User.objects.create_superuser("root-admin", "root@example.com", "x-pass-1234")
+    return anchors.add(actor(superuser), "Test S/MIME Root", test_ca.root_pem())
+
+
+class ApiClient(Client):
+    """A Django test client that sends a bearer token on every call."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(HTTP_AUTHORIZATION=f"Bearer {token}")
+        self.token = token
+
+
+def api_client(user: User, scopes: list[str] | None = None) -> ApiClient:
+    _, plain = tokens.create(actor(user), user, "tests", scopes=scopes or [])
+    return ApiClient(plain)
+
+
+@pytest.fixture
+def owner_api(owner: User) -> ApiClient:
+    return api_client(owner, ["keys:export"])
+
+
+@pytest.fixture
+def colleague_api(colleague: User) -> ApiClient:
+    return api_client(colleague, ["keys:export"])
+
+
+@pytest.fixture
+def admin_api(admin: User) -> ApiClient:
+    return api_client(admin)
+
+
+@pytest.fixture
+def owner_web(owner: User) -> Iterator[Client]:
+    client = Client()
+    client.force_login(owner)
+    yield client
