@@ -26,7 +26,7 @@ def secrets_configured(app_configs: object, **kwargs: object) -> list[Error]:
             Error(
                 "KEY_ENCRYPTION_KEY is not set.",
                 hint="Set one or more base64 32-byte keys, comma-separated (first encrypts); "
-                "generate one with: python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())'. "
+                "generate one with: head -c 32 /dev/urandom | base64. "
                 "Without it server-generated private keys cannot be stored or read.",
                 id="portal.E002",
             )

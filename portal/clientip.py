@@ -11,7 +11,9 @@ def client_ip(request: HttpRequest) -> str | None:
     if proxies:
         # Each trusted proxy appends the address it saw; the one the first trusted proxy
         # appended (counting from the right) is the client. Anything left of it is client-made.
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        hops = [
+            h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
+        ]
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR")

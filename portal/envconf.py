@@ -63,7 +63,9 @@ def listing(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def generated_secret(path: Path, factory: Callable[[], str] = lambda: secrets.token_urlsafe(50)) -> str:
+def generated_secret(
+    path: Path, factory: Callable[[], str] = lambda: secrets.token_urlsafe(50)
+) -> str:
     """Read a secret kept in ``var/``; create it (mode 0600) on first use.
 
     Only the embedded single-machine mode does this: with several containers each would mint

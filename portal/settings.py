@@ -117,7 +117,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -198,7 +200,9 @@ elif envconf.string("EMAIL_HOST"):
 else:
     # Embedded default: mail is printed by the worker that sends it.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = envconf.string("DEFAULT_FROM_EMAIL", f"S/MIME portal <noreply@{_base.hostname}>")
+DEFAULT_FROM_EMAIL = envconf.string(
+    "DEFAULT_FROM_EMAIL", f"S/MIME portal <noreply@{_base.hostname}>"
+)
 
 # Celery: Redis when named, else kombu's file-system transport (no server). The database, not the
 # broker, is the source of truth for due work, so a message lost there costs one beat interval.

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from portal.api import api
+from portal.api import api, not_found
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found),  # JSON 404, never an HTML page under /api/
     path("", include("certificates.urls")),
 ]

@@ -8,10 +8,14 @@ session stops with an error instead of skipping.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
@@ -75,7 +79,25 @@ def trust_anchor(db: None, test_ca: SmimeTestCA) -> TrustAnchor:
     from certificates.services import anchors
 
     superuser = User.objects.create_superuser("root-admin", "root@example.com", "x-pass-1234")
-    return anchors.add(actor(superuser), "Test S/MIME Root", test_ca.root_pem())
+    root_pem = test_ca.root.public_bytes(serialization.Encoding.PEM)
+    return anchors.add(actor(superuser), "Test S/MIME Root", root_pem)
+
+
+@pytest.fixture
+def sign_csr(test_ca: SmimeTestCA) -> Callable[..., bytes]:
+    """Sign a CSR (PEM text) with the test CA: returns leaf + chain as PEM bytes. Keyword
+    arguments go to SmimeTestCA.issue (email defaults to the CSR's first address)."""
+
+    def sign(csr_pem: str | bytes, email: str | None = None, **options: Any) -> bytes:
+        data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
+        csr = x509.load_pem_x509_csr(data)
+        if email is None:
+            email = str(csr.subject.get_attributes_for_oid(NameOID.EMAIL_ADDRESS)[0].value)
+        options.setdefault("now", datetime.now(UTC))
+        leaf = test_ca.issue(csr, email, **options)
+        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [leaf, *test_ca.chain])
+
+    return sign
 
 
 class ApiClient(Client):

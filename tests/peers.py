@@ -15,7 +15,6 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
-from pytest_django.fixtures import SettingsWrapper
 
 
 class SmtpSink:
@@ -37,7 +36,7 @@ class SmtpSink:
 
 
 @pytest.fixture
-def smtp_sink(settings: SettingsWrapper) -> Iterator[SmtpSink]:
+def smtp_sink(settings: pytest.FixtureRequest) -> Iterator[SmtpSink]:
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=0)
     controller.start()

@@ -46,14 +46,19 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
     )
     request = models.OneToOneField(
-        "certificates.CertificateRequest", null=True, blank=True, on_delete=models.PROTECT,
+        "certificates.CertificateRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="certificate",
     )
     key_source = models.CharField(max_length=16, choices=KeySource.choices)
     stored_key = models.ForeignKey(
         StoredKey, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
-    email = models.CharField(max_length=254, help_text="The owner's address this certificate is for")
+    email = models.CharField(
+        max_length=254, help_text="The owner's address this certificate is for"
+    )
     der = models.BinaryField(editable=False)
     chain_pem = models.TextField(blank=True, help_text="Issuer first, then upwards")
     serial_hex = models.CharField(max_length=64)
@@ -76,7 +81,9 @@ class Certificate(models.Model):
     chain_reason = models.TextField(blank=True)
     warnings = models.JSONField(default=list)
     status = models.CharField(
-        max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE,
+        max_length=16,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.ACTIVE,
         db_index=True,
     )
     superseded_by = models.ForeignKey(

@@ -28,7 +28,9 @@ class CertificateRequest(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    email = models.CharField(max_length=254, help_text="Stored as written; matched case-insensitively")
+    email = models.CharField(
+        max_length=254, help_text="Stored as written; matched case-insensitively"
+    )
     subject = models.JSONField(default=dict)
     key_source = models.CharField(max_length=16, choices=KeySource.choices)
     key_type = models.CharField(max_length=16)
@@ -44,7 +46,10 @@ class CertificateRequest(models.Model):
     order_ref = models.CharField(max_length=200, blank=True)
     reject_reason = models.TextField(blank=True)
     renewal_of = models.ForeignKey(
-        "certificates.Certificate", null=True, blank=True, on_delete=models.SET_NULL,
+        "certificates.Certificate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="renewals",
     )
     warnings = models.JSONField(default=list)

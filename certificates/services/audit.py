@@ -10,7 +10,9 @@ from certificates.models import AuditEvent
 from certificates.services.actor import Actor
 
 
-def record(actor: Actor, action: str, obj: models.Model | None = None, **details: Any) -> AuditEvent:
+def record(
+    actor: Actor, action: str, obj: models.Model | None = None, **details: Any
+) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor.user,
         actor_label=actor.label,

@@ -20,7 +20,8 @@ def check_address_for(owner: AbstractBaseUser, address: str) -> str:
         raise Invalid(exc.message) from exc
     if not Domain.objects.filter(name=domain.lower()).exists():
         raise Invalid(
-            f"{domain} is not a mail domain this portal manages; ask a certificate admin to add it, "
+            f"{domain} is not a mail domain this portal manages; ask a certificate admin to add "
+            "it, "
             "or request a certificate for your address in a managed domain."
         )
     own = getattr(owner, "email", "") or ""

@@ -49,4 +49,3 @@ def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) 
         event = audit.record(actor, "key.exported", cert, profile=profile, format="pkcs12")
         transaction.on_commit(lambda: send_key_export_notice.delay(event.pk))
     return data
-

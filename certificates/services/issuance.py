@@ -38,10 +38,14 @@ def status_at(cert: Certificate, now: datetime) -> str:
     return CertificateStatus.ACTIVE
 
 
-def _checked_upload(data: bytes, email: str, expected_spki: str | None, now: datetime) -> tuple[
+def _checked_upload(
+    data: bytes, email: str, expected_spki: str | None, now: datetime
+) -> tuple[
     x509.Certificate, chain.ChainVerdict, certinfo.CertificateInfo, list[str], TrustAnchor | None
 ]:
-    """Parse and check an uploaded certificate file; raise Invalid with the reason, store nothing."""
+    """Parse and check an uploaded certificate file; raise Invalid with the reason.
+
+    Nothing is stored here: a refusal leaves no trace of the upload."""
     try:
         certs = bundle.load_certificates(data)
         leaf, intermediates, warnings = bundle.split_leaf_and_chain(certs)
@@ -105,35 +109,45 @@ def _save_certificate(
     )
     cert.status = status_at(cert, now)
     cert.save()
-    audit.record(actor, "certificate.added", cert, serial=info.serial_hex,
-                 chain_verdict=verdict.verdict, request=request.pk if request else None)
+    audit.record(
+        actor,
+        "certificate.added",
+        cert,
+        serial=info.serial_hex,
+        chain_verdict=verdict.verdict,
+        request=request.pk if request else None,
+    )
     _supersede_older(actor, cert)
     return cert
 
 
-def attach_to_request(actor: Actor, request: CertificateRequest, data: bytes,
-                      now: datetime | None = None) -> Certificate:
+def attach_to_request(
+    actor: Actor, request: CertificateRequest, data: bytes, now: datetime | None = None
+) -> Certificate:
     now = now or timezone.now()
     with transaction.atomic():
         request = CertificateRequest.objects.select_for_update().get(pk=request.pk)
         transition(request, RequestState.ISSUED)
-        cert = _save_certificate(actor, owner=request.owner, email=request.email,
-                                 request=request, data=data, now=now)
+        cert = _save_certificate(
+            actor, owner=request.owner, email=request.email, request=request, data=data, now=now
+        )
         request.save(update_fields=["state", "updated_at"])
         audit.record(actor, "request.issued", request, certificate=cert.pk)
     return cert
 
 
-def import_certificate(actor: Actor, owner: AbstractBaseUser, data: bytes,
-                       now: datetime | None = None) -> Certificate:
+def import_certificate(
+    actor: Actor, owner: AbstractBaseUser, data: bytes, now: datetime | None = None
+) -> Certificate:
     """Track a certificate issued elsewhere (no request, no key held)."""
     if owner != actor.user and not is_admin(actor.user):
         raise NotFound("You can only import certificates for yourself.")
     own = getattr(owner, "email", "") or ""
     email = domains.check_address_for(owner, own)
     with transaction.atomic():
-        return _save_certificate(actor, owner=owner, email=email, request=None, data=data,
-                                 now=now or timezone.now())
+        return _save_certificate(
+            actor, owner=owner, email=email, request=None, data=data, now=now or timezone.now()
+        )
 
 
 def _supersede_older(actor: Actor, new: Certificate) -> None:
@@ -159,11 +173,14 @@ def _supersede_older(actor: Actor, new: Certificate) -> None:
         )
 
 
-def declare_revoked(actor: Actor, cert: Certificate, reason: str,
-                    now: datetime | None = None) -> Certificate:
+def declare_revoked(
+    actor: Actor, cert: Certificate, reason: str, now: datetime | None = None
+) -> Certificate:
     reason = reason.strip()
     if not reason:
-        raise Invalid("Say why the certificate is revoked (for example: lost device, key compromise).")
+        raise Invalid(
+            "Say why the certificate is revoked (for example: lost device, key compromise)."
+        )
     with transaction.atomic():
         cert = Certificate.objects.select_for_update().get(pk=cert.pk)
         if cert.status == CertificateStatus.REVOKED:

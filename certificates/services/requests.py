@@ -92,9 +92,18 @@ def _create_with_server_key(
             warnings=info.warnings,
         )
         if reuse_key is None:
-            audit.record(actor, "key.generated", stored, key_type=stored.key_type, request=request.pk)
-        audit.record(actor, "request.created", request, key_source="server", key_type=stored.key_type,
-                     renewal_of=renewal_of.pk if renewal_of else None, owner=owner.get_username())
+            audit.record(
+                actor, "key.generated", stored, key_type=stored.key_type, request=request.pk
+            )
+        audit.record(
+            actor,
+            "request.created",
+            request,
+            key_source="server",
+            key_type=stored.key_type,
+            renewal_of=renewal_of.pk if renewal_of else None,
+            owner=owner.get_username(),
+        )
     return request
 
 
@@ -125,9 +134,15 @@ def _create_from_csr(
             renewal_of=renewal_of,
             warnings=info.warnings,
         )
-        audit.record(actor, "request.created", request, key_source=key_source,
-                     key_type=info.key.key_type, renewal_of=renewal_of.pk if renewal_of else None,
-                     owner=owner.get_username())
+        audit.record(
+            actor,
+            "request.created",
+            request,
+            key_source=key_source,
+            key_type=info.key.key_type,
+            renewal_of=renewal_of.pk if renewal_of else None,
+            owner=owner.get_username(),
+        )
     return request
 
 
@@ -145,7 +160,9 @@ def _locked(request: CertificateRequest) -> CertificateRequest:
     return CertificateRequest.objects.select_for_update().get(pk=request.pk)
 
 
-def submit(actor: Actor, request: CertificateRequest, ca_name: str, order_ref: str = "") -> CertificateRequest:
+def submit(
+    actor: Actor, request: CertificateRequest, ca_name: str, order_ref: str = ""
+) -> CertificateRequest:
     ca_name, order_ref = ca_name.strip(), order_ref.strip()
     if not ca_name:
         raise Invalid("Name the CA the CSR was sent to (for example Sectigo).")
@@ -196,7 +213,9 @@ def renew(
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
-            raise Conflict("Only a key the portal holds can be reused; renew with a new key instead.")
+            raise Conflict(
+                "Only a key the portal holds can be reused; renew with a new key instead."
+            )
         stored = cert.stored_key
     if key_source == KeySource.SERVER and key_type is None and not reuse_key:
         key_type = cert.key_type if cert.key_type in keys.KEY_TYPES else None

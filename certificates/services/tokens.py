@@ -15,7 +15,7 @@ from certificates.services import audit
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid, NotFound
 
-TOKEN_PREFIX = "smp_"
+TOKEN_PREFIX = "smp_"  # noqa: S105 (a public marker, not a secret)
 DEFAULT_EXPIRY_DAYS = 90
 MAX_EXPIRY_DAYS = 730
 # last_used_at is written at most this often, so a busy script does not write on every call.
@@ -40,7 +40,9 @@ def create(
     scopes = sorted(set(scopes or []))
     unknown = [s for s in scopes if s not in ApiToken.SCOPES]
     if unknown:
-        raise Invalid(f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(ApiToken.SCOPES)}.")
+        raise Invalid(
+            f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(ApiToken.SCOPES)}."
+        )
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
         raise Invalid(f"A token expires after 1 to {MAX_EXPIRY_DAYS} days.")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -52,8 +54,14 @@ def create(
         scopes=scopes,
         expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
     )
-    audit.record(actor, "token.created", token, scopes=scopes, owner=user.get_username(),
-                 expires_at=token.expires_at.isoformat() if token.expires_at else None)
+    audit.record(
+        actor,
+        "token.created",
+        token,
+        scopes=scopes,
+        owner=user.get_username(),
+        expires_at=token.expires_at.isoformat() if token.expires_at else None,
+    )
     return token, plain
 
 

@@ -20,16 +20,23 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="command line")
         parser.add_argument("--scope", action="append", default=[], help="e.g. keys:export")
         parser.add_argument(
-            "--expires", type=int, default=tokens.DEFAULT_EXPIRY_DAYS, metavar="DAYS",
-            help=f"days until it expires (1-{tokens.MAX_EXPIRY_DAYS}, default {tokens.DEFAULT_EXPIRY_DAYS})",
+            "--expires",
+            type=int,
+            default=tokens.DEFAULT_EXPIRY_DAYS,
+            metavar="DAYS",
+            help=f"days until it expires (1-{tokens.MAX_EXPIRY_DAYS}; "
+            f"default {tokens.DEFAULT_EXPIRY_DAYS})",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             user = find_user(options["username"])
             _, plain = tokens.create(
-                Actor(user=None, via="command"), user, options["name"],
-                scopes=options["scope"], expires_days=options["expires"],
+                Actor(user=None, via="command"),
+                user,
+                options["name"],
+                scopes=options["scope"],
+                expires_days=options["expires"],
             )
         except ServiceError as exc:
             raise CommandError(exc.detail) from exc

@@ -19,5 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rewrapped, total = keystore.rewrap_all()
-        audit.record(Actor(user=None, via="command"), "keys.rewrapped", rewrapped=rewrapped, total=total)
+        audit.record(
+            Actor(user=None, via="command"), "keys.rewrapped", rewrapped=rewrapped, total=total
+        )
         self.stdout.write(f"Re-encrypted {rewrapped} of {total} stored keys.")

@@ -1,0 +1,207 @@
+"""Reading uploaded certificate files and writing certificates back out."""
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import ExtensionOID
+
+from certificates.pki import pem
+from certificates.pki.errors import PkiError
+
+MAX_UPLOAD_BYTES = 256 * 1024
+
+_PRIVATE_KEY_REFUSAL = (
+    "The file contains a private key. Nothing from it was stored. Upload the certificate only "
+    "(the .crt, .pem or .p7b the CA sent), and keep the key secret."
+)
+_EXPECTED = "upload the certificate file the CA sent (.crt, .cer, .pem or .p7b)"
+
+
+def load_certificates(data: bytes) -> list[x509.Certificate]:
+    """Certificates from PEM (any number, text around them), DER, or PKCS#7 in PEM or DER."""
+    if not data.strip():
+        raise PkiError(f"The file is empty; {_EXPECTED}.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PkiError(
+            f"The file is {len(data) // 1024} KB; a certificate file is a few KB, so this is "
+            f"something else: {_EXPECTED}."
+        )
+    # Checked on the raw bytes first, before any parsing, so a key is never half-processed.
+    if pem.contains_private_key(data):
+        raise PkiError(_PRIVATE_KEY_REFUSAL)
+    if pem.looks_like_pem(data):
+        certs = _from_pem(data)
+    else:
+        certs = _from_der(pem.bare_base64(data) or data)
+    return _unique(certs)
+
+
+def _from_pem(data: bytes) -> list[x509.Certificate]:
+    certs: list[x509.Certificate] = []
+    other: list[str] = []
+    for label, der in pem.pem_blocks(data):
+        if label == "CERTIFICATE":
+            certs.append(_parse_cert_der(der))
+        elif label == "PKCS7":
+            certs.extend(_parse_pkcs7_der(der))
+        else:
+            other.append(label)
+    if certs:
+        return certs  # stray CRLs or public keys next to the certificates are harmless
+    if any("CERTIFICATE REQUEST" in label for label in other):
+        raise PkiError(
+            f"This file is a certificate signing request (CSR), not a certificate; "
+            f"send the CSR to the CA and {_EXPECTED}."
+        )
+    if other:
+        raise PkiError(f"The file holds {', '.join(other)} but no CERTIFICATE block; {_EXPECTED}.")
+    raise PkiError(f"The file has a BEGIN line but no complete PEM block; {_EXPECTED}.")
+
+
+def _parse_cert_der(der: bytes) -> x509.Certificate:
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        raise PkiError(
+            f"A CERTIFICATE block in the file could not be read ({exc}); {_EXPECTED}."
+        ) from exc
+
+
+def _parse_pkcs7_der(der: bytes) -> list[x509.Certificate]:
+    try:
+        certs = pkcs7.load_der_pkcs7_certificates(der)
+    except ValueError as exc:
+        raise PkiError(f"The PKCS#7 bundle could not be read ({exc}); {_EXPECTED}.") from exc
+    if not certs:
+        raise PkiError(f"The PKCS#7 bundle holds no certificates; {_EXPECTED}.")
+    return certs
+
+
+def _from_der(der: bytes) -> list[x509.Certificate]:
+    kind = pem.identify_der(der)
+    if kind == pem.CERTIFICATE:
+        return [x509.load_der_x509_certificate(der)]
+    if kind == pem.PKCS7:
+        return _parse_pkcs7_der(der)
+    if kind in (pem.PKCS12, pem.PRIVATE_KEY):
+        raise PkiError(
+            f"This file is {kind}. Nothing from it was stored. Upload the certificate "
+            "only, and keep the key secret."
+        )
+    if kind == pem.CSR:
+        raise PkiError(
+            f"This file is {kind}, not a certificate; send the CSR to the CA and {_EXPECTED}."
+        )
+    raise PkiError(f"This file is not a certificate in PEM, DER or PKCS#7 format; {_EXPECTED}.")
+
+
+def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    seen: set[bytes] = set()
+    unique: list[x509.Certificate] = []
+    for cert in certs:
+        try:
+            _ = cert.extensions  # parsed lazily: fail here with a message, not later
+        except ValueError as exc:
+            raise PkiError(
+                f"The certificate '{cert.subject.rfc4514_string()}' has a malformed "
+                f"extension ({exc}); ask the CA to reissue it."
+            ) from exc
+        der = cert.public_bytes(serialization.Encoding.DER)
+        if der not in seen:
+            seen.add(der)
+            unique.append(cert)
+    return unique
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _key_id(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> bytes | None:
+    try:
+        value = cert.extensions.get_extension_for_oid(oid).value
+    except x509.ExtensionNotFound:
+        return None
+    if isinstance(value, x509.SubjectKeyIdentifier):
+        return value.digest
+    if isinstance(value, x509.AuthorityKeyIdentifier):
+        return value.key_identifier
+    return None
+
+
+def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Name chaining, narrowed by AKI/SKI when both are present (cross-signed CAs share names)."""
+    if child is parent or child.issuer != parent.subject:
+        return False
+    aki = _key_id(child, ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
+    ski = _key_id(parent, ExtensionOID.SUBJECT_KEY_IDENTIFIER)
+    return aki is None or ski is None or aki == ski
+
+
+def is_self_issued(cert: x509.Certificate) -> bool:
+    return cert.issuer == cert.subject
+
+
+def _subjects(certs: list[x509.Certificate]) -> str:
+    return "; ".join(f"'{c.subject.rfc4514_string()}'" for c in certs)
+
+
+def split_leaf_and_chain(
+    certs: list[x509.Certificate],
+) -> tuple[x509.Certificate, list[x509.Certificate], list[str]]:
+    """(leaf, path upwards from the leaf's issuer, warnings about certificates left out)."""
+    if not certs:
+        raise PkiError(f"The file holds no certificates; {_EXPECTED}.")
+    leaves = [
+        c
+        for c in certs
+        if not _is_ca(c) and not any(issued_by(o, c) and not is_self_issued(o) for o in certs)
+    ]
+    if len(leaves) > 1:
+        raise PkiError(
+            f"The file holds {len(leaves)} end-entity certificates "
+            f"({_subjects(leaves)}); upload one certificate with its chain."
+        )
+    if not leaves:
+        raise PkiError(
+            f"The file holds only CA certificates ({_subjects(certs)}); add the "
+            "certificate the CA issued for your address."
+        )
+    leaf = leaves[0]
+    chain: list[x509.Certificate] = []
+    current = leaf
+    while not is_self_issued(current):
+        parents = [c for c in certs if issued_by(current, c) and c is not leaf and c not in chain]
+        if not parents:
+            break
+        current = parents[0]
+        chain.append(current)
+    warnings = []
+    unrelated = [c for c in certs if c is not leaf and c not in chain]
+    if unrelated:
+        warnings.append(
+            f"The file also held {len(unrelated)} certificate(s) outside this "
+            f"certificate's chain ({_subjects(unrelated)}); they were left out."
+        )
+    return leaf, chain, warnings
+
+
+def certificates_to_pem(certs: list[x509.Certificate]) -> str:
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs)
+
+
+def _pkcs7(certs: list[x509.Certificate], encoding: serialization.Encoding) -> bytes:
+    if not certs:
+        raise PkiError("There are no certificates to put in a PKCS#7 bundle.")
+    return pkcs7.serialize_certificates(certs, encoding)
+
+
+def certificates_to_pkcs7_der(certs: list[x509.Certificate]) -> bytes:
+    return _pkcs7(certs, serialization.Encoding.DER)
+
+
+def certificates_to_pkcs7_pem(certs: list[x509.Certificate]) -> str:
+    return _pkcs7(certs, serialization.Encoding.PEM).decode("ascii")

@@ -1,0 +1,183 @@
+"""Chain validation with cryptography's verifier, under an S/MIME policy.
+
+The verifier only knows web PKI profiles, so both extension policies are replaced: the
+end-entity must carry EKU emailProtection and an rfc822Name SAN (validators, because
+`require_present` alone only checks presence), and CAs may carry an EKU as long as it
+allows emailProtection (S/MIME BR 7.1.2.2 issuing CAs do; the default CA policy refuses that).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    Policy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
+
+from certificates.pki.bundle import is_self_issued, issued_by
+
+TRUSTED = "trusted"
+UNTRUSTED_ROOT = "untrusted-root"
+INVALID = "invalid"
+_EMAIL = ExtendedKeyUsageOID.EMAIL_PROTECTION
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    verdict: str
+    anchor: x509.Certificate | None  # the configured anchor, or for untrusted-root the root found
+    reason: str
+    chain: list[x509.Certificate]
+
+
+def _subject(cert: x509.Certificate) -> str:
+    return cert.subject.rfc4514_string()
+
+
+def _ca_eku(_policy: Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
+    if eku is not None and _EMAIL not in eku:
+        raise ValueError(
+            f"the CA certificate '{_subject(cert)}' may not issue email "
+            "certificates (its Extended Key Usage lacks emailProtection)"
+        )
+
+
+def _ee_eku(_policy: Policy, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage) -> None:
+    if _EMAIL not in eku:
+        raise ValueError(
+            "the certificate's Extended Key Usage lacks emailProtection, so it is "
+            "not an S/MIME certificate"
+        )
+
+
+def _ee_san(_policy: Policy, _cert: x509.Certificate, san: x509.SubjectAlternativeName) -> None:
+    if not san.get_values_for_type(x509.RFC822Name):
+        raise ValueError("the certificate's Subject Alternative Name holds no email address")
+
+
+def _verify(
+    leaf: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    anchors: list[x509.Certificate],
+    now: datetime,
+) -> list[x509.Certificate]:
+    ca_policy = ExtensionPolicy.webpki_defaults_ca().may_be_present(
+        x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ca_eku
+    )
+    ee_policy = (
+        ExtensionPolicy.webpki_defaults_ee()
+        .require_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku)
+        .require_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, _ee_san)
+    )
+    verifier = (
+        PolicyBuilder()
+        .store(Store(anchors))  # Store([]) raises ValueError: callers never pass an empty list
+        .time(now)
+        .extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
+        .build_client_verifier()
+    )
+    return verifier.verify(leaf, intermediates).chain
+
+
+def _provisional_anchors(chain: list[x509.Certificate]) -> list[x509.Certificate]:
+    """The uploaded self-signed roots, or else the topmost certificates of the upload."""
+    roots = [c for c in chain if is_self_issued(c)]
+    if roots:
+        return roots
+    return [c for c in chain if not any(issued_by(c, other) for other in chain)]
+
+
+def verify_chain(
+    leaf: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    anchors: list[x509.Certificate],
+    now: datetime,
+) -> ChainVerdict:
+    chain = [c for c in intermediates if c != leaf]
+    errors: list[str] = []
+    if anchors:
+        try:
+            path = _verify(leaf, chain, anchors, now)
+        except VerificationError as exc:
+            errors.append(str(exc))
+        else:
+            return ChainVerdict(
+                TRUSTED, path[-1], f"Chains to the trust anchor '{_subject(path[-1])}'.", path[1:]
+            )
+    for candidate in _provisional_anchors(chain):
+        others = [c for c in chain if c != candidate]
+        try:
+            path = _verify(leaf, others, [candidate], now)
+        except VerificationError as exc:
+            errors.append(str(exc))
+            continue
+        root = path[-1]
+        where = ""
+        if not is_self_issued(root):
+            where = f" (issued by '{root.issuer.rfc4514_string()}', which was not uploaded)"
+        return ChainVerdict(
+            UNTRUSTED_ROOT,
+            root,
+            f"The chain is valid but chains to '{_subject(root)}'{where}, which is not a "
+            "configured trust anchor; an admin can add it.",
+            path[1:],
+        )
+    return ChainVerdict(INVALID, None, _readable(errors, leaf, chain, now), chain)
+
+
+_VALIDATOR = re.compile(r"validator failed: \w+: (.*?)(?: \(encountered processing .*)?$", re.S)
+_MISSING = {
+    "2.5.29.37": "the certificate has no Extended Key Usage, so it is not an S/MIME certificate",
+    "2.5.29.17": "the certificate has no Subject Alternative Name with its email address",
+}
+
+
+def _readable(
+    errors: list[str], leaf: x509.Certificate, chain: list[x509.Certificate], now: datetime
+) -> str:
+    """One sentence from the verifier's messages, preferring a concrete fault over 'no path'."""
+    concrete = [e for e in errors if "no interior errors" not in e]
+    if not concrete:
+        return (
+            f"The issuer '{leaf.issuer.rfc4514_string()}' is neither in the upload nor a "
+            "trust anchor, so the chain cannot be checked; upload the certificate together "
+            "with its chain."
+        )
+    message = concrete[0]
+    if match := _VALIDATOR.search(message):
+        return _sentence(match.group(1))
+    if "not valid at validation time" in message:
+        return _sentence(_validity_problem([leaf, *chain], now))
+    for oid, text in _MISSING.items():
+        if oid in message and "missing required extension" in message:
+            return _sentence(text)
+    if "signature does not match" in message:
+        return _sentence(
+            "a signature in the chain does not verify: the certificate was not "
+            "issued by the uploaded CA certificate, or it was altered"
+        )
+    detail = re.sub(r" \(encountered processing .*", "", message, flags=re.S)
+    return _sentence(f"the chain did not verify ({detail.removeprefix('validation failed: ')})")
+
+
+def _validity_problem(certs: list[x509.Certificate], now: datetime) -> str:
+    for cert in certs:
+        if now > cert.not_valid_after_utc:
+            return (
+                f"the certificate '{_subject(cert)}' expired on {cert.not_valid_after_utc:%Y-%m-%d}"
+            )
+        if now < cert.not_valid_before_utc:
+            start = cert.not_valid_before_utc
+            return f"the certificate '{_subject(cert)}' is not valid until {start:%Y-%m-%d}"
+    return "a certificate in the chain is outside its validity period"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."

@@ -1,0 +1,224 @@
+"""Certificate signing requests: building ours, and reading and checking uploaded ones."""
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from certificates.pki import pem
+from certificates.pki.emails import addresses_match
+from certificates.pki.errors import PkiError
+from certificates.pki.keys import KeyInfo, PrivateKey, check_public_key, spki_sha256
+from certificates.pki.subject import SubjectFields, build_name, check_subject, name_to_fields
+
+MAX_CSR_BYTES = 64 * 1024
+_CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
+_WEAK_HASHES = {"sha1": "SHA-1", "md5": "MD5"}
+
+
+def build_csr(key: PrivateKey, email: str, fields: SubjectFields) -> x509.CertificateSigningRequest:
+    check_public_key(key.public_key())
+    address = email.strip()
+    # RSA encrypts the content key (keyEncipherment); ECDH agrees one (keyAgreement), which is
+    # the S/MIME BR dual-use EC profile. Ed25519 can only sign.
+    encrypt_rsa = isinstance(key, rsa.RSAPrivateKey)
+    agree_ec = isinstance(key, ec.EllipticCurvePrivateKey)
+    builder = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(build_name(fields, address))
+        .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(address)]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=encrypt_rsa,
+                data_encipherment=False,
+                key_agreement=agree_ec,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    )
+    # Ed25519 signs with its own built-in hash; passing one is an error.
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    return builder.sign(key, algorithm)
+
+
+def load_csr(data: bytes) -> x509.CertificateSigningRequest:
+    """A CSR from PEM (text around it allowed) or DER, or PkiError saying what was given."""
+    if not data.strip():
+        raise PkiError(
+            "The CSR is empty; upload the .csr file your tool wrote (it starts with "
+            "-----BEGIN CERTIFICATE REQUEST-----)."
+        )
+    if len(data) > MAX_CSR_BYTES:
+        raise PkiError(
+            f"The file is {len(data) // 1024} KB; a CSR is about 1 KB, so upload the "
+            ".csr file itself."
+        )
+    if pem.contains_private_key(data):
+        raise PkiError(
+            "This file contains a private key; upload only the .csr file and keep the "
+            "key secret (nothing from this upload was stored)."
+        )
+    if pem.looks_like_pem(data):
+        blocks = pem.pem_blocks(data)
+        requests = [der for label, der in blocks if label in _CSR_LABELS]
+        if len(requests) > 1:
+            raise PkiError(f"The file holds {len(requests)} CSRs; upload one CSR per request.")
+        if requests:
+            return _parse_der(requests[0])
+        if not blocks:
+            raise PkiError(
+                "The file has a BEGIN line but no complete PEM block; copy the whole "
+                "CSR, from BEGIN to END."
+            )
+        label = blocks[0][0]
+        _refuse_kind(
+            {"CERTIFICATE": pem.CERTIFICATE, "PKCS7": pem.PKCS7}.get(label, f"a {label} block")
+        )
+    return _parse_der(pem.bare_base64(data) or data)
+
+
+def _parse_der(der: bytes) -> x509.CertificateSigningRequest:
+    try:
+        return x509.load_der_x509_csr(der)
+    except ValueError:
+        pass
+    kind = pem.identify_der(der)
+    if kind is None:
+        raise PkiError(
+            "This file is not a CSR in PEM or DER format; upload the .csr file your tool wrote."
+        )
+    _refuse_kind(kind)
+
+
+def _refuse_kind(kind: str) -> NoReturn:
+    if kind in (pem.PRIVATE_KEY, pem.PKCS12):
+        raise PkiError(
+            f"This file is {kind}; upload only the .csr file and keep the key secret "
+            "(nothing from this upload was stored)."
+        )
+    hint = (
+        " (the issued certificate is uploaded later, on the request's page)"
+        if kind in (pem.CERTIFICATE, pem.PKCS7)
+        else ""
+    )
+    raise PkiError(
+        f"This file is {kind}, not a CSR; upload the certificate signing request "
+        f"(.csr) made with your key{hint}."
+    )
+
+
+@dataclass(frozen=True)
+class CsrInfo:
+    fields: SubjectFields
+    emails: list[str]
+    san_emails: list[str]
+    key: KeyInfo
+    signature_hash: str | None
+    spki_sha256: str
+    warnings: list[str]
+
+
+def _san_emails(csr: x509.CertificateSigningRequest) -> list[str]:
+    try:
+        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(v) for v in san.get_values_for_type(x509.RFC822Name)]
+
+
+def _dedupe(addresses: list[str]) -> list[str]:
+    unique: list[str] = []
+    for address in addresses:
+        if not any(addresses_match(address, seen) for seen in unique):
+            unique.append(address)
+    return unique
+
+
+def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
+    """Read a CSR without judging it; raises PkiError only when it cannot be read at all
+    (unreadable extensions, an unknown signature algorithm, a key type outside the allowlist)."""
+    try:
+        san_emails = _san_emails(csr)
+        hash_algorithm = csr.signature_hash_algorithm
+        public_key = csr.public_key()
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise PkiError(
+            f"This CSR could not be read ({exc}); create a new CSR with a current "
+            "tool such as openssl req -sha256."
+        ) from exc
+    fields, subject_emails = name_to_fields(csr.subject)
+    warnings = []
+    if not san_emails and subject_emails:
+        warnings.append(
+            "The address is only in the subject's emailAddress, not in a "
+            "subjectAltName; most CAs copy it into the SAN, but some refuse the CSR."
+        )
+    if not fields.common_name:
+        warnings.append(
+            "The subject has no common name (CN); CAs usually set it to your name or address."
+        )
+    return CsrInfo(
+        fields=fields,
+        emails=_dedupe(san_emails + subject_emails),
+        san_emails=san_emails,
+        key=check_public_key(public_key),
+        signature_hash=hash_algorithm.name if hash_algorithm is not None else None,
+        spki_sha256=spki_sha256(public_key),
+        warnings=warnings,
+    )
+
+
+def validate_csr(csr: x509.CertificateSigningRequest, expected_email: str) -> CsrInfo:
+    """Everything a CA would refuse, checked before anyone sends the CSR off."""
+    info = inspect_csr(csr)
+    # Before the signature check: cryptography 48 reports SHA-1 and MD5 signatures as invalid,
+    # and "uses SHA-1" is the message a person can act on.
+    if info.signature_hash in _WEAK_HASHES:
+        name = _WEAK_HASHES[info.signature_hash]
+        raise PkiError(
+            f"This CSR's signature uses {name}, which CAs no longer accept; create a "
+            "new CSR with -sha256."
+        )
+    try:
+        signature_ok = csr.is_signature_valid
+    except UnsupportedAlgorithm as exc:
+        raise PkiError(
+            "This CSR's signature algorithm is not supported; create a new CSR with -sha256."
+        ) from exc
+    if not signature_ok:
+        raise PkiError(
+            "This CSR's signature does not verify, so it was altered or damaged; create "
+            "a new CSR with your key."
+        )
+    check_subject(info.fields)
+    if not info.emails:
+        raise PkiError(
+            f"This CSR contains no email address; create it with "
+            f"emailAddress={expected_email.strip()} in the subject (and ideally a "
+            f"subjectAltName email:{expected_email.strip()})."
+        )
+    others = [a for a in info.emails if not addresses_match(a, expected_email)]
+    if others:
+        raise PkiError(
+            f"This CSR is for {', '.join(others)}, but this request is for "
+            f"{expected_email.strip()}; make a CSR with emailAddress="
+            f"{expected_email.strip()} or request a certificate for {others[0]}."
+        )
+    return info
+
+
+def csr_to_pem(csr: x509.CertificateSigningRequest) -> str:
+    return csr.public_bytes(serialization.Encoding.PEM).decode("ascii")

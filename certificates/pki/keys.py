@@ -1,0 +1,139 @@
+"""Key generation, the key allowlist, and key serialisation."""
+
+import hashlib
+from dataclasses import dataclass
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+from certificates.pki.errors import PkiError
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+
+# What the server generates. Ed25519 and P-521 are accepted from CSRs but not offered:
+# Outlook and Apple Mail do not handle Ed25519 S/MIME, and P-521 adds nothing for mail.
+KEY_TYPES: tuple[str, ...] = ("rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384")
+DEFAULT_KEY_TYPE = "rsa-3072"
+
+RSA_MIN_BITS = 2048
+RSA_MAX_BITS = 4096
+
+# Curve allowlist (not a size threshold): secp256k1 is "big enough" but no mail client
+# supports it, and the S/MIME BRs list exactly these three.
+_CURVES: dict[str, tuple[str, str]] = {
+    "secp256r1": ("ec-p256", "ECDSA P-256"),
+    "secp384r1": ("ec-p384", "ECDSA P-384"),
+    "secp521r1": ("ec-p521", "ECDSA P-521"),
+}
+_GENERATE_CURVES: dict[str, ec.EllipticCurve] = {
+    "ec-p256": ec.SECP256R1(),
+    "ec-p384": ec.SECP384R1(),
+}
+_ACCEPTED = "RSA (2048 to 4096 bits), ECDSA (P-256, P-384 or P-521) or Ed25519 (signing only)"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key_type: str
+    can_encrypt: bool
+    description: str
+
+
+def generate_private_key(key_type: str) -> PrivateKey:
+    if key_type.startswith("rsa-") and key_type in KEY_TYPES:
+        return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
+    if key_type in _GENERATE_CURVES:
+        return ec.generate_private_key(_GENERATE_CURVES[key_type])
+    raise PkiError(f"Unknown key type '{key_type}'; choose one of {', '.join(KEY_TYPES)}.")
+
+
+def check_public_key(public_key: object) -> KeyInfo:
+    """Describe a public key on our allowlist, or raise PkiError saying why it is not."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return _check_rsa(public_key.key_size)
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        curve = public_key.curve.name
+        if curve not in _CURVES:
+            raise PkiError(
+                f"This key uses the elliptic curve {curve}, which is not on our allowlist "
+                "(P-256, P-384, P-521); create a new key on one of those curves or an RSA key."
+            )
+        key_type, description = _CURVES[curve]
+        return KeyInfo(key_type=key_type, can_encrypt=True, description=description)
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        # Ed25519 is a signature scheme only; S/MIME encryption needs RSA or ECDH.
+        return KeyInfo(key_type="ed25519", can_encrypt=False, description="Ed25519 (signing only)")
+    raise PkiError(
+        f"{_key_name(public_key)} keys are not accepted for S/MIME; create an {_ACCEPTED} key."
+    )
+
+
+def _check_rsa(bits: int) -> KeyInfo:
+    if bits < RSA_MIN_BITS:
+        raise PkiError(
+            f"This RSA key is {bits} bits, which is too weak; create a new key of 2048 to "
+            "4096 bits (3072 is a good choice)."
+        )
+    if bits > RSA_MAX_BITS:
+        raise PkiError(
+            f"This RSA key is {bits} bits; CAs and mail clients expect 2048 to 4096 bits, so "
+            "create a new key of that size."
+        )
+    if bits % 8:
+        raise PkiError(
+            f"This RSA key is {bits} bits, not a whole number of bytes, which some clients "
+            "reject; create a new key of 2048, 3072 or 4096 bits."
+        )
+    return KeyInfo(key_type=f"rsa-{bits}", can_encrypt=True, description=f"RSA {bits}-bit")
+
+
+def _key_name(public_key: object) -> str:
+    names: list[tuple[type, str]] = [
+        (dsa.DSAPublicKey, "DSA"),
+        (ed448.Ed448PublicKey, "Ed448"),
+        (x25519.X25519PublicKey, "X25519"),
+        (x448.X448PublicKey, "X448"),
+    ]
+    for cls, name in names:
+        if isinstance(public_key, cls):
+            return name
+    return "These"
+
+
+def private_key_to_der(key: PrivateKey) -> bytes:
+    """Unencrypted PKCS#8 DER: only ever handed straight to keywrap.wrap()."""
+    return key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def load_private_key_der(der: bytes) -> PrivateKey:
+    try:
+        key = serialization.load_der_private_key(der, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise PkiError(
+            "The stored private key could not be read; it may be damaged, so make a new request."
+        ) from exc
+    if not isinstance(key, PrivateKey):
+        raise PkiError(f"{type(key).__name__} keys are not supported; create an {_ACCEPTED} key.")
+    return key
+
+
+def _spki_der(public_key: PublicKeyTypes) -> bytes:
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def spki_sha256(public_key: PublicKeyTypes) -> str:
+    """Hex SHA-256 of the SubjectPublicKeyInfo: what SMIMEA 3 1 1 and key matching use."""
+    return hashlib.sha256(_spki_der(public_key)).hexdigest()
+
+
+def public_keys_equal(a: PublicKeyTypes, b: PublicKeyTypes) -> bool:
+    return _spki_der(a) == _spki_der(b)

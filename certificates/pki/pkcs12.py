@@ -1,0 +1,74 @@
+"""PKCS#12 bundles (key + leaf + chain) in two profiles: what old and new clients import.
+
+Iteration counts: cryptography applies `kdf_rounds` to the key bag and the certificate bag;
+the MAC always uses 2048 iterations whatever is set (observed with cryptography 48).
+- legacy: 2048, OpenSSL's default and about what Windows itself writes (2000). Old macOS
+  Keychain, Windows 7/8 and gpgsm take their time on every round of SHA-1 PKCS#12-KDF; a high
+  count buys little when the cipher is 3DES and the clients are the reason for the profile.
+- modern: 100000 rounds of PBKDF2-HMAC-SHA256 (OWASP's 600000 is for stored password hashes
+  an attacker can grind offline forever; a bundle is usually imported and deleted). It stays
+  under .NET's PKCS#12 loader limits (.NET 9 defaults: 300000 per KDF, 1000000 in total),
+  which tools built on .NET enforce; NSS and OpenSSL set no limit. cryptography's own
+  BestAvailableEncryption uses 20000.
+"""
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
+
+from certificates.pki.errors import PkiError
+from certificates.pki.keys import PrivateKey, public_keys_equal
+
+PROFILES = ("modern", "legacy")
+LEGACY_KDF_ROUNDS = 2048
+MODERN_KDF_ROUNDS = 100_000
+
+COMPAT_COMMAND = (
+    "openssl pkcs12 -export -inkey certificate.key -in certificate.crt -certfile chain.pem "
+    "-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -out bundle.p12"
+)
+
+
+def build_pkcs12(
+    *,
+    key: PrivateKey,
+    cert: x509.Certificate,
+    chain: list[x509.Certificate],
+    password: str,
+    profile: str,
+    friendly_name: str,
+) -> bytes:
+    if not password:
+        raise PkiError("Choose a password for the bundle; an empty password is refused.")
+    if not public_keys_equal(key.public_key(), cert.public_key()):
+        raise PkiError(
+            "The certificate does not belong to this private key, so no bundle was "
+            "made; pick the certificate issued for this key."
+        )
+    builder = PrivateFormat.PKCS12.encryption_builder()
+    if profile == "legacy":
+        builder = (
+            builder.kdf_rounds(LEGACY_KDF_ROUNDS)
+            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+            .hmac_hash(hashes.SHA1())  # noqa: S303 - the legacy profile's point: old clients
+        )
+    elif profile == "modern":
+        builder = (
+            builder.kdf_rounds(MODERN_KDF_ROUNDS)
+            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+            .hmac_hash(hashes.SHA256())
+        )
+    else:
+        raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(PROFILES)}.")
+    return pkcs12.serialize_key_and_certificates(
+        name=friendly_name.encode("utf-8") or None,
+        key=key,
+        cert=cert,
+        cas=chain or None,
+        encryption_algorithm=builder.build(password.encode("utf-8")),
+    )
+
+
+def pkcs12_compat_command() -> str:
+    """For people with their own key: a bundle every client imports, without -legacy."""
+    return COMPAT_COMMAND

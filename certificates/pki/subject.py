@@ -1,0 +1,197 @@
+"""Certificate subject fields: checking, building an x509.Name, and reading one back."""
+
+import string
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from certificates.pki.emails import split_address
+from certificates.pki.errors import PkiError
+
+
+@dataclass(frozen=True)
+class SubjectFields:
+    common_name: str = ""
+    given_name: str = ""
+    surname: str = ""
+    organization: str = ""
+    organizational_unit: str = ""
+    country: str = ""
+    state_or_province: str = ""
+    locality: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, str | None]) -> "SubjectFields":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise PkiError(
+                f"Unknown subject field(s) {', '.join(unknown)}; "
+                f"use only {', '.join(sorted(known))}."
+            )
+        return cls(**{k: (v or "").strip() for k, v in d.items()})
+
+
+# Field name -> (OID, label for messages, RFC 5280 upper bound). RFC 5280 allows 128 for
+# locality and state; given name and surname are ub-name (32768) there, but CAs cap them like
+# the other name fields, so 64 keeps a CSR from being refused later.
+_FIELDS: dict[str, tuple[x509.ObjectIdentifier, str, int]] = {
+    "country": (NameOID.COUNTRY_NAME, "Country", 2),
+    "state_or_province": (NameOID.STATE_OR_PROVINCE_NAME, "State or province", 128),
+    "locality": (NameOID.LOCALITY_NAME, "Locality", 128),
+    "organization": (NameOID.ORGANIZATION_NAME, "Organization", 64),
+    "organizational_unit": (NameOID.ORGANIZATIONAL_UNIT_NAME, "Organizational unit", 64),
+    "common_name": (NameOID.COMMON_NAME, "Common name", 64),
+    "given_name": (NameOID.GIVEN_NAME, "Given name", 64),
+    "surname": (NameOID.SURNAME, "Surname", 64),
+}
+_BY_OID = {oid: name for name, (oid, _label, _ub) in _FIELDS.items()}
+UB_EMAIL_ADDRESS = 255
+
+# S/MIME BR 7.1.4.2: subject attributes must not contain metadata such as '.', '-', ' ' that
+# only says a value is absent. Compared case-insensitively, also with spaces removed.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "n/a",
+        "na",
+        "n.a.",
+        "n.a",
+        "n-a",
+        "n\\a",
+        "none",
+        "nil",
+        "null",
+        "void",
+        "empty",
+        "blank",
+        "-",
+        "--",
+        ".",
+        "..",
+        "...",
+        "?",
+        "??",
+        "*",
+        "_",
+        "x",
+        "xx",
+        "xxx",
+        "notapplicable",
+        "not applicable",
+        "unknown",
+        "notavailable",
+        "not available",
+        "tbd",
+        "nothing",
+        "nvt",
+        "n.v.t.",
+        "sans objet",
+        "s/o",
+        "k.a.",
+    }
+)
+
+
+def _is_placeholder(value: str) -> bool:
+    folded = value.strip().casefold()
+    if folded in PLACEHOLDERS or folded.replace(" ", "") in PLACEHOLDERS:
+        return True
+    # Anything made only of punctuation ("-/-", "***") carries no information either.
+    return bool(folded) and all(ch in string.punctuation or ch.isspace() for ch in folded)
+
+
+def _has_control_chars(value: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+
+
+def check_subject(subject: SubjectFields) -> None:
+    """Raise PkiError for the first value a CA would refuse or that breaks the name."""
+    for name, (_oid, label, upper_bound) in _FIELDS.items():
+        value = getattr(subject, name)
+        if not value:
+            continue
+        if _has_control_chars(value):
+            raise PkiError(
+                f"{label} contains a control or invisible formatting character; retype it "
+                "without pasted formatting."
+            )
+        # Country is exempt: NA (Namibia) is a real code; it must be two letters anyway.
+        if name != "country" and _is_placeholder(value):
+            raise PkiError(
+                f"{label} '{value.strip()}' is a placeholder, which S/MIME certificates may not "
+                "contain (S/MIME BR 7.1.4.2); leave the field empty instead."
+            )
+        if name == "country":
+            code = value.strip()
+            if len(code) != 2 or not code.isascii() or not code.isalpha():
+                raise PkiError(
+                    f"Country '{value}' must be a two-letter ISO 3166 code such as NL or DE."
+                )
+        elif len(value.strip()) > upper_bound:
+            raise PkiError(
+                f"{label} is {len(value.strip())} characters; the limit is {upper_bound} "
+                "(RFC 5280), so shorten or abbreviate it."
+            )
+
+
+def _names_a_person(subject: SubjectFields) -> bool:
+    return bool(subject.given_name or subject.surname) or (
+        bool(subject.common_name) and "@" not in subject.common_name
+    )
+
+
+def validation_profile(subject: SubjectFields) -> str:
+    """The S/MIME BR validation type these fields amount to (for UI text, not enforcement)."""
+    person = _names_a_person(subject)
+    if subject.organization:
+        return "sponsor" if person else "organization"
+    return "individual" if person else "mailbox"
+
+
+def build_name(subject: SubjectFields, email: str) -> x509.Name:
+    check_subject(subject)
+    split_address(email)
+    address = email.strip()
+    if not address.isascii():
+        raise PkiError(
+            f"'{address}' contains non-ASCII characters, which certificates here cannot carry "
+            "yet; use an ASCII address."
+        )
+    if len(address) > UB_EMAIL_ADDRESS:
+        raise PkiError(
+            f"The address is {len(address)} characters; the limit is {UB_EMAIL_ADDRESS}, so use "
+            "a shorter address."
+        )
+    values = {name: getattr(subject, name).strip() for name in _FIELDS}
+    values["country"] = values["country"].upper()
+    if not values["common_name"] and len(address) <= 64:
+        # Mailbox-validated profile: CN is the address (it is optional when it would not fit).
+        values["common_name"] = address
+    attributes = [
+        x509.NameAttribute(oid, values[name])
+        for name, (oid, _label, _ub) in _FIELDS.items()
+        if values[name]
+    ]
+    attributes.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, address))
+    return x509.Name(attributes)
+
+
+def name_to_fields(name: x509.Name) -> tuple[SubjectFields, list[str]]:
+    """Fields (first value of each kind) and every emailAddress value in a Name."""
+    found: dict[str, str] = {}
+    emails: list[str] = []
+    for attribute in name:
+        value = attribute.value
+        if not isinstance(value, str):
+            continue
+        if attribute.oid == NameOID.EMAIL_ADDRESS:
+            emails.append(value)
+        elif attribute.oid in _BY_OID:
+            found.setdefault(_BY_OID[attribute.oid], value)
+    return SubjectFields(**found), emails

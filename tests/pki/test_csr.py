@@ -1,0 +1,228 @@
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from certificates.pki.csr import build_csr, csr_to_pem, inspect_csr, load_csr, validate_csr
+from certificates.pki.errors import PkiError
+from certificates.pki.keys import spki_sha256
+from certificates.pki.subject import SubjectFields
+from tests.pki.conftest import OpenSSL
+from tests.testca import SmimeTestCA
+
+SUBJ = "/C=NL/O=Acme/CN=Jane Doe/emailAddress=jane@example.com"
+
+
+def _openssl_csr(openssl: OpenSSL, tmp_path: Path, *extra: str, subj: str = SUBJ) -> bytes:
+    openssl(
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        *extra,
+        "-keyout",
+        "k",
+        "-out",
+        "c",
+        "-subj",
+        subj,
+    )
+    return (tmp_path / "c").read_bytes()
+
+
+def test_openssl_cli_csr_loads_and_validates_with_san_warning(
+    openssl: OpenSSL, tmp_path: Path
+) -> None:
+    csr = load_csr(_openssl_csr(openssl, tmp_path, "-sha256"))
+    info = validate_csr(csr, "JANE@Example.com")
+    assert info.emails == ["jane@example.com"]
+    assert info.san_emails == []
+    assert info.fields == SubjectFields(common_name="Jane Doe", organization="Acme", country="NL")
+    assert info.key.key_type == "rsa-2048"
+    assert info.signature_hash == "sha256"
+    assert any("only in the subject's emailAddress" in w for w in info.warnings)
+
+
+def test_openssl_cli_csr_for_another_address_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
+    csr = load_csr(_openssl_csr(openssl, tmp_path, "-sha256"))
+    with pytest.raises(PkiError) as caught:
+        validate_csr(csr, "john@example.com")
+    assert "jane@example.com" in caught.value.message
+    assert "john@example.com" in caught.value.message
+    assert "emailAddress=john@example.com" in caught.value.message
+
+
+def test_openssl_cli_sha1_csr_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
+    csr = load_csr(_openssl_csr(openssl, tmp_path, "-sha1"))
+    with pytest.raises(PkiError, match="uses SHA-1, which CAs no longer accept.*-sha256"):
+        validate_csr(csr, "jane@example.com")
+
+
+def test_openssl_cli_placeholder_organization_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
+    data = _openssl_csr(
+        openssl, tmp_path, "-sha256", subj="/C=NL/O=N\\/A/CN=Jane Doe/emailAddress=jane@example.com"
+    )
+    with pytest.raises(PkiError, match="Organization 'N/A' is a placeholder"):
+        validate_csr(load_csr(data), "jane@example.com")
+
+
+def test_openssl_cli_der_and_new_header_load(openssl: OpenSSL, tmp_path: Path) -> None:
+    pem_bytes = _openssl_csr(openssl, tmp_path, "-sha256")
+    openssl("req", "-in", "c", "-outform", "DER", "-out", "c.der")
+    der = (tmp_path / "c.der").read_bytes()
+    assert load_csr(der) == load_csr(pem_bytes)
+    renamed = pem_bytes.replace(b"CERTIFICATE REQUEST", b"NEW CERTIFICATE REQUEST")
+    assert load_csr(b"Here is my CSR:\n" + renamed + b"\nthanks\n") == load_csr(pem_bytes)
+
+
+def test_pem_with_private_key_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
+    pem_bytes = _openssl_csr(openssl, tmp_path, "-sha256")
+    both = (tmp_path / "k").read_bytes() + pem_bytes
+    with pytest.raises(PkiError, match="contains a private key; upload only the .csr file"):
+        load_csr(both)
+
+
+def test_der_private_key_is_refused(ec_key: ec.EllipticCurvePrivateKey) -> None:
+    der = ec_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    with pytest.raises(PkiError, match="is a private key; upload only the .csr file"):
+        load_csr(der)
+
+
+def test_certificate_instead_of_csr_is_refused(ca: SmimeTestCA) -> None:
+    for data in (
+        ca.root.public_bytes(serialization.Encoding.PEM),
+        ca.root.public_bytes(serialization.Encoding.DER),
+    ):
+        with pytest.raises(PkiError, match="is a certificate, not a CSR"):
+            load_csr(data)
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n", b"garbage" * 10, b"-----BEGIN CERTIFICATE REQ"])
+def test_empty_and_garbage_are_refused(data: bytes) -> None:
+    with pytest.raises(PkiError):
+        load_csr(data)
+
+
+def test_oversized_upload_is_refused() -> None:
+    with pytest.raises(PkiError, match="a CSR is about 1 KB"):
+        load_csr(b"x" * 100_000)
+
+
+@pytest.mark.parametrize(
+    "make_key,key_type",
+    [
+        (lambda: rsa.generate_private_key(65537, 2048), "rsa-2048"),
+        (lambda: ec.generate_private_key(ec.SECP256R1()), "ec-p256"),
+        (lambda: ed25519.Ed25519PrivateKey.generate(), "ed25519"),
+    ],
+)
+def test_build_csr_is_what_a_ca_expects(make_key, key_type: str) -> None:  # type: ignore[no-untyped-def]
+    key = make_key()
+    csr = build_csr(key, "Jane.Doe@example.com", SubjectFields(given_name="Jane", surname="Doe"))
+    assert csr.is_signature_valid
+    info = validate_csr(load_csr(csr_to_pem(csr).encode()), "jane.doe@example.com")
+    assert info.key.key_type == key_type
+    assert info.san_emails == ["Jane.Doe@example.com"]
+    assert info.emails == ["Jane.Doe@example.com"]  # subject copy deduplicated
+    assert info.warnings == []
+    assert info.spki_sha256 == spki_sha256(key.public_key())
+    assert info.signature_hash == (None if key_type == "ed25519" else "sha256")
+    eku = csr.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    assert list(eku.value) == [ExtendedKeyUsageOID.EMAIL_PROTECTION] and not eku.critical
+    san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    assert not san.critical
+    ku = csr.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert ku.digital_signature
+    assert ku.key_encipherment == (key_type == "rsa-2048")
+    assert ku.key_agreement == (key_type == "ec-p256")
+    assert csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == (
+        "Jane.Doe@example.com"
+    )
+
+
+def test_build_csr_refuses_keys_outside_allowlist() -> None:
+    key = ec.generate_private_key(ec.SECP256K1())
+    with pytest.raises(PkiError, match="not on our allowlist"):
+        build_csr(key, "jane@example.com", SubjectFields())
+
+
+def _signed_csr(
+    key: rsa.RSAPrivateKey,
+    name: x509.Name,
+    algorithm: hashes.SHA256,
+    san: list[str] | None = None,
+) -> x509.CertificateSigningRequest:
+    builder = x509.CertificateSigningRequestBuilder().subject_name(name)
+    if san is not None:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(a) for a in san]), critical=False
+        )
+    return builder.sign(key, algorithm)
+
+
+def test_csr_without_any_address_is_refused(rsa_key: rsa.RSAPrivateKey) -> None:
+    csr = _signed_csr(
+        rsa_key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Jane")]), hashes.SHA256()
+    )
+    with pytest.raises(PkiError, match="contains no email address.*emailAddress=jane@example.com"):
+        validate_csr(csr, "jane@example.com")
+
+
+def test_csr_with_a_second_foreign_address_is_refused(rsa_key: rsa.RSAPrivateKey) -> None:
+    csr = _signed_csr(
+        rsa_key, x509.Name([]), hashes.SHA256(), san=["jane@example.com", "boss@example.com"]
+    )
+    with pytest.raises(PkiError, match="is for boss@example.com"):
+        validate_csr(csr, "jane@example.com")
+
+
+def test_csr_without_cn_gets_a_warning(rsa_key: rsa.RSAPrivateKey) -> None:
+    csr = _signed_csr(rsa_key, x509.Name([]), hashes.SHA256(), san=["jane@example.com"])
+    info = validate_csr(csr, "jane@example.com")
+    assert any("no common name" in w for w in info.warnings)
+
+
+def test_openssl_cli_md5_csr_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
+    csr = load_csr(_openssl_csr(openssl, tmp_path, "-md5"))
+    with pytest.raises(PkiError, match="uses MD5"):
+        validate_csr(csr, "jane@example.com")
+
+
+def test_csr_with_weak_key_is_refused() -> None:
+    key = rsa.generate_private_key(65537, 1024)  # noqa: S505 - refusing it is the point
+    csr = _signed_csr(key, x509.Name([]), hashes.SHA256(), san=["jane@example.com"])
+    with pytest.raises(PkiError, match="1024 bits"):
+        validate_csr(csr, "jane@example.com")
+
+
+def test_csr_with_bad_signature_is_refused(rsa_key: rsa.RSAPrivateKey) -> None:
+    der = bytearray(
+        _signed_csr(rsa_key, x509.Name([]), hashes.SHA256(), san=["jane@example.com"]).public_bytes(
+            serialization.Encoding.DER
+        )
+    )
+    der[-5] ^= 0xFF  # inside the signature value
+    with pytest.raises(PkiError, match="signature does not verify"):
+        validate_csr(load_csr(bytes(der)), "jane@example.com")
+
+
+def test_inspect_does_not_judge_the_address(rsa_key: rsa.RSAPrivateKey) -> None:
+    csr = _signed_csr(
+        rsa_key,
+        x509.Name(
+            [
+                x509.NameAttribute(NameOID.EMAIL_ADDRESS, "JANE@example.com"),
+                x509.NameAttribute(NameOID.EMAIL_ADDRESS, "other@example.com"),
+            ]
+        ),
+        hashes.SHA256(),
+        san=["jane@example.com"],
+    )
+    info = inspect_csr(csr)
+    assert info.emails == ["jane@example.com", "other@example.com"]
