@@ -135,6 +135,9 @@ LOGOUT_REDIRECT_URL = "login"
 # How long a password re-entry unlocks private-key export in the browser.
 REAUTH_SECONDS = 300
 
+# Django 6 makes https the default scheme for URL form fields; opt in now (admin's Domain form).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
