@@ -32,6 +32,13 @@ def string(name: str, default: str | None = None) -> str | None:
     return default if value is None else value
 
 
+def required(name: str, why: str) -> str:
+    value = _raw(name)
+    if value is None:
+        raise ImproperlyConfigured(f"{name} is not set. {why}")
+    return value
+
+
 def boolean(name: str, default: bool) -> bool:
     value = _raw(name)
     if value is None:

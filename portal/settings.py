@@ -38,9 +38,15 @@ if EMBEDDED:
         lambda: base64.b64encode(os.urandom(32)).decode(),
     )
 else:
-    # Left empty on purpose: portal.checks refuses to start, naming the variable.
-    SECRET_KEY = envconf.string("SECRET_KEY") or ""
-    KEY_ENCRYPTION_KEY = envconf.string("KEY_ENCRYPTION_KEY") or ""
+    # Several processes (web, worker, beat, replicas) must share these: never mint them here.
+    SECRET_KEY = envconf.required(
+        "SECRET_KEY", "With DATABASE_URL set, secrets come from the environment."
+    )
+    KEY_ENCRYPTION_KEY = envconf.required(
+        "KEY_ENCRYPTION_KEY",
+        "With DATABASE_URL set, secrets come from the environment; make one with "
+        "'head -c 32 /dev/urandom | base64'. Without it stored private keys cannot be read.",
+    )
 
 ALLOWED_HOSTS = envconf.listing(
     "ALLOWED_HOSTS", [_base.hostname or "localhost", "localhost", "127.0.0.1"]
@@ -134,9 +140,6 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # How long a password re-entry unlocks private-key export in the browser.
 REAUTH_SECONDS = 300
-
-# Django 6 makes https the default scheme for URL form fields; opt in now (admin's Domain form).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from email.message import Message
@@ -15,6 +16,12 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class SmtpSink:
@@ -38,11 +45,11 @@ class SmtpSink:
 @pytest.fixture
 def smtp_sink(settings: pytest.FixtureRequest) -> Iterator[SmtpSink]:
     sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=0)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     try:
         yield sink

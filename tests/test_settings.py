@@ -1,0 +1,136 @@
+"""Settings come from the environment, strictly; a production-like start needs its secrets."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal import envconf
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "DEBUG": "false",
+    "DATABASE_URL": "postgres://portal:pw@127.0.0.1:5432/portal",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
+    "KEY_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
+    "PORTAL_BASE_URL": "https://smime.example.com",
+    "ALLOWED_HOSTS": "smime.example.com",
+    "TRUSTED_PROXIES": "1",
+    "EMAIL_URL": "smtp://mail.example.com:587?tls=true",
+}
+
+
+def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            (
+                "DATABASE_",
+                "REDIS_",
+                "SECRET_",
+                "KEY_",
+                "EMAIL_",
+                "PORTAL_",
+                "CELERY_",
+                "DEBUG",
+                "ALLOWED_",
+            )
+        )
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**clean, "PORTAL_VAR_DIR": str(tmp_path / "var"), **env},
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables(tmp_path: Path) -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "KEY_ENCRYPTION_KEY"])
+def test_production_mode_refuses_to_start_without_secrets(tmp_path: Path, missing: str) -> None:
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    result = manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr
+    assert not (tmp_path / "var" / missing.lower()).exists(), "only the embedded mode mints secrets"
+
+
+def test_embedded_mode_generates_secrets_once_with_private_permissions(tmp_path: Path) -> None:
+    for _ in range(2):
+        assert manage("check", env={}, tmp_path=tmp_path).returncode == 0
+    secret = tmp_path / "var" / "secret_key"
+    kek = tmp_path / "var" / "key_encryption_key"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert kek.stat().st_mode & 0o777 == 0o600
+    assert len(base64.b64decode(kek.read_text().strip())) == 32
+    first = (secret.read_text(), kek.read_text())
+    manage("check", env={}, tmp_path=tmp_path)
+    assert (secret.read_text(), kek.read_text()) == first
+
+
+def test_a_malformed_key_encryption_key_is_reported(tmp_path: Path) -> None:
+    result = manage(
+        "check", env={**PROD_ENV, "KEY_ENCRYPTION_KEY": "bm90IDMyIGJ5dGVz"}, tmp_path=tmp_path
+    )
+    assert result.returncode != 0
+    assert "KEY_ENCRYPTION_KEY: Key-encryption key number 1 is 12 bytes" in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("false", False), ("TRUE", True)])
+def test_booleans_are_true_or_false(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert envconf.boolean("SOME_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("raw", ["False ", "0", "yes", "no", "1"])
+def test_other_boolean_spellings_stop_the_process(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv("SOME_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be 'true' or 'false'"):
+        envconf.boolean("SOME_FLAG", False)
+
+
+def test_secrets_can_come_from_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("from-a-file\n")
+    monkeypatch.setenv("SOME_SECRET", "from-env")
+    monkeypatch.setenv("SOME_SECRET_FILE", str(tmp_path / "secret"))
+    assert envconf.string("SOME_SECRET") == "from-a-file"
+    monkeypatch.setenv("SOME_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="SOME_SECRET_FILE"):
+        envconf.string("SOME_SECRET")
+
+
+def test_email_url_wins_and_is_parsed() -> None:
+    parsed = envconf.email_settings("smtp://user%40x:p%3Ass@mail.example.com:587?tls=true")
+    assert parsed["EMAIL_HOST"] == "mail.example.com"
+    assert parsed["EMAIL_PORT"] == 587
+    assert parsed["EMAIL_HOST_USER"] == "user@x"
+    assert parsed["EMAIL_HOST_PASSWORD"] == "p:ss"
+    assert parsed["EMAIL_USE_TLS"] is True
+    assert envconf.email_settings("smtps://mail.example.com")["EMAIL_PORT"] == 465
+    with pytest.raises(ImproperlyConfigured, match="not one of smtp"):
+        envconf.email_settings("http://mail.example.com")
+
+
+def test_integers_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPIRING_DAYS_TEST", "thirty")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        envconf.integer("EXPIRING_DAYS_TEST", 30)
