@@ -1,0 +1,134 @@
+"""Private keys never reach the database or the logs in plain form, and a key's ciphertext is
+bound to its row.
+
+The flow below generates keys, exports them, renews and revokes through the API with a real
+worker sending mail and every SQL statement logged; then the whole database (pg_dump on
+PostgreSQL, the file and its WAL on SQLite) and every log line are searched for each key's
+PKCS#8 DER as raw bytes, base64 and hex.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from django.db import connection
+
+from certificates.models import StoredKey
+from certificates.pki import keys
+from certificates.pki.keywrap import KeyDecryptionFailed
+from certificates.services import keystore
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def database_bytes() -> bytes:
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        command = [
+            "pg_dump",
+            "--no-owner",
+            "-h",
+            settings["HOST"] or "127.0.0.1",
+            "-p",
+            str(settings["PORT"] or 5432),
+            "-U",
+            settings["USER"] or "postgres",
+            settings["NAME"],
+        ]
+        return subprocess.run(command, capture_output=True, check=True, timeout=120).stdout
+    assert connection.vendor == "sqlite"
+    name = Path(settings["NAME"])
+    assert name.exists(), "the SQLite test database must be a file to be searched"
+    return b"".join(p.read_bytes() for p in name.parent.glob(name.name + "*"))
+
+
+def forms_of(key: keys.PrivateKey) -> dict[str, bytes]:
+    der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    b64 = base64.b64encode(der)
+    return {
+        "raw": der,
+        "base64": b64,
+        "pem line": b64[:64],
+        "hex": der.hex().encode(),
+        "HEX": der.hex().upper().encode(),
+    }
+
+
+def test_generated_keys_are_nowhere_in_plain_form(
+    celery_worker,
+    smtp_sink,
+    owner,
+    owner_api,
+    trust_anchor,
+    sign_csr,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    generated: list[keys.PrivateKey] = []
+    real_generate = keys.generate_private_key
+
+    def recording_generate(key_type: str) -> keys.PrivateKey:
+        generated.append(real_generate(key_type))
+        return generated[-1]
+
+    monkeypatch.setattr(keys, "generate_private_key", recording_generate)
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    connection.force_debug_cursor = True  # log every SQL statement with its parameters
+    try:
+        for key_type in ("rsa-2048", "ec-p256"):
+            request = owner_api.post(
+                "/api/v1/requests",
+                {"email": owner.email, "key_source": "server", "key_type": key_type, "subject": {}},
+                content_type="application/json",
+            ).json()
+            cert = owner_api.post(
+                f"/api/v1/requests/{request['id']}/certificate",
+                {"pem": sign_csr(request["csr_pem"], owner.email).decode()},
+                content_type="application/json",
+            ).json()
+            for profile in ("legacy", "modern"):
+                response = owner_api.post(
+                    f"/api/v1/certificates/{cert['id']}/pkcs12",
+                    {"password": "bundle-pass", "profile": profile},
+                    content_type="application/json",
+                )
+                assert response.status_code == 200
+            renewed = owner_api.post(
+                f"/api/v1/certificates/{cert['id']}/renew", {}, content_type="application/json"
+            )
+            assert renewed.status_code == 201
+        smtp_sink.wait_for(4)
+    finally:
+        connection.force_debug_cursor = False
+
+    assert len(generated) == 4  # two requests, two renewals
+    assert StoredKey.objects.count() == 4
+    dump = database_bytes()
+    logs = caplog.text.encode() + b"".join(m.as_bytes() for m in smtp_sink.messages)
+    assert b"INSERT" in logs or b"UPDATE" in logs, (
+        "SQL logging must be on for this test to mean anything"
+    )
+    for key in generated:
+        for form, needle in forms_of(key).items():
+            assert needle not in dump, f"a private key ({form}) is in the database"
+            assert needle not in logs, f"a private key ({form}) is in the logs or mail"
+
+
+def test_a_ciphertext_copied_onto_another_row_does_not_decrypt(owner) -> None:  # type: ignore[no-untyped-def]
+    first = keystore.store(owner, keys.generate_private_key("ec-p256"))
+    second = keystore.store(owner, keys.generate_private_key("ec-p256"))
+    assert (
+        keystore.load(first).public_key()
+        == keys.load_private_key_der(keys.private_key_to_der(keystore.load(first))).public_key()
+    )
+    StoredKey.objects.filter(pk=second.pk).update(ciphertext=first.ciphertext)
+    with pytest.raises(KeyDecryptionFailed):
+        keystore.load(StoredKey.objects.get(pk=second.pk))
