@@ -217,6 +217,8 @@ DEFAULT_FROM_EMAIL = envconf.string(
 CELERY_BROKER_URL = envconf.string("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery"
+    for _folder in ("queue", "processed"):  # kombu expects them to exist
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

@@ -1,0 +1,155 @@
+"""The README's first command, run for real twice in a fresh var/ on the embedded defaults:
+web, worker and beat start; the second run keeps the secrets, the data and the admin, and a
+key generated in the first run still exports as PKCS#12 in the second."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from tests.peers import free_port
+from tests.testca import SmimeTestCA
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Portal:
+    def __init__(self, var: Path, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_", "REDIS_", "CELERY_", "SECRET_", "KEY_ENCRYPTION"))
+        } | {"PORTAL_VAR_DIR": str(var), "PORT": str(port)}
+        self.log = var.parent / f"serve-{port}.log"
+
+    def start(self) -> None:
+        self.output = self.log.open("a")
+        self.process = subprocess.Popen(
+            [str(ROOT / "bin" / "serve")],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.text()
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError("bin/serve did not answer in time:\n" + self.text())
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=60)
+        self.output.close()
+
+    def text(self) -> str:
+        return self.log.read_text()
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def api(self, method: str, path: str, token: str, body: dict[str, object]) -> bytes:
+        request = urllib.request.Request(
+            self.base + "/api/v1" + path,
+            method=method,
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.read()
+
+
+def wait_for_text(portal: Portal, needle: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while needle not in portal.text():
+        assert time.monotonic() < deadline, f"{needle!r} never appeared:\n{portal.text()}"
+        time.sleep(0.5)
+
+
+def test_serve_twice_keeps_secrets_data_admin_and_keys(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    portal = Portal(var, free_port())
+    portal.start()
+    try:
+        assert re.search(r"Created admin account: username admin, password \S+", portal.text())
+        assert f"S/MIME portal: {portal.base}/" in portal.text()
+        token = portal.manage("create_api_token", "admin", "--scope", "keys:export")
+        created = json.loads(
+            portal.api(
+                "POST",
+                "/requests",
+                token,
+                {
+                    "email": "admin@example.com",
+                    "key_source": "server",
+                    "subject": {},
+                },
+            )
+        )
+        ca = SmimeTestCA(datetime.now(UTC))
+        leaf = ca.issue(
+            x509.load_pem_x509_csr(created["csr_pem"].encode()),
+            "admin@example.com",
+            now=datetime.now(UTC),
+        )
+        pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [leaf, *ca.chain])
+        cert = json.loads(
+            portal.api(
+                "POST", f"/requests/{created['id']}/certificate", token, {"pem": pem.decode()}
+            )
+        )
+        assert cert["chain_verdict"] == "untrusted-root"
+    finally:
+        portal.stop()
+    secrets_before = sorted((p.name, p.read_bytes()) for p in var.iterdir() if "key" in p.name)
+    assert [name for name, _ in secrets_before] == ["key_encryption_key", "secret_key"]
+
+    portal.start()
+    try:
+        assert "Admin account exists already" in portal.text()
+        assert portal.text().count("Created admin account") == 1
+        bundle = portal.api(
+            "POST",
+            f"/certificates/{cert['id']}/pkcs12",
+            token,
+            {"password": "second-run", "profile": "legacy"},
+        )
+        loaded = pkcs12.load_pkcs12(bundle, b"second-run")
+        assert loaded.cert is not None and loaded.key is not None
+        assert loaded.cert.certificate == leaf
+        assert loaded.key.public_key() == leaf.public_key()
+        # The worker (file-system broker) picked up the export notice and "sent" it (console).
+        wait_for_text(portal, "Your S/MIME private key was exported")
+    finally:
+        portal.stop()
+    assert (
+        sorted((p.name, p.read_bytes()) for p in var.iterdir() if "key" in p.name) == secrets_before
+    )
