@@ -53,6 +53,15 @@ def get_certificate(user: AbstractBaseUser, pk: int) -> Certificate:
         raise NotFound(f"There is no certificate #{pk} that you can see.") from None
 
 
+def owner_for(user: AbstractBaseUser, username: str | None) -> AbstractBaseUser:
+    """The owner a caller may act for: themselves, or (admins only) another active user."""
+    if username is None or username == user.get_username():
+        return user
+    if not is_admin(user):
+        raise Forbidden("Only certificate admins can act on behalf of another user.")
+    return find_user(username)
+
+
 def find_user(username: str) -> AbstractBaseUser:
     User = get_user_model()
     try:

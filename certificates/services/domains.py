@@ -8,6 +8,7 @@ from certificates.models import Domain
 from certificates.pki import emails
 from certificates.pki.errors import PkiError
 from certificates.services import audit
+from certificates.services.access import require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
 
@@ -35,6 +36,7 @@ def check_address_for(owner: AbstractBaseUser, address: str) -> str:
 
 
 def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
+    require_admin(actor.user)
     name = name.strip().lower().rstrip(".")
     if not name or "." not in name or " " in name:
         raise Invalid(f"{name!r} is not a domain name such as example.com.")

@@ -20,14 +20,14 @@ def pkcs12_filename(cert: Certificate, profile: str) -> str:
 
 
 def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) -> bytes:
+    if actor.user is None or cert.owner_id != actor.user.pk:
+        raise Forbidden("Only the certificate's owner can export its private key.")
     if cert.stored_key_id is None:
         raise Conflict(
             "The portal does not hold the private key of this certificate (it was made from your "
             "own CSR, in your browser, or imported). Build the bundle where the key is: "
             + pkcs12.pkcs12_compat_command()
         )
-    if actor.user is None or cert.owner_id != actor.user.pk:
-        raise Forbidden("Only the certificate's owner can export its private key.")
     if profile not in pkcs12.PROFILES:
         raise Invalid(f"profile must be one of {', '.join(pkcs12.PROFILES)}, not {profile!r}.")
     if not password:

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, TrustAnchor
@@ -20,7 +21,7 @@ from certificates.pki.errors import PkiError
 from certificates.services import audit, domains
 from certificates.services.access import is_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.errors import Conflict, Forbidden, Invalid
 from certificates.services.requests import transition
 from certificates.signals import certificate_invalidated
 
@@ -36,6 +37,20 @@ def status_at(cert: Certificate, now: datetime) -> str:
     if now >= cert.not_after - timedelta(days=settings.EXPIRING_DAYS):
         return CertificateStatus.EXPIRING
     return CertificateStatus.ACTIVE
+
+
+def status_query(status: str, now: datetime) -> Q:
+    """The rows that ``status_at`` calls ``status`` at ``now``, as a database filter."""
+    sticky = [CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED]
+    if status in sticky:
+        return Q(status=status)
+    live = ~Q(status__in=sticky)
+    soon = now + timedelta(days=settings.EXPIRING_DAYS)
+    if status == CertificateStatus.EXPIRED:
+        return live & Q(not_after__lte=now)
+    if status == CertificateStatus.EXPIRING:
+        return live & Q(not_after__gt=now, not_after__lte=soon)
+    return live & Q(not_after__gt=soon)
 
 
 def _checked_upload(
@@ -141,7 +156,7 @@ def import_certificate(
 ) -> Certificate:
     """Track a certificate issued elsewhere (no request, no key held)."""
     if owner != actor.user and not is_admin(actor.user):
-        raise NotFound("You can only import certificates for yourself.")
+        raise Forbidden("Only certificate admins can act on behalf of another user.")
     own = getattr(owner, "email", "") or ""
     email = domains.check_address_for(owner, own)
     with transaction.atomic():

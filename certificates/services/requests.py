@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
+from cryptography import x509
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -12,11 +14,12 @@ from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
 from certificates.pki import csr as pki_csr
 from certificates.pki import keys, subject
+from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.services import audit, domains, keystore
 from certificates.services.access import is_admin, require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.errors import Conflict, Forbidden, Invalid
 
 CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
 
@@ -34,7 +37,7 @@ def create(
     reuse_key: StoredKey | None = None,
 ) -> CertificateRequest:
     if owner != actor.user and not is_admin(actor.user):
-        raise NotFound("You can only request certificates for yourself.")
+        raise Forbidden("Only certificate admins can act on behalf of another user.")
     email = domains.check_address_for(owner, email)
     try:
         fields = subject.SubjectFields.from_dict(subject_fields)
@@ -198,6 +201,15 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
     return request
 
 
+def _subject_of(cert: Certificate) -> dict[str, str]:
+    """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
+    name = x509.load_der_x509_certificate(bytes(cert.der)).subject
+    fields, _ = subject.name_to_fields(name)
+    if addresses_match(fields.common_name, cert.email):
+        fields = replace(fields, common_name="")  # a mailbox CN is the default anyway
+    return fields.as_dict()
+
+
 def renew(
     actor: Actor,
     cert: Certificate,
@@ -209,7 +221,7 @@ def renew(
 ) -> CertificateRequest:
     """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
     ``reuse_key`` asks to sign a new CSR with the key the server already holds."""
-    previous = cert.request.subject if cert.request is not None else {}
+    previous = cert.request.subject if cert.request is not None else _subject_of(cert)
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:

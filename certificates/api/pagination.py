@@ -1,0 +1,48 @@
+"""Lists: ``?limit=&offset=`` in, ``{"count": N, "items": [...]}`` out.
+
+Filter schemas subclass ``PageParams`` so one ``Query[...]`` parameter carries both the
+filters and the window; a bad value is a 422 naming the parameter (see portal.api).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, QuerySet
+from ninja import Field, Schema
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+
+Render = Callable[[Iterable[M]], list[dict[str, Any]]]
+
+
+class PageParams(Schema):
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1-500)")
+    offset: int = Field(0, ge=0, description="Items to skip")
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    items: list[T]
+
+
+def paginate(
+    rows: QuerySet[M] | Sequence[M],
+    params: PageParams,
+    render: Render[M],
+) -> dict[str, Any]:
+    """One page of ``rows``, rendered by ``render`` (which takes the whole page, so it can load
+    related data for all rows at once)."""
+    count = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    return {"count": count, "items": render(rows[params.offset : params.offset + params.limit])}
+
+
+def each(render_one: Callable[[M], dict[str, Any]]) -> Render[M]:
+    """A page renderer from a one-row renderer."""
+    return lambda rows: [render_one(row) for row in rows]

@@ -1,0 +1,107 @@
+"""/api/v1/requests: certificate requests and their state transitions (DESIGN.md's table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from certificates.api import uploads
+from certificates.api.auth import actor
+from certificates.api.pagination import Page, PageParams, paginate
+from certificates.api.schemas import (
+    CertificateOut,
+    RejectIn,
+    RequestIn,
+    RequestOut,
+    SubmitIn,
+    certificate_out,
+    request_out,
+    requests_out,
+)
+from certificates.models.requests import RequestState
+from certificates.services import access, issuance
+from certificates.services import requests as service
+from certificates.services.errors import Invalid
+
+router = Router(tags=["requests"])
+
+
+class RequestFilters(PageParams):
+    state: RequestState | None = None
+
+
+@router.post("", response={201: RequestOut}, summary="Create a request (server key or CSR)")
+def create_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
+    user = request.user
+    owner = access.owner_for(user, body.owner)
+    created = service.create(
+        actor(request),
+        owner=owner,
+        email=body.email,
+        subject_fields=body.subject.model_dump(exclude_none=True),
+        key_source=body.key_source,
+        key_type=body.key_type,
+        csr_pem=body.csr_pem,
+    )
+    return Status(201, request_out(created))
+
+
+@router.get("", response=Page[RequestOut], summary="List requests")
+def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[str, Any]:
+    queryset = access.visible_requests(request.user)
+    if filters.state:
+        queryset = queryset.filter(state=filters.state)
+    return paginate(queryset, filters, requests_out)
+
+
+@router.get("/{int:request_id}", response=RequestOut, summary="One request with its timeline")
+def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    return request_out(access.get_request(request.user, request_id))
+
+
+@router.get(
+    "/{int:request_id}/csr",
+    summary="The CSR as PEM (application/pkcs10)",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"content": {"application/pkcs10": {}}}}},
+)
+def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = access.get_request(request.user, request_id)
+    response = HttpResponse(req.csr_pem, content_type="application/pkcs10")
+    response["Content-Disposition"] = f'attachment; filename="request-{req.pk}.csr"'
+    return response
+
+
+@router.post("/{int:request_id}/submit", response=RequestOut, summary="Mark as sent to a CA")
+def submit(request: HttpRequest, request_id: int, body: SubmitIn) -> dict[str, Any]:
+    req = access.get_request(request.user, request_id)
+    return request_out(service.submit(actor(request), req, body.ca_name, body.order_ref))
+
+
+@router.post("/{int:request_id}/cancel", response=RequestOut, summary="Cancel")
+def cancel(request: HttpRequest, request_id: int) -> dict[str, Any]:
+    req = access.get_request(request.user, request_id)
+    return request_out(service.cancel(actor(request), req))
+
+
+@router.post("/{int:request_id}/reject", response=RequestOut, summary="Reject (admins)")
+def reject(request: HttpRequest, request_id: int, body: RejectIn) -> dict[str, Any]:
+    req = access.get_request(request.user, request_id)
+    return request_out(service.reject(actor(request), req, body.reason))
+
+
+@router.post(
+    "/{int:request_id}/certificate",
+    response={201: CertificateOut},
+    summary="Upload the issued certificate (JSON pem or multipart file)",
+    openapi_extra=uploads.OPENAPI_BODY,
+)
+def upload_certificate(request: HttpRequest, request_id: int) -> Status[Any]:
+    req = access.get_request(request.user, request_id)
+    upload = uploads.read_certificate_upload(request)
+    if upload.owner is not None:
+        raise Invalid("'owner' belongs to imports; a request's certificate is its owner's.")
+    cert = issuance.attach_to_request(actor(request), req, upload.data)
+    return Status(201, certificate_out(cert))

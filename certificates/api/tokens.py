@@ -1,0 +1,73 @@
+"""/api/v1/tokens: the caller's own API tokens. The plain token is answered once, at creation;
+its hash is never answered at all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from certificates.api.auth import actor
+from certificates.api.pagination import Page, PageParams, each, paginate
+from certificates.api.schemas import In
+from certificates.models import ApiToken
+from certificates.services import tokens as service
+
+router = Router(tags=["tokens"])
+
+
+class TokenIn(In):
+    name: str = Field(description="What uses it, for example 'renewal script'")
+    scopes: list[str] = Field(default_factory=list, description="Optional: keys:export")
+    expires_days: int | None = Field(
+        service.DEFAULT_EXPIRY_DAYS, description=f"1-{service.MAX_EXPIRY_DAYS}"
+    )
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The token's first characters, to recognise it")
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="Shown this once; store it now")
+
+
+def token_out(token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "scopes": token.scopes,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+@router.get("", response=Page[TokenOut], summary="Your API tokens")
+def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
+    return paginate(service.owned_by(request.user), page, each(token_out))
+
+
+@router.post("", response={201: NewTokenOut}, summary="Create a token (shown once)")
+def create_token(request: HttpRequest, body: TokenIn) -> Status[Any]:
+    token, plain = service.create(
+        actor(request), request.user, body.name, scopes=body.scopes, expires_days=body.expires_days
+    )
+    return Status(201, {**token_out(token), "token": plain})
+
+
+@router.delete("/{int:token_id}", response={204: None}, summary="Revoke a token")
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+    service.revoke(actor(request), request.user, token_id)
+    return Status(204, None)

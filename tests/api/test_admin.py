@@ -1,0 +1,117 @@
+"""/api/v1/trust-anchors, /domains and /audit: certificate admins only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from django.test import Client
+from django.utils import timezone
+
+from certificates.models import Domain, TrustAnchor
+from tests.api.conftest import post_json, to_pem
+from tests.testca import SmimeTestCA, other_root
+
+ADMIN_ONLY = {"detail": "Only certificate admins can do this."}
+
+
+def test_admin_adds_and_lists_trust_anchors(admin_api: Client, test_ca: SmimeTestCA) -> None:
+    response = post_json(
+        admin_api, "/api/v1/trust-anchors", {"name": "Test Root", "pem": to_pem(test_ca.root)}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["name"] == "Test Root"
+    assert body["sha256_fingerprint"] == test_ca.root.fingerprint(hashes.SHA256()).hex()
+    assert body["subject"] == test_ca.root.subject.rfc4514_string()
+    listed = admin_api.get("/api/v1/trust-anchors").json()
+    assert listed == {"count": 1, "items": [body]}
+
+    duplicate = post_json(
+        admin_api, "/api/v1/trust-anchors", {"name": "Again", "pem": to_pem(test_ca.root)}
+    )
+    assert duplicate.status_code == 409
+    assert duplicate.json()["detail"] == "This root is already a trust anchor."
+    two = post_json(
+        admin_api,
+        "/api/v1/trust-anchors",
+        {"name": "Two", "pem": to_pem(*other_root(timezone.now()).chain)},
+    )
+    assert two.status_code == 422
+    assert two.json()["detail"] == "Upload exactly one root certificate; the file holds 2."
+    assert TrustAnchor.objects.count() == 1
+
+
+def test_employees_cannot_touch_admin_objects(owner_api: Client, test_ca: SmimeTestCA) -> None:
+    calls = [
+        owner_api.get("/api/v1/trust-anchors"),
+        post_json(owner_api, "/api/v1/trust-anchors", {"name": "x", "pem": to_pem(test_ca.root)}),
+        owner_api.get("/api/v1/domains"),
+        post_json(owner_api, "/api/v1/domains", {"name": "evil.example"}),
+        owner_api.get("/api/v1/audit"),
+    ]
+    for response in calls:
+        assert response.status_code == 403
+        assert response.json() == ADMIN_ONLY
+    assert TrustAnchor.objects.count() == 0
+    assert not Domain.objects.filter(name="evil.example").exists()
+
+
+def test_admin_adds_and_lists_domains(admin_api: Client) -> None:
+    response = post_json(
+        admin_api,
+        "/api/v1/domains",
+        {
+            "name": "Mail.Example.ORG.",
+            "base_url": "https://mail.example.org",
+            "dns_ttl": 300,
+            "dnssec_signed": True,
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["name"], body["base_url"], body["dns_ttl"], body["dnssec_signed"]) == (
+        "mail.example.org",
+        "https://mail.example.org",
+        300,
+        True,
+    )
+    names = [d["name"] for d in admin_api.get("/api/v1/domains").json()["items"]]
+    assert names == ["example.com", "mail.example.org"]
+    duplicate = post_json(admin_api, "/api/v1/domains", {"name": "example.com"})
+    assert duplicate.status_code == 409
+    assert duplicate.json()["detail"] == "example.com is already a managed domain."
+    bad_url = post_json(admin_api, "/api/v1/domains", {"name": "x.org", "base_url": "ftp://x"})
+    assert bad_url.status_code == 422
+    assert bad_url.json()["detail"].startswith("Field 'base_url': String should match pattern")
+    bad_name = post_json(admin_api, "/api/v1/domains", {"name": "localhost"})
+    assert bad_name.status_code == 422
+    assert bad_name.json()["detail"] == "'localhost' is not a domain name such as example.com."
+
+
+def test_audit_filters(
+    admin_api: Client, owner_api: Client, server_request: dict[str, Any]
+) -> None:
+    rid = server_request["id"]
+    post_json(owner_api, f"/api/v1/requests/{rid}/cancel")
+    everything = admin_api.get("/api/v1/audit").json()
+    assert everything["count"] >= 4  # two tokens, a key, a request, a cancellation
+    cancelled = admin_api.get("/api/v1/audit", {"action": "request.cancelled"}).json()
+    assert cancelled["count"] == 1
+    event = cancelled["items"][0]
+    assert (event["actor"], event["object"], event["ip"]) == (
+        "alice",
+        f"certificaterequest:{rid}",
+        "127.0.0.1",
+    )
+    assert event["details"] == {"via": "api"}
+    by_object = admin_api.get("/api/v1/audit", {"object": f"request:{rid}"}).json()
+    assert [e["action"] for e in by_object["items"]] == ["request.cancelled", "request.created"]
+    by_type = admin_api.get("/api/v1/audit", {"object": "certificaterequest"}).json()
+    assert by_type["count"] == 2
+    post_json(admin_api, "/api/v1/domains", {"name": "example.net"})
+    by_actor = admin_api.get("/api/v1/audit", {"actor": "carol"}).json()
+    assert [e["action"] for e in by_actor["items"]] == ["domain.added", "token.created"]
+    assert by_actor["items"][0]["object_repr"] == "example.net"
+    first = admin_api.get("/api/v1/audit", {"limit": 1}).json()
+    assert first["count"] == everything["count"] + 1 and len(first["items"]) == 1
