@@ -217,12 +217,13 @@ DEFAULT_FROM_EMAIL = envconf.string(
 CELERY_BROKER_URL = envconf.string("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):  # kombu expects them to exist
+    for _folder in ("queue", "processed", "control"):  # kombu expects them to exist
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
