@@ -1,0 +1,114 @@
+"""What the admin classes share: the acting admin, view-only models, service-backed add forms
+and actions that ask for a reason first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+from certificates.services.actor import Actor
+from certificates.services.errors import ServiceError
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, via="admin")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: rows are made and changed by the portal's own flows."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ServiceAddForm(forms.ModelForm):
+    """An add form whose save is a service call: the service validates, creates and audits.
+
+    The call happens at the end of validation (inside the admin's transaction), so a refusal
+    is shown on the form with the service's sentence instead of a half-saved row.
+    """
+
+    actor: Actor | None = None
+
+    def create(self, actor: Actor) -> Model:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and self.actor is not None:
+            try:
+                self.instance = self.create(self.actor)
+            except ServiceError as exc:
+                raise forms.ValidationError(exc.detail) from exc
+        return data
+
+    def validate_unique(self) -> None:
+        """The service checks for duplicates and has already saved the row."""
+
+
+class ServiceAddMixin:
+    """Uses ``add_form`` (a ServiceAddForm) on the add page, bound to the acting admin."""
+
+    add_form: type[ServiceAddForm]
+
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        form.actor = admin_actor(request)
+        return form
+
+
+def pem_of(der: bytes) -> str:
+    if not der:
+        return ""
+    return x509.load_der_x509_certificate(der).public_bytes(serialization.Encoding.PEM).decode()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=200, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+
+def with_reason(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, title: str, act: Any
+) -> HttpResponse | None:
+    """Ask for a reason on an intermediate page, then apply ``act`` to each selected row."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/certificates/action_reason.html", context)
+    done = 0
+    for obj in queryset:
+        try:
+            act(obj, form.cleaned_data["reason"])
+            done += 1
+        except ServiceError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"{done} done.", messages.SUCCESS)
+    return None

@@ -1,0 +1,140 @@
+"""The lifecycle's rows, view only: requests, certificates, keys, tokens, audit, notices.
+
+Rejecting requests, declaring certificates revoked and revoking tokens are actions that call
+the services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from certificates.admin.base import ReadOnlyAdmin, admin_actor, pem_of, with_reason
+from certificates.models import (
+    ApiToken,
+    AuditEvent,
+    Certificate,
+    CertificateRequest,
+    Notification,
+    StoredKey,
+)
+from certificates.services import issuance, tokens
+from certificates.services import requests as request_service
+from certificates.services.errors import ServiceError
+
+
+@admin.register(CertificateRequest)
+class CertificateRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "email",
+        "owner",
+        "state",
+        "key_source",
+        "key_type",
+        "ca_name",
+        "created_at",
+    ]
+    list_filter = ["state", "key_source"]
+    search_fields = ["email", "owner__username", "order_ref"]
+    exclude = ["stored_key"]
+    actions = ["reject_selected"]
+
+    @admin.action(description="Reject selected requests")
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        actor = admin_actor(request)
+        return with_reason(
+            self,
+            request,
+            queryset,
+            "Reject requests",
+            lambda obj, reason: request_service.reject(actor, obj, reason),
+        )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "email",
+        "owner",
+        "status",
+        "key_usage",
+        "chain_verdict",
+        "not_after",
+        "serial_hex",
+    ]
+    list_filter = ["status", "chain_verdict", "key_source", "key_usage"]
+    search_fields = ["email", "owner__username", "serial_hex", "sha256_fingerprint"]
+    exclude = ["stored_key"]
+    readonly_fields = ["pem"]
+    actions = ["revoke_selected"]
+
+    @admin.display(description="Certificate (PEM)")
+    def pem(self, obj: Certificate) -> str:
+        return pem_of(bytes(obj.der))
+
+    @admin.action(description="Declare selected certificates revoked")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        actor = admin_actor(request)
+        return with_reason(
+            self,
+            request,
+            queryset,
+            "Declare certificates revoked",
+            lambda obj, reason: issuance.declare_revoked(actor, obj, reason),
+        )
+
+
+@admin.register(StoredKey)
+class StoredKeyAdmin(ReadOnlyAdmin):
+    """Metadata only: the ciphertext is never displayed."""
+
+    list_display = ["id", "owner", "key_type", "spki_sha256", "created_at"]
+    search_fields = ["owner__username", "spki_sha256"]
+    fields = ["id", "owner", "key_type", "spki_sha256", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["name", "user", "prefix", "scopes", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    fields = [
+        "name",
+        "user",
+        "prefix",
+        "scopes",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = admin_actor(request)
+        for token in queryset:
+            try:
+                tokens.revoke(actor, token.user, token.pk)
+            except ServiceError as exc:
+                self.message_user(request, f"{token}: {exc.detail}", messages.ERROR)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "action", "object_type", "object_id", "ip"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "action", "object_repr", "object_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "recipient", "sent_at", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient", "key"]

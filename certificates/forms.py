@@ -1,0 +1,361 @@
+"""HTML forms: they collect what a person typed and hand it to the services unjudged.
+
+The services decide what is acceptable and say why not (``ServiceError.detail``); the forms
+only check shape (a number is a number, two passwords match), so a refusal reads the same on
+the pages, the API and the admin.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from certificates.models import ApiToken
+from certificates.pki import keys
+
+KEY_TYPE_LABELS = {
+    "rsa-2048": "RSA 2048-bit",
+    "rsa-3072": "RSA 3072-bit (recommended)",
+    "rsa-4096": "RSA 4096-bit (slower to generate and use)",
+    "ec-p256": "ECDSA P-256 (smaller; some clients cannot decrypt with EC keys)",
+    "ec-p384": "ECDSA P-384 (some clients cannot decrypt with EC keys)",
+}
+KEY_TYPE_CHOICES = [(k, KEY_TYPE_LABELS.get(k, k)) for k in keys.KEY_TYPES]
+KEY_TYPE_HELP = (
+    "RSA 3072 is the default because every mail client can both sign and encrypt with RSA. "
+    "ECDSA P-256 keys and certificates are smaller, but some clients (older Outlook and Apple "
+    "Mail) cannot decrypt mail encrypted to an EC key."
+)
+CERTIFICATE_FILE_TYPES = ".pem,.crt,.cer,.der,.p7b,.p7c"
+CSR_FILE_TYPES = ".csr,.req,.pem,.der"
+
+# (field name, label, help text) in the order the form shows them.
+SUBJECT_FIELDS = [
+    (
+        "common_name",
+        "Common name",
+        "Your name as it should appear, e.g. Alice Example. "
+        "Left empty, the portal puts your address here (mailbox-validated).",
+    ),
+    (
+        "given_name",
+        "Given name",
+        "Given name and surname make the certificate "
+        "individual-validated: the CA checks your identity.",
+    ),
+    ("surname", "Surname", ""),
+    (
+        "organization",
+        "Organization",
+        "An organization makes it organization-validated "
+        "(sponsor-validated together with a person's name): the CA checks the organization.",
+    ),
+    ("organizational_unit", "Organizational unit", "Department, optional."),
+    ("country", "Country", "Two letters, e.g. NL or DE."),
+    ("state_or_province", "State or province", ""),
+    ("locality", "Locality", "City."),
+]
+SUBJECT_HELP = (
+    "All fields are optional; fill in what your CA product asks for. Only the address gives a "
+    "mailbox-validated certificate; a person's name makes it individual-validated; an "
+    "organization makes it organization- or sponsor-validated (CA/Browser Forum S/MIME "
+    "Baseline Requirements). Do not type N/A, '-' or similar placeholders: they are forbidden in "
+    "S/MIME certificates (BR 7.1.4.2) and refused. Leave the field empty instead."
+)
+
+
+def needed(field: forms.Field) -> forms.Field:
+    """A field the page does not call optional, although the form lets it through empty: the
+    service refuses the empty value with its own sentence, the same on every door."""
+    field.needed = True  # type: ignore[attr-defined]
+    return field
+
+
+class PasteOrFileForm(forms.Form):
+    """A text area and a file input for the same thing; the file wins when both are given."""
+
+    paste_field = "pem"
+    file_field = "file"
+
+    def payload(self) -> bytes:
+        upload: UploadedFile | None = self.cleaned_data.get(self.file_field)
+        if upload is not None:
+            return b"".join(upload.chunks())
+        return (self.cleaned_data.get(self.paste_field) or "").encode()
+
+
+class RequestForm(PasteOrFileForm):
+    paste_field = "csr_pem"
+    file_field = "csr_file"
+
+    key_source = forms.ChoiceField(
+        label="Private key",
+        choices=[
+            ("server", "Let the portal generate my key"),
+            ("upload", "Upload a CSR I made with openssl"),
+        ],
+        initial="server",
+        widget=forms.RadioSelect,
+    )
+    key_type = forms.ChoiceField(
+        label="Key type",
+        choices=KEY_TYPE_CHOICES,
+        initial=keys.DEFAULT_KEY_TYPE,
+        help_text=KEY_TYPE_HELP,
+    )
+    csr_pem = needed(
+        forms.CharField(
+            label="Paste the CSR",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+            help_text="PEM text from -----BEGIN CERTIFICATE REQUEST----- to the END line.",
+        )
+    )
+    csr_file = needed(
+        forms.FileField(
+            label="or choose the CSR file",
+            required=False,
+            widget=forms.ClearableFileInput(attrs={"accept": CSR_FILE_TYPES}),
+            help_text="A .csr file in PEM or DER.",
+        )
+    )
+    email = forms.CharField(label="Email address", max_length=254)
+    owner = forms.CharField(
+        label="On behalf of (username)",
+        required=False,
+        max_length=150,
+        help_text="Admins only: the existing user who will own the request. Empty: yourself.",
+    )
+
+    def __init__(self, *args: object, is_admin: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not is_admin:
+            del self.fields["owner"]
+        for name, label, help_text in SUBJECT_FIELDS:
+            self.fields[name] = forms.CharField(
+                label=label, required=False, max_length=200, help_text=help_text
+            )
+
+    def subject(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name, "") for name, _label, _help in SUBJECT_FIELDS}
+
+    def subject_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name, _label, _help in SUBJECT_FIELDS]
+
+
+class SubmitForm(forms.Form):
+    ca_name = needed(
+        forms.CharField(
+            label="CA name",
+            max_length=200,
+            required=False,
+            help_text="Where you sent the CSR, e.g. Sectigo.",
+        )
+    )
+    order_ref = forms.CharField(
+        label="Order reference",
+        max_length=200,
+        required=False,
+        help_text="The CA's order or ticket number, if any.",
+    )
+
+
+class RejectForm(forms.Form):
+    reason = needed(
+        forms.CharField(
+            label="Reason for the rejection",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="The requester reads this.",
+        )
+    )
+
+
+class CertificateUploadForm(PasteOrFileForm):
+    file = needed(
+        forms.FileField(
+            label="Certificate file",
+            required=False,
+            widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_FILE_TYPES}),
+            help_text="The file the CA sent: .pem, .crt, .cer, .der, .p7b or .p7c. "
+            "The chain may be in the same file.",
+        )
+    )
+    pem = needed(
+        forms.CharField(
+            label="or paste the certificate (PEM)",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+            help_text="Leaf and chain in any order; text around the blocks is ignored.",
+        )
+    )
+
+
+class ImportForm(CertificateUploadForm):
+    owner = forms.CharField(
+        label="Owner (username)",
+        required=False,
+        max_length=150,
+        help_text="Admins only: whose certificate this is. Empty: yours.",
+    )
+
+    def __init__(self, *args: object, is_admin: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not is_admin:
+            del self.fields["owner"]
+
+
+PROFILE_CHOICES = [
+    (
+        "legacy",
+        "Compatible: macOS Keychain and iOS, older Windows, Thunderbird, gpgsm "
+        "(3DES and SHA-1 MAC)",
+    ),
+    (
+        "modern",
+        "Modern: Windows 10 and later, Thunderbird/NSS, OpenSSL 3; not gpgsm 2.2 or "
+        "older Apple systems (AES-256 and SHA-256)",
+    ),
+]
+
+
+class Pkcs12Form(forms.Form):
+    password = needed(
+        forms.CharField(
+            label="Bundle password",
+            required=False,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text="Protects the file; you type it again when importing. It is not stored.",
+        )
+    )
+    confirm = needed(
+        forms.CharField(
+            label="Bundle password again",
+            required=False,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        )
+    )
+    profile = forms.ChoiceField(
+        label="Format", choices=PROFILE_CHOICES, initial="legacy", widget=forms.RadioSelect
+    )
+    account_password = needed(
+        forms.CharField(
+            label="Your account password",
+            required=False,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            help_text="Exporting a private key needs your login password again.",
+        )
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") != data.get("confirm"):
+            raise forms.ValidationError("The two bundle passwords differ; type them again.")
+        return data
+
+
+RENEW_CHOICES = [
+    ("new", "A new key generated by the portal (recommended)"),
+    ("reuse", "Keep the key the portal holds (a new CSR for the same key)"),
+    ("upload", "A new CSR I made myself"),
+]
+
+
+class RenewForm(PasteOrFileForm):
+    paste_field = "csr_pem"
+    file_field = "csr_file"
+
+    mode = forms.ChoiceField(
+        label="Key for the renewal", choices=RENEW_CHOICES, initial="new", widget=forms.RadioSelect
+    )
+    key_type = forms.ChoiceField(
+        label="Key type for a new key",
+        required=False,
+        choices=[("", "Same as now (when the portal can generate it)"), *KEY_TYPE_CHOICES],
+    )
+    csr_pem = forms.CharField(
+        label="Paste the new CSR",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "class": "mono"}),
+    )
+    csr_file = forms.FileField(
+        label="or choose the CSR file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": CSR_FILE_TYPES}),
+    )
+
+
+REVOKE_REASONS = [
+    ("Lost device", "Lost device"),
+    ("Key compromise", "Key compromise"),
+    ("Superseded", "Superseded (replaced by another certificate)"),
+    ("other", "Other (say what below)"),
+]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.ChoiceField(label="Reason", choices=REVOKE_REASONS, initial="Lost device")
+    details = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=150,
+        help_text="Required for 'Other'; optional otherwise.",
+    )
+
+    def reason_text(self) -> str:
+        reason, details = self.cleaned_data["reason"], self.cleaned_data["details"].strip()
+        if reason == "other":
+            return details
+        return f"{reason}: {details}" if details else reason
+
+
+class TokenForm(forms.Form):
+    name = needed(
+        forms.CharField(
+            label="Name",
+            max_length=100,
+            required=False,
+            help_text="What uses it, e.g. 'renewal script'.",
+        )
+    )
+    export_keys = forms.BooleanField(
+        label=f"Allow exporting private keys ({ApiToken.SCOPES[0]})",
+        required=False,
+        help_text="Only if a script must download your PKCS#12 bundles.",
+    )
+    expires_days = forms.IntegerField(
+        label="Expires after (days)",
+        initial=90,
+        required=False,
+        help_text="1 to 730 days; empty means 90.",
+    )
+
+    def scopes(self) -> list[str]:
+        return ["keys:export"] if self.cleaned_data.get("export_keys") else []
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="Actor (username)", required=False, max_length=150)
+    action = forms.CharField(
+        label="Action",
+        required=False,
+        max_length=64,
+        help_text="e.g. key.exported, request.created",
+    )
+    object_type = forms.ChoiceField(
+        label="Object type",
+        required=False,
+        choices=[
+            ("", "Any"),
+            ("certificaterequest", "Request"),
+            ("certificate", "Certificate"),
+            ("storedkey", "Stored key"),
+            ("apitoken", "API token"),
+            ("domain", "Domain"),
+            ("trustanchor", "Trust anchor"),
+        ],
+    )
+    object_id = forms.CharField(label="Object id", required=False, max_length=64)

@@ -1,0 +1,33 @@
+"""The pages. Every state change is a POST with CSRF; everything needs a login."""
+
+from django.urls import path
+
+from certificates.views import audit, certificate_actions, certificates, home, requests, tokens
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("requests/new/", requests.new_request, name="request-new"),
+    path("requests/<int:pk>/", requests.request_detail, name="request-detail"),
+    path("requests/<int:pk>/csr", requests.request_csr, name="request-csr"),
+    path("requests/<int:pk>/submit", requests.submit, name="request-submit"),
+    path("requests/<int:pk>/cancel", requests.cancel, name="request-cancel"),
+    path("requests/<int:pk>/reject", requests.reject, name="request-reject"),
+    path("requests/<int:pk>/certificate", requests.upload_certificate, name="request-upload"),
+    path("certificates/import/", certificates.import_certificate, name="certificate-import"),
+    path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate-detail"),
+    path(
+        "certificates/<int:pk>/download/<str:fmt>",
+        certificates.download,
+        name="certificate-download",
+    ),
+    path(
+        "certificates/<int:pk>/pkcs12",
+        certificate_actions.pkcs12_download,
+        name="certificate-pkcs12",
+    ),
+    path("certificates/<int:pk>/renew", certificate_actions.renew, name="certificate-renew"),
+    path("certificates/<int:pk>/revoke", certificate_actions.revoke, name="certificate-revoke"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
+    path("audit/", audit.audit_list, name="audit"),
+]

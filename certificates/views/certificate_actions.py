@@ -1,0 +1,92 @@
+"""What a person does with a certificate: download the PKCS#12 bundle, renew, declare revoked."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
+from certificates.models.keys import KeySource
+from certificates.services import export, issuance
+from certificates.services import requests as request_service
+from certificates.services.errors import ServiceError
+from certificates.views import reauth
+from certificates.views.certificates import render_detail
+from certificates.views.shell import attachment, certificate_or_404, web_actor
+
+
+@login_required
+@require_POST
+def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = certificate_or_404(request, pk)
+    form = Pkcs12Form(request.POST)
+    if not form.is_valid():
+        message = " ".join(form.non_field_errors()) or "Check the bundle form below."
+        return render_detail(request, cert, error=message, status=400, pkcs12_form=form)
+    refusal = reauth.confirm(request, form.cleaned_data["account_password"])
+    if refusal is not None:
+        if not request.user.is_authenticated:  # logged out after too many wrong passwords
+            messages.error(request, refusal)
+            return redirect("login")
+        return render_detail(request, cert, error=refusal, status=403, pkcs12_form=form)
+    profile = form.cleaned_data["profile"]
+    try:
+        data = export.export_pkcs12(
+            web_actor(request), cert, form.cleaned_data["password"], profile
+        )
+    except ServiceError as exc:
+        return render_detail(request, cert, error=exc.detail, status=exc.status, pkcs12_form=form)
+    return attachment(data, "application/x-pkcs12", export.pkcs12_filename(cert, profile))
+
+
+@login_required
+@require_POST
+def renew(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = certificate_or_404(request, pk)
+    form = RenewForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_detail(
+            request, cert, error="Check the renewal form below.", status=400, renew_form=form
+        )
+    mode = form.cleaned_data["mode"]
+    try:
+        if mode == "upload":
+            created = request_service.renew(
+                web_actor(request), cert, key_source=KeySource.UPLOAD, csr_pem=form.payload()
+            )
+        else:
+            created = request_service.renew(
+                web_actor(request),
+                cert,
+                key_source=KeySource.SERVER,
+                key_type=(form.cleaned_data["key_type"] or None) if mode == "new" else None,
+                reuse_key=mode == "reuse",
+            )
+    except ServiceError as exc:
+        return render_detail(request, cert, error=exc.detail, status=exc.status, renew_form=form)
+    messages.success(request, f"Renewal request #{created.pk} is ready: send its CSR to your CA.")
+    return redirect("request-detail", pk=created.pk)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = certificate_or_404(request, pk)
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        return render_detail(
+            request, cert, error="Choose a reason for the revocation.", status=400, revoke_form=form
+        )
+    try:
+        issuance.declare_revoked(web_actor(request), cert, form.reason_text())
+    except ServiceError as exc:
+        return render_detail(request, cert, error=exc.detail, status=exc.status, revoke_form=form)
+    messages.success(
+        request,
+        "The certificate is recorded as revoked. Tell the CA as well, "
+        "through its own revocation process.",
+    )
+    return redirect("certificate-detail", pk=cert.pk)

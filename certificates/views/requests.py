@@ -1,0 +1,217 @@
+"""Certificate requests: the new-request form, the request page and its transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from certificates.forms import (
+    SUBJECT_HELP,
+    CertificateUploadForm,
+    RejectForm,
+    RequestForm,
+    SubmitForm,
+)
+from certificates.models import CertificateRequest
+from certificates.models.keys import KeySource
+from certificates.models.requests import TRANSITIONS, RequestState
+from certificates.pki import pkcs12, subject
+from certificates.pki.errors import PkiError
+from certificates.services import access, audit, issuance
+from certificates.services import requests as request_service
+from certificates.services.errors import ServiceError
+from certificates.views.shell import attachment, request_or_404, web_actor
+
+
+@login_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    is_admin = access.is_admin(request.user)
+    if request.method != "POST":
+        form = RequestForm(initial={"email": request.user.email}, is_admin=is_admin)
+        return _render_new(request, form)
+    form = RequestForm(request.POST, request.FILES, is_admin=is_admin)
+    if not form.is_valid():
+        return _render_new(request, form, status=400)
+    data = form.cleaned_data
+    server = data["key_source"] == KeySource.SERVER
+    try:
+        owner = access.owner_for(request.user, data.get("owner") or None)
+        created = request_service.create(
+            web_actor(request),
+            owner=owner,
+            email=data["email"],
+            # An uploaded CSR carries its own subject; the fields apply to portal keys only.
+            subject_fields=form.subject() if server else {},
+            key_source=data["key_source"],
+            key_type=data["key_type"] if server else None,
+            csr_pem=None if server else form.payload(),
+        )
+    except ServiceError as exc:
+        return _render_new(request, form, error=exc.detail, status=exc.status)
+    messages.success(request, f"Request #{created.pk} is ready: send its CSR to your CA.")
+    return redirect("request-detail", pk=created.pk)
+
+
+def _render_new(
+    request: HttpRequest, form: RequestForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "error": error,
+        "profile": _typed_profile(form),
+        "subject_help": SUBJECT_HELP,
+    }
+    return render(request, "certificates/request_new.html", context, status=status)
+
+
+def _typed_profile(form: RequestForm) -> str:
+    if not form.is_bound or not hasattr(form, "cleaned_data"):
+        return ""
+    try:
+        return subject.validation_profile(subject.SubjectFields.from_dict(form.subject()))
+    except PkiError:
+        return ""
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, request_or_404(request, pk))
+
+
+def render_detail(
+    request: HttpRequest,
+    req: CertificateRequest,
+    *,
+    error: str = "",
+    status: int = 200,
+    **forms: Any,
+) -> HttpResponse:
+    def allowed(target: str) -> bool:
+        return req.state in TRANSITIONS[target]
+
+    context = {
+        "req": req,
+        "error": error,
+        "profile": _stored_profile(req),
+        "timeline": audit.timeline(req).select_related("actor"),
+        "certificate": getattr(req, "certificate", None) if req.state == "issued" else None,
+        "can_submit": allowed(RequestState.SUBMITTED),
+        "can_cancel": allowed(RequestState.CANCELLED),
+        "can_reject": allowed(RequestState.REJECTED) and access.is_admin(request.user),
+        "can_upload": allowed(RequestState.ISSUED),
+        "submit_form": forms.get("submit_form") or SubmitForm(initial={"ca_name": req.ca_name}),
+        "reject_form": forms.get("reject_form") or RejectForm(),
+        "upload_form": forms.get("upload_form") or CertificateUploadForm(),
+        "own_key": req.key_source == KeySource.UPLOAD,
+        "pkcs12_command": pkcs12.pkcs12_compat_command(),
+    }
+    return render(request, "certificates/request_detail.html", context, status=status)
+
+
+def _stored_profile(req: CertificateRequest) -> str:
+    try:
+        return subject.validation_profile(subject.SubjectFields.from_dict(req.subject))
+    except PkiError:
+        return ""
+
+
+@login_required
+def request_csr(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_or_404(request, pk)
+    return attachment(req.csr_pem, "application/pkcs10", f"request-{req.pk}.csr")
+
+
+def _transition(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    form: Any,
+    act: Callable[[CertificateRequest], object],
+    done: str,
+) -> HttpResponse:
+    """Run one transition; a refusal re-renders the request page with its sentence."""
+    req = request_or_404(request, pk)
+    if form is not None and not form.is_valid():
+        return render_detail(
+            request, req, error="Check the form below.", status=400, **{form_name: form}
+        )
+    try:
+        act(req)
+    except ServiceError as exc:
+        req.refresh_from_db()
+        return render_detail(
+            request,
+            req,
+            error=exc.detail,
+            status=exc.status,
+            **({form_name: form} if form is not None else {}),
+        )
+    messages.success(request, done)
+    return redirect("request-detail", pk=req.pk)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    form = SubmitForm(request.POST)
+    return _transition(
+        request,
+        pk,
+        "submit_form",
+        form,
+        lambda req: request_service.submit(
+            web_actor(request), req, form.cleaned_data["ca_name"], form.cleaned_data["order_ref"]
+        ),
+        "Marked as submitted to the CA.",
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        "",
+        None,
+        lambda req: request_service.cancel(web_actor(request), req),
+        "The request is cancelled.",
+    )
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RejectForm(request.POST)
+    return _transition(
+        request,
+        pk,
+        "reject_form",
+        form,
+        lambda req: request_service.reject(web_actor(request), req, form.cleaned_data["reason"]),
+        "The request is rejected.",
+    )
+
+
+@login_required
+@require_POST
+def upload_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_or_404(request, pk)
+    form = CertificateUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_detail(
+            request, req, error="Check the form below.", status=400, upload_form=form
+        )
+    try:
+        cert = issuance.attach_to_request(web_actor(request), req, form.payload())
+    except ServiceError as exc:
+        req.refresh_from_db()
+        return render_detail(request, req, error=exc.detail, status=exc.status, upload_form=form)
+    messages.success(request, "The certificate matches the request and is stored.")
+    return redirect("certificate-detail", pk=cert.pk)

@@ -1,0 +1,40 @@
+"""What every page needs to talk to the services: the actor, 404s, downloads, error pages."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from certificates.models import Certificate, CertificateRequest
+from certificates.services import access
+from certificates.services.actor import Actor
+from certificates.services.errors import NotFound
+
+
+def web_actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, via="web")
+
+
+def request_or_404(request: HttpRequest, pk: int) -> CertificateRequest:
+    """The request if this user may see it; another person's answers 404, like a missing one."""
+    try:
+        return access.get_request(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+def certificate_or_404(request: HttpRequest, pk: int) -> Certificate:
+    try:
+        return access.get_certificate(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+def safe_filename(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text)
+
+
+def attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
+    response["Cache-Control"] = "no-store"
+    return response

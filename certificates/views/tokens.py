@@ -1,0 +1,63 @@
+"""The API tokens page: list, create (the token is shown once), revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from certificates.forms import TokenForm
+from certificates.services import tokens
+from certificates.services.errors import ServiceError
+from certificates.views.shell import web_actor
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render(request, TokenForm())
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _render(request, form, status=400)
+    days = form.cleaned_data["expires_days"]
+    try:
+        token, plain = tokens.create(
+            web_actor(request),
+            request.user,
+            form.cleaned_data["name"],
+            form.scopes(),
+            tokens.DEFAULT_EXPIRY_DAYS if days is None else days,
+        )
+    except ServiceError as exc:
+        return _render(request, form, error=exc.detail, status=exc.status)
+    # Rendered, not redirected: the plain token exists only in this response.
+    response = _render(request, TokenForm(), created=token, plain=plain)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _render(
+    request: HttpRequest, form: TokenForm, *, error: str = "", status: int = 200, **extra: object
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "error": error,
+        "tokens": tokens.owned_by(request.user),
+        "now": timezone.now(),
+        **extra,
+    }
+    return render(request, "certificates/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        token = tokens.revoke(web_actor(request), request.user, pk)
+    except ServiceError as exc:
+        return _render(request, TokenForm(), error=exc.detail, status=exc.status)
+    messages.success(request, f"Token {token.name!r} is revoked; scripts using it stop working.")
+    return redirect("tokens")

@@ -1,0 +1,4 @@
+// Request page: copy buttons for the CSR and the openssl command.
+import { enableCopyButtons } from "./copy.js";
+
+enableCopyButtons();

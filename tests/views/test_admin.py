@@ -1,0 +1,231 @@
+"""The Django admin: every model renders, crypto stays read-only, changes go through services."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from certificates.models import (
+    ApiToken,
+    AuditEvent,
+    Certificate,
+    Domain,
+    Notification,
+    StoredKey,
+    TrustAnchor,
+)
+from certificates.services import tokens
+from tests.conftest import actor
+from tests.testca import SmimeTestCA, other_root
+from tests.views.conftest import text, to_pem
+
+MODELS = [
+    "domain",
+    "trustanchor",
+    "certificaterequest",
+    "certificate",
+    "storedkey",
+    "apitoken",
+    "auditevent",
+    "notification",
+]
+
+
+@pytest.fixture
+def superuser_web(trust_anchor: TrustAnchor) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username="root-admin"))
+    return client
+
+
+@pytest.fixture
+def every_model(issued: Certificate, owner: User) -> dict[str, object]:
+    token, _ = tokens.create(actor(owner), owner, "script", ["keys:export"])
+    notice = Notification.objects.create(key="test:1", kind="test", recipient="a@example.com")
+    return {
+        "domain": Domain.objects.get(),
+        "trustanchor": TrustAnchor.objects.get(),
+        "certificaterequest": issued.request,
+        "certificate": issued,
+        "storedkey": issued.stored_key,
+        "apitoken": token,
+        "auditevent": AuditEvent.objects.first(),
+        "notification": notice,
+    }
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_and_change_page_render(
+    superuser_web: Client, every_model: dict[str, object], model: str
+) -> None:
+    obj = every_model[model]
+    assert superuser_web.get(f"/admin/certificates/{model}/").status_code == 200
+    response = superuser_web.get(f"/admin/certificates/{model}/{obj.pk}/change/")  # type: ignore[attr-defined]
+    assert response.status_code == 200
+
+
+def test_secrets_are_never_displayed(superuser_web: Client, every_model: dict[str, object]) -> None:
+    key: StoredKey = every_model["storedkey"]  # type: ignore[assignment]
+    token: ApiToken = every_model["apitoken"]  # type: ignore[assignment]
+    key_page = superuser_web.get(f"/admin/certificates/storedkey/{key.pk}/change/")
+    assert "iphertext" not in key_page.content.decode()
+    assert key.spki_sha256 in text(key_page)
+    token_page = superuser_web.get(f"/admin/certificates/apitoken/{token.pk}/change/")
+    assert token.token_hash not in token_page.content.decode()
+    assert "Token hash" not in text(token_page)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_nothing_is_deleted_from_the_admin(
+    superuser_web: Client, every_model: dict[str, object], model: str
+) -> None:
+    obj = every_model[model]
+    url = f"/admin/certificates/{model}/{obj.pk}/delete/"  # type: ignore[attr-defined]
+    assert superuser_web.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["auditevent", "certificate", "certificaterequest", "storedkey", "apitoken", "notification"],
+)
+def test_no_adding_outside_the_services(superuser_web: Client, model: str) -> None:
+    assert superuser_web.get(f"/admin/certificates/{model}/add/").status_code == 403
+
+
+def test_audit_events_cannot_be_changed(
+    superuser_web: Client, every_model: dict[str, object]
+) -> None:
+    event: AuditEvent = every_model["auditevent"]  # type: ignore[assignment]
+    url = f"/admin/certificates/auditevent/{event.pk}/change/"
+    superuser_web.post(url, {"action": "forged", "actor_label": "nobody"})
+    event.refresh_from_db()
+    assert event.action != "forged"
+
+
+def test_domain_add_goes_through_the_service(superuser_web: Client) -> None:
+    assert superuser_web.get("/admin/certificates/domain/add/").status_code == 200
+    response = superuser_web.post(
+        "/admin/certificates/domain/add/",
+        {
+            "name": "Mail.Example.ORG.",
+            "base_url": "",
+            "dns_ttl": "300",
+        },
+    )
+    assert response.status_code == 302, text(response)
+    domain = Domain.objects.get(name="mail.example.org")
+    assert domain.dns_ttl == 300
+    event = AuditEvent.objects.get(action="domain.added")
+    assert event.details["via"] == "admin" and event.actor_label == "root-admin"
+    assert event.object_id == str(domain.pk)
+
+
+def test_domain_refusal_shows_the_service_sentence(superuser_web: Client, domain: Domain) -> None:
+    response = superuser_web.post(
+        "/admin/certificates/domain/add/", {"name": "example.com", "dns_ttl": "3600"}
+    )
+    assert response.status_code == 200
+    assert "example.com is already a managed domain." in text(response)
+    response = superuser_web.post(
+        "/admin/certificates/domain/add/", {"name": "localhost", "dns_ttl": "3600"}
+    )
+    assert "is not a domain name such as example.com" in text(response)
+    assert Domain.objects.count() == 1
+
+
+def test_domain_change_is_audited(superuser_web: Client, every_model: dict[str, object]) -> None:
+    domain: Domain = every_model["domain"]  # type: ignore[assignment]
+    response = superuser_web.post(
+        f"/admin/certificates/domain/{domain.pk}/change/",
+        {
+            "base_url": "https://www.example.com",
+            "dns_ttl": "600",
+            "dnssec_signed": "on",
+        },
+    )
+    assert response.status_code == 302, text(response)
+    domain.refresh_from_db()
+    assert domain.dnssec_signed and domain.name == "example.com"
+    event = AuditEvent.objects.get(action="domain.changed")
+    assert event.details["fields"] == ["base_url", "dns_ttl", "dnssec_signed"]
+
+
+def test_trust_anchor_add_takes_a_pem(
+    superuser_web: Client, trust_anchor: TrustAnchor, test_ca: SmimeTestCA
+) -> None:
+    from django.utils import timezone
+
+    other = other_root(timezone.now())
+    assert superuser_web.get("/admin/certificates/trustanchor/add/").status_code == 200
+    response = superuser_web.post(
+        "/admin/certificates/trustanchor/add/",
+        {
+            "name": "Other Root",
+            "pem_text": to_pem(other.root),
+        },
+    )
+    assert response.status_code == 302, text(response)
+    anchor = TrustAnchor.objects.get(name="Other Root")
+    assert anchor.subject == other.root.subject.rfc4514_string()
+    assert AuditEvent.objects.filter(
+        action="trust_anchor.added", object_id=str(anchor.pk), details__via="admin"
+    ).exists()
+    response = superuser_web.post(
+        "/admin/certificates/trustanchor/add/",
+        {
+            "name": "Again",
+            "pem_text": to_pem(test_ca.root),
+        },
+    )
+    assert "This root is already a trust anchor." in text(response)
+    response = superuser_web.post(
+        "/admin/certificates/trustanchor/add/",
+        {
+            "name": "Leaf",
+            "pem_text": "garbage",
+        },
+    )
+    assert response.status_code == 200
+    assert TrustAnchor.objects.count() == 2
+
+
+def test_reject_action_asks_for_a_reason(superuser_web: Client, server_request: object) -> None:
+    url = "/admin/certificates/certificaterequest/"
+    pk = server_request.pk  # type: ignore[attr-defined]
+    form = {"action": "reject_selected", "_selected_action": [pk]}
+    page = superuser_web.post(url, form)
+    assert page.status_code == 200 and "Reason" in text(page)
+    response = superuser_web.post(url, {**form, "apply": "1", "reason": "Duplicate request"})
+    assert response.status_code == 302
+    server_request.refresh_from_db()  # type: ignore[attr-defined]
+    assert server_request.state == "rejected"  # type: ignore[attr-defined]
+    event = AuditEvent.objects.get(action="request.rejected")
+    assert event.details == {"via": "admin", "reason": "Duplicate request"}
+
+
+def test_revoke_action(superuser_web: Client, issued: Certificate) -> None:
+    url = "/admin/certificates/certificate/"
+    form = {
+        "action": "revoke_selected",
+        "_selected_action": [issued.pk],
+        "apply": "1",
+        "reason": "Key compromise",
+    }
+    assert superuser_web.post(url, form).status_code == 302
+    issued.refresh_from_db()
+    assert issued.status == "revoked" and issued.revocation_reason == "Key compromise"
+    response = superuser_web.post(url, form, follow=True)
+    assert "is already revoked" in text(response)
+
+
+def test_token_revoke_action(superuser_web: Client, every_model: dict[str, object]) -> None:
+    token: ApiToken = every_model["apitoken"]  # type: ignore[assignment]
+    response = superuser_web.post(
+        "/admin/certificates/apitoken/",
+        {"action": "revoke_selected", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(action="token.revoked", details__via="admin").exists()

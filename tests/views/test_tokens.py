@@ -1,0 +1,67 @@
+"""The API tokens page: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from certificates.models import ApiToken
+from certificates.services import tokens
+from tests.views.conftest import text
+
+
+def test_create_shows_the_token_once_and_it_works(owner_web: Client, owner: User) -> None:
+    response = owner_web.post(
+        "/tokens/", {"name": "renewal script", "export_keys": "on", "expires_days": "30"}
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    page = text(response)
+    token = ApiToken.objects.get(user=owner)
+    plain = next(word for word in page.split() if word.startswith(tokens.TOKEN_PREFIX))
+    assert "shown only this once" in page
+    assert tokens.authenticate(plain) == token
+    assert token.scopes == ["keys:export"]
+    assert round((token.expires_at - token.created_at).total_seconds() / 86400) == 30  # type: ignore[operator]
+    listing = text(owner_web.get("/tokens/"))
+    assert "renewal script" in listing and token.prefix in listing
+    assert plain not in listing
+
+
+def test_default_expiry_and_no_scope(owner_web: Client, owner: User) -> None:
+    assert owner_web.post("/tokens/", {"name": "reader", "expires_days": ""}).status_code == 200
+    token = ApiToken.objects.get(user=owner)
+    assert token.scopes == []
+    assert round((token.expires_at - token.created_at).total_seconds() / 86400) == 90  # type: ignore[operator]
+
+
+def test_refusals_show_the_sentence(owner_web: Client, owner: User) -> None:
+    response = owner_web.post("/tokens/", {"name": "", "expires_days": "30"})
+    assert response.status_code == 422
+    assert "Name the token after what uses it" in text(response)
+    response = owner_web.post("/tokens/", {"name": "x", "expires_days": "9999"})
+    assert response.status_code == 422
+    assert "A token expires after 1 to 730 days." in text(response)
+    assert not ApiToken.objects.exists()
+
+
+def test_revoke(owner_web: Client, owner: User, colleague_web: Client) -> None:
+    owner_web.post("/tokens/", {"name": "old script", "expires_days": "30"})
+    token = ApiToken.objects.get()
+    assert colleague_web.post(f"/tokens/{token.pk}/revoke").status_code == 404
+    response = owner_web.post(f"/tokens/{token.pk}/revoke")
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    page = text(owner_web.get("/tokens/"))
+    assert "Revoked" in page and "is revoked; scripts using it stop working" in page
+    response = owner_web.post(f"/tokens/{token.pk}/revoke")
+    assert response.status_code == 409
+    assert "is already revoked" in text(response)
+
+
+def test_colleague_does_not_see_my_tokens(
+    owner_web: Client, colleague_web: Client, owner: User
+) -> None:
+    owner_web.post("/tokens/", {"name": "alice's script", "expires_days": "30"})
+    assert "alice's script" not in text(colleague_web.get("/tokens/"))
