@@ -19,7 +19,10 @@ from portal.clientip import client_ip
     ],
 )
 def test_client_ip_counts_trusted_proxies_from_the_right(
-    settings, proxies: int, forwarded: str, expected: str  # type: ignore[no-untyped-def]
+    settings,
+    proxies: int,
+    forwarded: str,
+    expected: str,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.2")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from cryptography import x509
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -25,21 +24,10 @@ from certificates.api.schemas import (
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
-from certificates.pki import bundle
-from certificates.services import access, export, issuance
+from certificates.services import access, downloads, export, issuance
 from certificates.services import requests as requests_service
-from certificates.services.errors import NotFound
 
 router = Router(tags=["certificates"])
-
-FINAL = [CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED]
-DOWNLOADS = {
-    # format: (content type, file name suffix)
-    "pem": ("application/x-pem-file", ".pem"),
-    "der": ("application/pkix-cert", ".crt"),
-    "chain": ("application/x-pem-file", "-chain.pem"),
-    "p7b": ("application/pkcs7-mime", ".p7b"),
-}
 
 
 class CertificateFilters(PageParams):
@@ -95,35 +83,17 @@ def get_certificate(request: HttpRequest, certificate_id: int) -> dict[str, Any]
     response={200: None},
     summary="The certificate (pem, der), its issuing chain (chain) or both as PKCS#7 (p7b)",
     openapi_extra={
-        "responses": {"200": {"content": {ctype: {} for ctype, _ in DOWNLOADS.values()}}}
+        "responses": {"200": {"content": {ctype: {} for ctype, _ in downloads.FORMATS.values()}}}
     },
 )
 def download(
     request: HttpRequest, certificate_id: int, params: Query[DownloadParams]
 ) -> HttpResponse:
     cert = access.get_certificate(request.user, certificate_id)
-    leaf = x509.load_der_x509_certificate(bytes(cert.der))
-    chain = x509.load_pem_x509_certificates(cert.chain_pem.encode()) if cert.chain_pem else []
-    if params.format == "chain" and not chain:
-        raise NotFound(
-            f"Certificate #{cert.pk} was uploaded without its chain, so the portal has none to "
-            "give; download it from the CA, or upload the certificate again with its chain."
-        )
-    content: bytes | str = {
-        "pem": lambda: bundle.certificates_to_pem([leaf]),
-        "der": lambda: bytes(cert.der),
-        "chain": lambda: bundle.certificates_to_pem(chain),
-        "p7b": lambda: bundle.certificates_to_pkcs7_der([leaf, *chain]),
-    }[params.format]()
-    content_type, suffix = DOWNLOADS[params.format]
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{_file_stem(cert)}{suffix}"'
+    file = downloads.certificate_file(cert, params.format)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response
-
-
-def _file_stem(cert: Certificate) -> str:
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in cert.email)
-    return f"{safe}-{cert.serial_hex[:8]}"
 
 
 @router.post(

@@ -7,6 +7,7 @@ from cryptography.x509.oid import ExtensionOID
 
 from certificates.pki import pem
 from certificates.pki.errors import PkiError
+from certificates.pki.subject import display_name
 
 MAX_UPLOAD_BYTES = 256 * 1024
 
@@ -103,7 +104,7 @@ def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
             _ = cert.extensions  # parsed lazily: fail here with a message, not later
         except ValueError as exc:
             raise PkiError(
-                f"The certificate '{cert.subject.rfc4514_string()}' has a malformed "
+                f"The certificate '{display_name(cert.subject)}' has a malformed "
                 f"extension ({exc}); ask the CA to reissue it."
             ) from exc
         der = cert.public_bytes(serialization.Encoding.DER)
@@ -146,7 +147,7 @@ def is_self_issued(cert: x509.Certificate) -> bool:
 
 
 def _subjects(certs: list[x509.Certificate]) -> str:
-    return "; ".join(f"'{c.subject.rfc4514_string()}'" for c in certs)
+    return "; ".join(f"'{display_name(c.subject)}'" for c in certs)
 
 
 def split_leaf_and_chain(

@@ -14,6 +14,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import KeyInfo, check_public_key, spki_sha256
+from certificates.pki.subject import display_name
 
 MAX_VALIDITY_DAYS = 825  # S/MIME BR 6.3.2
 
@@ -122,8 +123,8 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         key = None
     return CertificateInfo(
         serial_hex=_serial_hex(cert.serial_number),
-        issuer=cert.issuer.rfc4514_string(),
-        subject=cert.subject.rfc4514_string(),
+        issuer=display_name(cert.issuer),
+        subject=display_name(cert.subject),
         emails=san_emails(cert),
         key_usage=_key_usage(cert, public_key),
         not_before=cert.not_valid_before_utc,

@@ -22,6 +22,7 @@ from cryptography.x509.verification import (
 )
 
 from certificates.pki.bundle import is_self_issued, issued_by
+from certificates.pki.subject import display_name
 
 TRUSTED = "trusted"
 UNTRUSTED_ROOT = "untrusted-root"
@@ -38,7 +39,7 @@ class ChainVerdict:
 
 
 def _subject(cert: x509.Certificate) -> str:
-    return cert.subject.rfc4514_string()
+    return display_name(cert.subject)
 
 
 def _ca_eku(_policy: Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
@@ -121,7 +122,7 @@ def verify_chain(
         root = path[-1]
         where = ""
         if not is_self_issued(root):
-            where = f" (issued by '{root.issuer.rfc4514_string()}', which was not uploaded)"
+            where = f" (issued by '{display_name(root.issuer)}', which was not uploaded)"
         return ChainVerdict(
             UNTRUSTED_ROOT,
             root,
@@ -146,7 +147,7 @@ def _readable(
     concrete = [e for e in errors if "no interior errors" not in e]
     if not concrete:
         return (
-            f"The issuer '{leaf.issuer.rfc4514_string()}' is neither in the upload nor a "
+            f"The issuer '{display_name(leaf.issuer)}' is neither in the upload nor a "
             "trust anchor, so the chain cannot be checked; upload the certificate together "
             "with its chain."
         )

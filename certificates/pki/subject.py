@@ -11,6 +11,14 @@ from cryptography.x509.oid import NameOID
 from certificates.pki.emails import split_address
 from certificates.pki.errors import PkiError
 
+# RFC 4514 has no short name for emailAddress; without one it prints as a bare OID.
+_SHORT_NAMES = {NameOID.EMAIL_ADDRESS: "emailAddress"}
+
+
+def display_name(name: x509.Name) -> str:
+    """An RFC 4514 string a person can read (``CN=Jane,emailAddress=jane@example.com``)."""
+    return name.rfc4514_string(_SHORT_NAMES)
+
 
 @dataclass(frozen=True)
 class SubjectFields:

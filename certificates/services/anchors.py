@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from certificates.models import TrustAnchor
 from certificates.pki import bundle
 from certificates.pki.errors import PkiError
+from certificates.pki.subject import display_name
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
@@ -40,7 +41,7 @@ def add(actor: Actor, name: str, data: bytes) -> TrustAnchor:
     anchor = TrustAnchor.objects.create(
         name=name[:200],
         der=root.public_bytes(serialization.Encoding.DER),
-        subject=root.subject.rfc4514_string()[:1000],
+        subject=display_name(root.subject)[:1000],
         sha256_fingerprint=fingerprint,
         not_after=root.not_valid_after_utc,
     )

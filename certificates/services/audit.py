@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
+from django.db.models import Q
 
 from certificates.models import AuditEvent
+from certificates.services.access import require_admin
 from certificates.services.actor import Actor
 
 
@@ -23,6 +26,41 @@ def record(
         ip=actor.ip,
         details={"via": actor.via, **details},
     )
+
+
+# Short names people type for object types (model names otherwise).
+OBJECT_ALIASES = {
+    "request": "certificaterequest",
+    "token": "apitoken",
+    "key": "storedkey",
+    "trust-anchor": "trustanchor",
+}
+
+
+def search(
+    viewer: AbstractBaseUser,
+    *,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+) -> models.QuerySet[AuditEvent]:
+    """Audit events for admins, newest first. ``action`` matches exactly or as a dotted prefix
+    (``request`` finds ``request.created``, ``request.issued`` …)."""
+    require_admin(viewer)
+    events = AuditEvent.objects.select_related("actor")
+    if actor.strip():
+        events = events.filter(actor_label__iexact=actor.strip())
+    if action.strip():
+        action = action.strip().rstrip(".")
+        events = events.filter(Q(action=action) | Q(action__startswith=action + "."))
+    if object_type.strip():
+        events = events.filter(
+            object_type=OBJECT_ALIASES.get(object_type.strip(), object_type.strip())
+        )
+    if object_id.strip():
+        events = events.filter(object_id=object_id.strip())
+    return events
 
 
 def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:

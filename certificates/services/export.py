@@ -10,13 +10,13 @@ from certificates.pki import pkcs12
 from certificates.pki.errors import PkiError
 from certificates.services import audit, keystore
 from certificates.services.actor import Actor
+from certificates.services.downloads import chain_of, file_stem
 from certificates.services.errors import Conflict, Forbidden, Invalid
 from certificates.tasks import send_key_export_notice
 
 
 def pkcs12_filename(cert: Certificate, profile: str) -> str:
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in cert.email)
-    return f"{safe}-{cert.serial_hex[:8]}-{profile}.p12"
+    return f"{file_stem(cert)}-{profile}.p12"
 
 
 def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) -> bytes:
@@ -33,7 +33,7 @@ def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) 
     if not password:
         raise Invalid("Choose a password for the bundle; an empty password is refused.")
     leaf = x509.load_der_x509_certificate(bytes(cert.der))
-    chain = x509.load_pem_x509_certificates(cert.chain_pem.encode()) if cert.chain_pem else []
+    chain = chain_of(cert)
     try:
         data = pkcs12.build_pkcs12(
             key=keystore.load(cert.stored_key),

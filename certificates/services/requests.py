@@ -22,6 +22,7 @@ from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Forbidden, Invalid
 
 CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
+FINAL_STATES = (RequestState.ISSUED, RequestState.CANCELLED, RequestState.REJECTED)
 
 
 def create(
@@ -151,10 +152,13 @@ def _create_from_csr(
 
 def transition(request: CertificateRequest, target: str) -> None:
     """Move to ``target`` if DESIGN.md's table has that edge; 409 otherwise."""
-    if request.state not in TRANSITIONS.get(target, frozenset()):
+    allowed = TRANSITIONS.get(target, frozenset())
+    if request.state not in allowed:
+        sources = " or ".join(f"'{s}'" for s in sorted(allowed))
+        final = request.state in FINAL_STATES
         raise Conflict(
-            f"Request #{request.pk} is {RequestState(request.state).label.lower()}; it cannot move "
-            f"to {RequestState(target).label.lower()}."
+            f"Request #{request.pk} is '{request.state}', so it cannot become '{target}' (only "
+            f"from {sources})." + (" Start a new request instead." if final else "")
         )
     request.state = target
 

@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from certificates.forms import AuditFilterForm
-from certificates.models import AuditEvent
-from certificates.services import access
+from certificates.services import audit
 from certificates.services.errors import Forbidden
 
 PAGE_SIZE = 50
@@ -18,22 +17,18 @@ PAGE_SIZE = 50
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
     try:
-        access.require_admin(request.user)
+        events = audit.search(
+            request.user,
+            actor=filters.get("actor") or "",
+            action=filters.get("action") or "",
+            object_type=filters.get("object_type") or "",
+            object_id=filters.get("object_id") or "",
+        )
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from exc
-    form = AuditFilterForm(request.GET)
-    events = AuditEvent.objects.select_related("actor")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["actor"]:
-            events = events.filter(actor_label__iexact=data["actor"].strip())
-        if data["action"]:
-            events = events.filter(action__startswith=data["action"].strip())
-        if data["object_type"]:
-            events = events.filter(object_type=data["object_type"])
-        if data["object_id"]:
-            events = events.filter(object_id=data["object_id"].strip())
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

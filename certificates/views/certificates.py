@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography import x509
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,19 +13,12 @@ from django.utils import timezone
 from certificates.forms import ImportForm, Pkcs12Form, RenewForm, RevokeForm
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
-from certificates.pki import bundle, pkcs12
-from certificates.services import access, audit, issuance
+from certificates.pki import pkcs12
+from certificates.pki.subject import display_name
+from certificates.services import access, audit, downloads, issuance
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.shell import attachment, certificate_or_404, web_actor
-
-# format: (content type, file name suffix), as the API serves them.
-DOWNLOADS = {
-    "pem": ("application/x-pem-file", ".pem"),
-    "der": ("application/pkix-cert", ".crt"),
-    "chain": ("application/x-pem-file", "-chain.pem"),
-    "p7b": ("application/pkcs7-mime", ".p7b"),
-}
 
 
 @login_required
@@ -92,30 +84,14 @@ def render_detail(
 
 
 def _chain_subjects(cert: Certificate) -> list[str]:
-    if not cert.chain_pem:
-        return []
-    return [
-        c.subject.rfc4514_string() for c in x509.load_pem_x509_certificates(cert.chain_pem.encode())
-    ]
+    return [display_name(c.subject) for c in downloads.chain_of(cert)]
 
 
 @login_required
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     cert = certificate_or_404(request, pk)
-    if fmt not in DOWNLOADS:
-        raise Http404(f"There is no download format {fmt!r}; use pem, der, chain or p7b.")
-    leaf = x509.load_der_x509_certificate(bytes(cert.der))
-    chain = x509.load_pem_x509_certificates(cert.chain_pem.encode()) if cert.chain_pem else []
-    if fmt == "chain" and not chain:
-        raise Http404("This certificate was stored without its chain; download it from the CA.")
-    content: bytes | str
-    if fmt == "pem":
-        content = bundle.certificates_to_pem([leaf])
-    elif fmt == "der":
-        content = bytes(cert.der)
-    elif fmt == "chain":
-        content = bundle.certificates_to_pem(chain)
-    else:
-        content = bundle.certificates_to_pkcs7_der([leaf, *chain])
-    content_type, suffix = DOWNLOADS[fmt]
-    return attachment(content, content_type, f"{cert.email}-{cert.serial_hex[:8]}{suffix}")
+    try:
+        file = downloads.certificate_file(cert, fmt)
+    except ServiceError as exc:
+        raise Http404(exc.detail) from exc
+    return attachment(file.content, file.content_type, file.filename)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
 from certificates.services.actor import Actor
+from certificates.services.downloads import safe_filename
 from certificates.services.errors import NotFound
 
 
@@ -27,10 +28,6 @@ def certificate_or_404(request: HttpRequest, pk: int) -> Certificate:
         return access.get_certificate(request.user, pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
-
-
-def safe_filename(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text)
 
 
 def attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:

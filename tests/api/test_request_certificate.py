@@ -214,7 +214,8 @@ def test_second_upload_and_upload_after_cancel_are_409(
     again = post_json(owner_api, url(server_request), {"pem": pem})
     assert again.status_code == 409
     assert again.json()["detail"] == (
-        f"Request #{server_request['id']} is issued; it cannot move to issued."
+        f"Request #{server_request['id']} is 'issued', so it cannot become 'issued' (only from "
+        "'csr_ready' or 'submitted'). Start a new request instead."
     )
     assert Certificate.objects.count() == 1
 
@@ -226,5 +227,5 @@ def test_second_upload_and_upload_after_cancel_are_409(
     post_json(owner_api, f"/api/v1/requests/{other['id']}/cancel")
     late = post_json(owner_api, url(other), {"pem": sign(other["csr_pem"])})
     assert late.status_code == 409
-    assert "is cancelled; it cannot move to issued" in late.json()["detail"]
+    assert "is 'cancelled', so it cannot become 'issued'" in late.json()["detail"]
     assert Certificate.objects.count() == 1

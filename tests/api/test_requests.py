@@ -192,7 +192,7 @@ def test_submit_then_cancel_and_nothing_after(
     again = post_json(owner_api, f"{URL}/{rid}/submit", {"ca_name": "Sectigo"})
     assert again.status_code == 409
     assert again.json()["detail"] == (
-        f"Request #{rid} is submitted to ca; it cannot move to submitted to ca."
+        f"Request #{rid} is 'submitted', so it cannot become 'submitted' (only from 'csr_ready')."
     )
     cancelled = post_json(owner_api, f"{URL}/{rid}/cancel")
     assert cancelled.status_code == 200
@@ -202,7 +202,7 @@ def test_submit_then_cancel_and_nothing_after(
         assert response.status_code in (403, 409)
     response = post_json(owner_api, f"{URL}/{rid}/cancel")
     assert response.status_code == 409
-    assert "is cancelled; it cannot move to cancelled" in response.json()["detail"]
+    assert "is 'cancelled', so it cannot become 'cancelled'" in response.json()["detail"]
     assert CertificateRequest.objects.get(pk=rid).state == "cancelled"
 
 
@@ -229,7 +229,7 @@ def test_only_admins_reject_with_a_reason(
     assert rejected.json()["reject_reason"] == "Wrong department"
     after = post_json(admin_api, f"{URL}/{rid}/submit", {"ca_name": "Sectigo"})
     assert after.status_code == 409
-    assert "is rejected; it cannot move to submitted to ca" in after.json()["detail"]
+    assert "is 'rejected', so it cannot become 'submitted'" in after.json()["detail"]
 
 
 def test_colleague_gets_404_on_every_request_route(

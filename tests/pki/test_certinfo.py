@@ -27,7 +27,7 @@ def test_describe_reads_every_field(ca: SmimeTestCA, rsa_key: rsa.RSAPrivateKey)
     assert info.serial_hex == format(cert.serial_number, "x").rjust(len(info.serial_hex), "0")
     assert len(info.serial_hex) % 2 == 0 and info.serial_hex == info.serial_hex.lower()
     assert info.issuer == "CN=Test S/MIME Issuing CA,O=Test Trust Services,C=NL"
-    assert info.subject == f"1.2.840.113549.1.9.1={EMAIL},CN={EMAIL}"
+    assert info.subject == f"emailAddress={EMAIL},CN={EMAIL}"  # readable, not a bare OID
     assert info.emails == [EMAIL]
     assert info.key_usage == "both"
     assert info.not_before == NOW - dt.timedelta(hours=1)

@@ -69,7 +69,7 @@ def test_invalid_when_the_leaf_expired(ca: SmimeTestCA, ec_key: ec.EllipticCurve
         assert verdict.anchor is None
         assert verdict.chain == ca.chain
         assert verdict.reason == (
-            f"The certificate '1.2.840.113549.1.9.1={EMAIL},CN={EMAIL}' expired on 2031-02-08."
+            f"The certificate 'emailAddress={EMAIL},CN={EMAIL}' expired on 2031-02-08."
         )
 
 

@@ -7,6 +7,7 @@ from certificates.pki.subject import (
     SubjectFields,
     build_name,
     check_subject,
+    display_name,
     name_to_fields,
     validation_profile,
 )
@@ -94,7 +95,7 @@ def test_validation_profile(fields: SubjectFields, profile: str) -> None:
 
 def test_build_name_defaults_cn_to_address_and_adds_email_address() -> None:
     name = build_name(SubjectFields(country="nl"), "Jane@Example.com")
-    assert name.rfc4514_string() == "1.2.840.113549.1.9.1=Jane@Example.com,CN=Jane@Example.com,C=NL"
+    assert display_name(name) == "emailAddress=Jane@Example.com,CN=Jane@Example.com,C=NL"
 
 
 def test_build_name_round_trips_every_field() -> None:

@@ -188,7 +188,7 @@ def test_transitions_not_in_the_table_answer_409(
     assert owner_web.post(f"{url}/{first}").status_code == 302
     response = owner_web.post(f"{url}/{then}", data)
     assert response.status_code == 409
-    assert f"Request #{server_request.pk} is cancelled; it cannot move to" in text(response)
+    assert f"Request #{server_request.pk} is 'cancelled', so it cannot become" in text(response)
 
 
 def test_submitted_twice_answers_409(owner_web: Client, server_request: CertificateRequest) -> None:
@@ -196,7 +196,9 @@ def test_submitted_twice_answers_409(owner_web: Client, server_request: Certific
     assert owner_web.post(url, {"ca_name": "Sectigo"}).status_code == 302
     response = owner_web.post(url, {"ca_name": "Sectigo"})
     assert response.status_code == 409
-    assert "is submitted to ca; it cannot move to submitted to ca" in text(response)
+    assert "is 'submitted', so it cannot become 'submitted' (only from 'csr_ready')." in text(
+        response
+    )
 
 
 def test_only_admins_reject(
