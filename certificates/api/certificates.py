@@ -83,7 +83,12 @@ def get_certificate(request: HttpRequest, certificate_id: int) -> dict[str, Any]
     response={200: None},
     summary="The certificate (pem, der), its issuing chain (chain) or both as PKCS#7 (p7b)",
     openapi_extra={
-        "responses": {"200": {"content": {ctype: {} for ctype, _ in downloads.FORMATS.values()}}}
+        "responses": {
+            200: {
+                "description": "OK",
+                "content": {ctype: {} for ctype, _ in downloads.FORMATS.values()},
+            }
+        }
     },
 )
 def download(
@@ -100,7 +105,9 @@ def download(
     "/{int:certificate_id}/pkcs12",
     response={200: None},
     summary="Key, certificate and chain as PKCS#12 (owner, token scope keys:export)",
-    openapi_extra={"responses": {"200": {"content": {"application/x-pkcs12": {}}}}},
+    openapi_extra={
+        "responses": {200: {"description": "OK", "content": {"application/x-pkcs12": {}}}}
+    },
 )
 def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpResponse:
     require_scope(request, "keys:export")

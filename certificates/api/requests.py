@@ -65,7 +65,9 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
     "/{int:request_id}/csr",
     summary="The CSR as PEM (application/pkcs10)",
     response={200: None},
-    openapi_extra={"responses": {"200": {"content": {"application/pkcs10": {}}}}},
+    openapi_extra={
+        "responses": {200: {"description": "OK", "content": {"application/pkcs10": {}}}}
+    },
 )
 def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
     req = access.get_request(request.user, request_id)
