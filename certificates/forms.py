@@ -84,7 +84,17 @@ class PasteOrFileForm(forms.Form):
         return (self.cleaned_data.get(self.paste_field) or "").encode()
 
 
-class RequestForm(PasteOrFileForm):
+class OnBehalfForm(forms.Form):
+    """A form whose 'owner' field (a username) only certificate admins get; everyone else acts
+    for themselves."""
+
+    def __init__(self, *args: object, is_admin: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not is_admin:
+            del self.fields["owner"]
+
+
+class RequestForm(OnBehalfForm, PasteOrFileForm):
     paste_field = "csr_pem"
     file_field = "csr_file"
 
@@ -127,10 +137,8 @@ class RequestForm(PasteOrFileForm):
         help_text="Admins only: the existing user who will own the request. Empty: yourself.",
     )
 
-    def __init__(self, *args: object, is_admin: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if not is_admin:
-            del self.fields["owner"]
         for name, label, help_text in SUBJECT_FIELDS:
             self.fields[name] = forms.CharField(
                 label=label, required=False, max_length=200, help_text=help_text
@@ -191,18 +199,13 @@ class CertificateUploadForm(PasteOrFileForm):
     )
 
 
-class ImportForm(CertificateUploadForm):
+class ImportForm(OnBehalfForm, CertificateUploadForm):
     owner = forms.CharField(
         label="Owner (username)",
         required=False,
         max_length=150,
         help_text="Admins only: whose certificate this is. Empty: yours.",
     )
-
-    def __init__(self, *args: object, is_admin: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        if not is_admin:
-            del self.fields["owner"]
 
 
 PROFILE_CHOICES = [

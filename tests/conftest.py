@@ -1,5 +1,7 @@
-"""Shared fixtures: three people (owner, colleague, admin), a managed domain, a test CA, API
-clients, a real SMTP sink and a real Celery worker.
+"""Shared fixtures: three people (owner, colleague, admin) with their API clients and browser
+sessions, a managed domain, a test CA and its sign_csr, a real SMTP sink and a real Celery
+worker. Plain helpers (CSRs, JSON calls, a certificate issued through the API) are in
+tests/factories.py.
 
 Real services: when REDIS_URL / DATABASE_URL are set (CI sets both), they must answer, or the
 session stops with an error instead of skipping.
@@ -8,7 +10,6 @@ session stops with an error instead of skipping.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from certificates.models import Domain, TrustAnchor
 from certificates.services import tokens
 from certificates.services.access import ADMIN_GROUP
 from certificates.services.actor import Actor
+from tests.factories import OWNER_EMAIL, SignCsr, logged_in, to_pem
 from tests.testca import SmimeTestCA
 
 pytest_plugins = ["tests.peers"]
@@ -50,7 +52,7 @@ def _user(username: str, email: str) -> User:
 
 @pytest.fixture
 def owner(domain: Domain) -> User:
-    return _user("alice", "Alice.Example@example.com")
+    return _user("alice", OWNER_EMAIL)
 
 
 @pytest.fixture
@@ -84,18 +86,21 @@ def trust_anchor(db: None, test_ca: SmimeTestCA) -> TrustAnchor:
 
 
 @pytest.fixture
-def sign_csr(test_ca: SmimeTestCA) -> Callable[..., bytes]:
-    """Sign a CSR (PEM text) with the test CA: returns leaf + chain as PEM bytes. Keyword
-    arguments go to SmimeTestCA.issue (email defaults to the CSR's first address)."""
+def sign_csr(test_ca: SmimeTestCA) -> SignCsr:
+    """sign_csr(csr_pem, email=None, *, chain=True, **issue_options) -> PEM text: a leaf for the
+    CSR's key, signed by the test CA, followed by the chain unless chain=False. The email
+    defaults to the CSR's subject address; options go to SmimeTestCA.issue (now: the present)."""
 
-    def sign(csr_pem: str | bytes, email: str | None = None, **options: Any) -> bytes:
+    def sign(
+        csr_pem: str | bytes, email: str | None = None, *, chain: bool = True, **options: Any
+    ) -> str:
         data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
         csr = x509.load_pem_x509_csr(data)
         if email is None:
             email = str(csr.subject.get_attributes_for_oid(NameOID.EMAIL_ADDRESS)[0].value)
         options.setdefault("now", datetime.now(UTC))
         leaf = test_ca.issue(csr, email, **options)
-        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [leaf, *test_ca.chain])
+        return to_pem(leaf, *(test_ca.chain if chain else []))
 
     return sign
 
@@ -129,7 +134,15 @@ def admin_api(admin: User) -> ApiClient:
 
 
 @pytest.fixture
-def owner_web(owner: User) -> Iterator[Client]:
-    client = Client()
-    client.force_login(owner)
-    yield client
+def owner_web(owner: User) -> Client:
+    return logged_in(owner)
+
+
+@pytest.fixture
+def colleague_web(colleague: User) -> Client:
+    return logged_in(colleague)
+
+
+@pytest.fixture
+def admin_web(admin: User) -> Client:
+    return logged_in(admin)

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from certificates.models import ApiToken
 from tests.conftest import api_client
+from tests.factories import create_server_request, issue_via_api, logged_in
 
 # Page routes by URL name: which owner object they take (None: no object; "admin": admins only).
 PAGES: dict[str, str | None] = {
@@ -93,21 +94,9 @@ class Objects:
 
 @pytest.fixture
 def owned(owner, owner_api, trust_anchor, sign_csr) -> Objects:  # type: ignore[no-untyped-def]
-    created = owner_api.post(
-        "/api/v1/requests",
-        {"email": owner.email, "key_source": "server", "key_type": "ec-p256", "subject": {}},
-        content_type="application/json",
-    ).json()
-    cert = owner_api.post(
-        f"/api/v1/requests/{created['id']}/certificate",
-        {"pem": sign_csr(created["csr_pem"], owner.email).decode()},
-        content_type="application/json",
-    ).json()
-    other = owner_api.post(
-        "/api/v1/requests",
-        {"email": owner.email, "key_source": "server", "key_type": "ec-p256", "subject": {}},
-        content_type="application/json",
-    ).json()  # still csr_ready, so every request transition has a live target
+    _, cert = issue_via_api(owner_api, sign_csr, owner.email)
+    # still csr_ready, so every request transition has a live target
+    other = create_server_request(owner_api, owner.email)
     token = ApiToken.objects.filter(user=owner).first()
     assert token is not None
     return Objects(request=other["id"], certificate=cert["id"], token=token.pk)
@@ -153,8 +142,7 @@ def test_every_page_route_is_classified() -> None:
 
 def test_pages_are_private_and_objects_are_the_owners(owned: Objects, colleague) -> None:  # type: ignore[no-untyped-def]
     anonymous = Client()
-    peer = Client()
-    peer.force_login(colleague)
+    peer = logged_in(colleague)
     for name, kind in PAGES.items():
         url = page_url(name, owned)
         for method in ("get", "post"):
@@ -170,8 +158,7 @@ def test_pages_are_private_and_objects_are_the_owners(owned: Objects, colleague)
 
 
 def test_admin_site_is_for_staff_only(owned: Objects, colleague) -> None:  # type: ignore[no-untyped-def]
-    peer = Client()
-    peer.force_login(colleague)
+    peer = logged_in(colleague)
     for url in (
         "/admin/",
         "/admin/certificates/certificate/",

@@ -6,6 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from portal.clientip import client_ip
+from tests.factories import post_json
 
 
 @pytest.mark.parametrize(
@@ -33,10 +34,10 @@ def test_audit_events_record_the_forwarded_client(settings, owner_api, owner) ->
     from certificates.models import AuditEvent
 
     settings.TRUSTED_PROXIES = 1
-    response = owner_api.post(
+    response = post_json(
+        owner_api,
         "/api/v1/requests",
         {"email": owner.email, "key_source": "server", "key_type": "ec-p256", "subject": {}},
-        content_type="application/json",
         HTTP_X_FORWARDED_FOR="203.0.113.50",
         REMOTE_ADDR="10.0.0.2",
     )

@@ -22,6 +22,7 @@ from certificates.models import StoredKey
 from certificates.pki import keys
 from certificates.pki.keywrap import KeyDecryptionFailed
 from certificates.services import keystore
+from tests.factories import issue_via_api, post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,26 +85,15 @@ def test_generated_keys_are_nowhere_in_plain_form(
     connection.force_debug_cursor = True  # log every SQL statement with its parameters
     try:
         for key_type in ("rsa-2048", "ec-p256"):
-            request = owner_api.post(
-                "/api/v1/requests",
-                {"email": owner.email, "key_source": "server", "key_type": key_type, "subject": {}},
-                content_type="application/json",
-            ).json()
-            cert = owner_api.post(
-                f"/api/v1/requests/{request['id']}/certificate",
-                {"pem": sign_csr(request["csr_pem"], owner.email).decode()},
-                content_type="application/json",
-            ).json()
+            _, cert = issue_via_api(owner_api, sign_csr, owner.email, key_type=key_type)
             for profile in ("legacy", "modern"):
-                response = owner_api.post(
+                response = post_json(
+                    owner_api,
                     f"/api/v1/certificates/{cert['id']}/pkcs12",
                     {"password": "bundle-pass", "profile": profile},
-                    content_type="application/json",
                 )
                 assert response.status_code == 200
-            renewed = owner_api.post(
-                f"/api/v1/certificates/{cert['id']}/renew", {}, content_type="application/json"
-            )
+            renewed = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew")
             assert renewed.status_code == 201
         smtp_sink.wait_for(4)
     finally:

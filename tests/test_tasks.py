@@ -8,9 +8,16 @@ import pytest
 
 from certificates.models import AuditEvent, Notification
 from certificates.tasks import send_key_export_notice
+from tests.factories import issue_via_api, post_json
 from tests.peers import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cert(owner, owner_api, trust_anchor, sign_csr) -> dict:  # type: ignore[no-untyped-def]
+    """A certificate whose key the portal holds, issued through the API."""
+    return issue_via_api(owner_api, sign_csr, owner.email)[1]
 
 
 def test_pkcs12_export_mails_the_owner_through_a_worker(
@@ -18,23 +25,12 @@ def test_pkcs12_export_mails_the_owner_through_a_worker(
     smtp_sink,
     owner,
     owner_api,
-    trust_anchor,
-    sign_csr,  # type: ignore[no-untyped-def]
+    cert,  # type: ignore[no-untyped-def]
 ) -> None:
-    created = owner_api.post(
-        "/api/v1/requests",
-        {"email": owner.email, "key_source": "server", "key_type": "ec-p256", "subject": {}},
-        content_type="application/json",
-    ).json()
-    cert = owner_api.post(
-        f"/api/v1/requests/{created['id']}/certificate",
-        {"pem": sign_csr(created["csr_pem"], owner.email).decode()},
-        content_type="application/json",
-    ).json()
-    response = owner_api.post(
+    response = post_json(
+        owner_api,
         f"/api/v1/certificates/{cert['id']}/pkcs12",
         {"password": "s3cret-bundle", "profile": "modern"},
-        content_type="application/json",
         REMOTE_ADDR="192.0.2.7",
     )
     assert response.status_code == 200
@@ -55,25 +51,13 @@ def test_pkcs12_export_mails_the_owner_through_a_worker(
 def test_notice_is_sent_once_even_when_the_task_runs_twice(
     celery_worker,
     smtp_sink,
-    owner,
     owner_api,
-    trust_anchor,
-    sign_csr,  # type: ignore[no-untyped-def]
+    cert,  # type: ignore[no-untyped-def]
 ) -> None:
-    created = owner_api.post(
-        "/api/v1/requests",
-        {"email": owner.email, "key_source": "server", "key_type": "ec-p256", "subject": {}},
-        content_type="application/json",
-    ).json()
-    cert = owner_api.post(
-        f"/api/v1/requests/{created['id']}/certificate",
-        {"pem": sign_csr(created["csr_pem"], owner.email).decode()},
-        content_type="application/json",
-    ).json()
-    owner_api.post(
+    post_json(
+        owner_api,
         f"/api/v1/certificates/{cert['id']}/pkcs12",
         {"password": "s3cret-bundle", "profile": "legacy"},
-        content_type="application/json",
     )
     smtp_sink.wait_for(1)
     event = AuditEvent.objects.get(action="key.exported")

@@ -132,17 +132,19 @@ def _transition(
     pk: int,
     form_name: str,
     form: Any,
-    act: Callable[[CertificateRequest], object],
+    act: Callable[[CertificateRequest], Any],
     done: str,
+    next_page: Callable[[Any], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """Run one transition; a refusal re-renders the request page with its sentence."""
+    """Run one transition; a refusal re-renders the request page with its sentence. Success
+    leads back to the request page, or to next_page(what `act` answered)."""
     req = request_or_404(request, pk)
     if form is not None and not form.is_valid():
         return render_detail(
             request, req, error="Check the form below.", status=400, **{form_name: form}
         )
     try:
-        act(req)
+        result = act(req)
     except ServiceError as exc:
         req.refresh_from_db()
         return render_detail(
@@ -153,6 +155,8 @@ def _transition(
             **({form_name: form} if form is not None else {}),
         )
     messages.success(request, done)
+    if next_page is not None:
+        return next_page(result)
     return redirect("request-detail", pk=req.pk)
 
 
@@ -202,16 +206,13 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload_certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    req = request_or_404(request, pk)
     form = CertificateUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render_detail(
-            request, req, error="Check the form below.", status=400, upload_form=form
-        )
-    try:
-        cert = issuance.attach_to_request(web_actor(request), req, form.payload())
-    except ServiceError as exc:
-        req.refresh_from_db()
-        return render_detail(request, req, error=exc.detail, status=exc.status, upload_form=form)
-    messages.success(request, "The certificate matches the request and is stored.")
-    return redirect("certificate-detail", pk=cert.pk)
+    return _transition(
+        request,
+        pk,
+        "upload_form",
+        form,
+        lambda req: issuance.attach_to_request(web_actor(request), req, form.payload()),
+        "The certificate matches the request and is stored.",
+        lambda cert: redirect("certificate-detail", pk=cert.pk),
+    )

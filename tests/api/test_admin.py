@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from certificates.models import Domain, TrustAnchor
-from tests.api.conftest import post_json, to_pem
+from tests.factories import post_json, to_pem
 from tests.testca import SmimeTestCA, other_root
 
 ADMIN_ONLY = {"detail": "Only certificate admins can do this."}

@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest, TrustAnchor
-from tests.api.conftest import OWNER_EMAIL, Signer, make_csr, post_json
 from tests.conftest import api_client
+from tests.factories import OWNER_EMAIL, SignCsr, make_csr, post_json
 from tests.testca import SmimeTestCA
 
 URL = "/api/v1/certificates"
@@ -50,8 +50,10 @@ def test_get_answers_the_contract_fields(
     assert body["emails"] == [OWNER_EMAIL]
 
 
-def test_import_without_request(owner_api: Client, sign: Signer, trust_anchor: TrustAnchor) -> None:
-    response = post_json(owner_api, URL, {"pem": sign(make_csr())})
+def test_import_without_request(
+    owner_api: Client, sign_csr: SignCsr, trust_anchor: TrustAnchor
+) -> None:
+    response = post_json(owner_api, URL, {"pem": sign_csr(make_csr())})
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["key_source"], body["request_id"], body["has_server_key"]) == (
@@ -65,22 +67,22 @@ def test_import_without_request(owner_api: Client, sign: Signer, trust_anchor: T
 def test_admin_imports_for_an_employee_but_employees_only_for_themselves(
     owner_api: Client,
     admin_api: Client,
-    sign: Signer,
+    sign_csr: SignCsr,
     trust_anchor: TrustAnchor,
     colleague: User,
 ) -> None:
-    by_admin = post_json(admin_api, URL, {"pem": sign(make_csr()), "owner": "alice"})
+    by_admin = post_json(admin_api, URL, {"pem": sign_csr(make_csr()), "owner": "alice"})
     assert by_admin.status_code == 201, by_admin.content
     assert by_admin.json()["owner"] == "alice"
     by_owner = post_json(
         owner_api,
         URL,
-        {"pem": sign(make_csr("bob@example.com"), "bob@example.com"), "owner": "bob"},
+        {"pem": sign_csr(make_csr("bob@example.com"), "bob@example.com"), "owner": "bob"},
     )
     assert by_owner.status_code == 403
     assert by_owner.json()["detail"] == "Only certificate admins can act on behalf of another user."
     # A username that does not exist gets the same answer: employees learn nothing about accounts.
-    ghost = post_json(owner_api, URL, {"pem": sign(make_csr()), "owner": "nobody"})
+    ghost = post_json(owner_api, URL, {"pem": sign_csr(make_csr()), "owner": "nobody"})
     assert (ghost.status_code, ghost.json()) == (by_owner.status_code, by_owner.json())
     assert Certificate.objects.count() == 1
 
@@ -90,10 +92,10 @@ def test_list_filters_by_status_expiry_and_address(
     admin_api: Client,
     colleague_api: Client,
     issued: dict[str, Any],
-    sign: Signer,
+    sign_csr: SignCsr,
 ) -> None:
     # signing-only, so it does not supersede the certificate that also encrypts
-    soon = post_json(owner_api, URL, {"pem": sign(make_csr(), days=10, key_usage="signing")})
+    soon = post_json(owner_api, URL, {"pem": sign_csr(make_csr(), days=10, key_usage="signing")})
     soon = soon.json()
     assert soon["status"] == "expiring"
     ids = lambda page: [c["id"] for c in page["items"]]  # noqa: E731
@@ -183,7 +185,7 @@ def test_pkcs12_refusals(
     admin_api: Client,
     colleague_api: Client,
     issued: dict[str, Any],
-    sign: Signer,
+    sign_csr: SignCsr,
 ) -> None:
     path = f"{URL}/{issued['id']}/pkcs12"
     body = {"password": "pw-1234", "profile": "modern"}
@@ -216,10 +218,10 @@ def test_pkcs12_refusals(
         {"email": OWNER_EMAIL, "key_source": "upload", "csr_pem": csr},
     ).json()
     own_cert = post_json(
-        owner_api, f"/api/v1/requests/{own['id']}/certificate", {"pem": sign(csr)}
+        owner_api, f"/api/v1/requests/{own['id']}/certificate", {"pem": sign_csr(csr)}
     ).json()
     assert own_cert["key_source"] == "upload"
-    imported = post_json(owner_api, URL, {"pem": sign(make_csr())}).json()
+    imported = post_json(owner_api, URL, {"pem": sign_csr(make_csr())}).json()
     for cert in (own_cert, imported):
         held_elsewhere = post_json(owner_api, f"{URL}/{cert['id']}/pkcs12", body)
         assert held_elsewhere.status_code == 409
@@ -251,7 +253,7 @@ def test_renew_makes_a_prefilled_request_with_a_new_key(
 
 
 def test_renew_with_own_csr_and_refusals(
-    owner_api: Client, issued: dict[str, Any], sign: Signer
+    owner_api: Client, issued: dict[str, Any], sign_csr: SignCsr
 ) -> None:
     csr = make_csr()
     own = post_json(
@@ -259,7 +261,7 @@ def test_renew_with_own_csr_and_refusals(
     )
     assert own.status_code == 201, own.content
     assert own.json()["key_source"] == "upload"
-    imported = post_json(owner_api, URL, {"pem": sign(make_csr())}).json()
+    imported = post_json(owner_api, URL, {"pem": sign_csr(make_csr())}).json()
     reuse = post_json(owner_api, f"{URL}/{imported['id']}/renew", {"reuse_key": True})
     assert reuse.status_code == 409
     assert reuse.json()["detail"] == (

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from certificates.models import ApiToken
-from tests.api.conftest import post_json
 from tests.conftest import ApiClient
+from tests.factories import post_json
 
 BEARER_HINT = "Send a valid API token as 'Authorization: Bearer TOKEN'."
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, TrustAnchor
 from certificates.services import anchors
-from tests.api.conftest import OWNER_EMAIL, Signer, make_csr, post_json, to_pem
 from tests.conftest import actor
+from tests.factories import OWNER_EMAIL, SignCsr, make_csr, post_json, to_pem
 from tests.testca import SmimeTestCA, other_root
 
 
@@ -33,9 +33,9 @@ def upload_file(client: Client, request: dict[str, Any], data: bytes, name: str)
 
 
 def test_json_pem_upload_issues_the_request(
-    owner_api: Client, server_request: dict[str, Any], sign: Signer, trust_anchor: TrustAnchor
+    owner_api: Client, server_request: dict[str, Any], sign_csr: SignCsr, trust_anchor: TrustAnchor
 ) -> None:
-    pem = sign(server_request["csr_pem"])
+    pem = sign_csr(server_request["csr_pem"])
     response = post_json(owner_api, url(server_request), {"pem": pem})
     assert response.status_code == 201, response.content
     body = response.json()
@@ -108,28 +108,28 @@ def test_untrusted_root_is_stored_with_a_warning(
 
 
 # Each refusal: (how to build the upload from the request's CSR, words of the detail).
-Build = Callable[[dict[str, Any], Signer, SmimeTestCA], bytes]
+Build = Callable[[dict[str, Any], SignCsr, SmimeTestCA], bytes]
 
 
 def _signed(**kw: Any) -> Build:
-    return lambda req, sign, ca: sign(req["csr_pem"], **kw).encode()
+    return lambda req, sign_csr, ca: sign_csr(req["csr_pem"], **kw).encode()
 
 
-def _two_leaves(req: dict[str, Any], sign: Signer, ca: SmimeTestCA) -> bytes:
-    other = sign(make_csr(), chain=False)
-    return (sign(req["csr_pem"]) + other).encode()
+def _two_leaves(req: dict[str, Any], sign_csr: SignCsr, ca: SmimeTestCA) -> bytes:
+    other = sign_csr(make_csr(), chain=False)
+    return (sign_csr(req["csr_pem"]) + other).encode()
 
 
-def _with_private_key(req: dict[str, Any], sign: Signer, ca: SmimeTestCA) -> bytes:
+def _with_private_key(req: dict[str, Any], sign_csr: SignCsr, ca: SmimeTestCA) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return sign(req["csr_pem"]).encode() + key
+    return sign_csr(req["csr_pem"]).encode() + key
 
 
 REFUSALS: dict[str, tuple[Build, str]] = {
     "other-key": (
-        lambda req, sign, ca: sign(make_csr()).encode(),
+        lambda req, sign_csr, ca: sign_csr(make_csr()).encode(),
         "This certificate is for a different key than the request's CSR",
     ),
     "other-address": (
@@ -145,10 +145,10 @@ REFUSALS: dict[str, tuple[Build, str]] = {
         "This certificate expired on",
     ),
     "garbage": (
-        lambda req, sign, ca: b"\x00\x01garbage that is no certificate\xff" * 20,
+        lambda req, sign_csr, ca: b"\x00\x01garbage that is no certificate\xff" * 20,
         "This file is not a certificate in PEM, DER or PKCS#7 format",
     ),
-    "empty": (lambda req, sign, ca: b"", "The file is empty"),
+    "empty": (lambda req, sign_csr, ca: b"", "The file is empty"),
     "two-leaves": (_two_leaves, "The file holds 2 end-entity certificates"),
     "private-key": (
         _with_private_key,
@@ -156,7 +156,7 @@ REFUSALS: dict[str, tuple[Build, str]] = {
     ),
     "no-chain": (_signed(chain=False), "The certificate chain does not validate"),
     "csr": (
-        lambda req, sign, ca: req["csr_pem"].encode(),
+        lambda req, sign_csr, ca: req["csr_pem"].encode(),
         "This file is a certificate signing request (CSR), not a certificate",
     ),
 }
@@ -166,14 +166,14 @@ REFUSALS: dict[str, tuple[Build, str]] = {
 def test_refused_upload_stores_nothing(
     owner_api: Client,
     server_request: dict[str, Any],
-    sign: Signer,
+    sign_csr: SignCsr,
     test_ca: SmimeTestCA,
     trust_anchor: TrustAnchor,
     case: str,
 ) -> None:
     build, words = REFUSALS[case]
     response = upload_file(
-        owner_api, server_request, build(server_request, sign, test_ca), "cert.pem"
+        owner_api, server_request, build(server_request, sign_csr, test_ca), "cert.pem"
     )
     assert response.status_code == 422, response.content
     assert words in response.json()["detail"]
@@ -207,9 +207,9 @@ def test_form_without_file_field_or_wrong_content_type(
 
 
 def test_second_upload_and_upload_after_cancel_are_409(
-    owner_api: Client, server_request: dict[str, Any], sign: Signer, trust_anchor: TrustAnchor
+    owner_api: Client, server_request: dict[str, Any], sign_csr: SignCsr, trust_anchor: TrustAnchor
 ) -> None:
-    pem = sign(server_request["csr_pem"])
+    pem = sign_csr(server_request["csr_pem"])
     assert post_json(owner_api, url(server_request), {"pem": pem}).status_code == 201
     again = post_json(owner_api, url(server_request), {"pem": pem})
     assert again.status_code == 409
@@ -225,7 +225,7 @@ def test_second_upload_and_upload_after_cancel_are_409(
         {"email": OWNER_EMAIL, "key_source": "upload", "csr_pem": make_csr()},
     ).json()
     post_json(owner_api, f"/api/v1/requests/{other['id']}/cancel")
-    late = post_json(owner_api, url(other), {"pem": sign(other["csr_pem"])})
+    late = post_json(owner_api, url(other), {"pem": sign_csr(other["csr_pem"])})
     assert late.status_code == 409
     assert "is 'cancelled', so it cannot become 'issued'" in late.json()["detail"]
     assert Certificate.objects.count() == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 
 from certificates.models import ApiToken
-from tests.api.conftest import post_json
 from tests.conftest import ApiClient
+from tests.factories import post_json
 
 URL = "/api/v1/tokens"
 

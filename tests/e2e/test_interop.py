@@ -13,9 +13,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests.e2e import tools
+from tests.factories import OWNER_EMAIL, OWNER_SUBJECT, issue_via_api, post_json, upload_certificate
 
 PASSWORD = "correct horse battery staple"
-EMAIL = "Alice.Example@example.com"
 ALGORITHMS = {
     "legacy": (
         "MAC: sha1",
@@ -29,7 +29,9 @@ ALGORITHMS = {
     ),
 }
 # What an openssl-req user types at the prompts of the blog's command (no "N/A" placeholders).
-OPENSSL_REQ_ANSWERS = "NL\nUtrecht\nUtrecht\nExample Org\nIT\nAlice Example\n" + EMAIL + "\n\n\n"
+OPENSSL_REQ_ANSWERS = (
+    "NL\nUtrecht\nUtrecht\nExample Org\nIT\nAlice Example\n" + OWNER_EMAIL + "\n\n\n"
+)
 
 
 @pytest.fixture
@@ -40,31 +42,14 @@ def root_pem(tmp_path: Path, test_ca) -> Path:  # type: ignore[no-untyped-def]
 
 
 def issue_server_key_certificate(owner_api, sign_csr, key_type: str) -> dict:  # type: ignore[no-untyped-def]
-    created = owner_api.post(
-        "/api/v1/requests",
-        {
-            "email": EMAIL,
-            "key_source": "server",
-            "key_type": key_type,
-            "subject": {
-                "common_name": "Alice Example",
-                "given_name": "Alice",
-                "surname": "Example",
-            },
-        },
-        content_type="application/json",
+    created, cert = issue_via_api(
+        owner_api, sign_csr, OWNER_EMAIL, key_type=key_type, subject=OWNER_SUBJECT
     )
-    assert created.status_code == 201, created.json()
-    csr = owner_api.get(f"/api/v1/requests/{created.json()['id']}/csr")
+    csr = owner_api.get(f"/api/v1/requests/{created['id']}/csr")
     assert csr["Content-Type"].startswith("application/pkcs10")
-    uploaded = owner_api.post(
-        f"/api/v1/requests/{created.json()['id']}/certificate",
-        {"pem": sign_csr(csr.content, EMAIL).decode()},
-        content_type="application/json",
-    )
-    assert uploaded.status_code == 201, uploaded.json()
-    assert uploaded.json()["chain_verdict"] == "trusted"
-    return uploaded.json()
+    assert csr.content.decode() == created["csr_pem"]  # the CSR that was signed
+    assert cert["chain_verdict"] == "trusted"
+    return cert
 
 
 @pytest.mark.parametrize("key_type", ["rsa-3072", "ec-p256"])
@@ -79,10 +64,10 @@ def test_server_key_bundle_works_in_openssl_nss_and_gpgsm(
     profile,  # type: ignore[no-untyped-def]
 ) -> None:
     cert = issue_server_key_certificate(owner_api, sign_csr, key_type)
-    response = owner_api.post(
+    response = post_json(
+        owner_api,
         f"/api/v1/certificates/{cert['id']}/pkcs12",
         {"password": PASSWORD, "profile": profile},
-        content_type="application/json",
     )
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"] == "application/x-pkcs12"
@@ -98,7 +83,7 @@ def test_server_key_bundle_works_in_openssl_nss_and_gpgsm(
     verified = tools.smime_sign_and_verify(key, leaf, cas, root_pem, tmp_path)
     assert "Verification successful" in verified
 
-    nickname = f"{EMAIL} S/MIME {cert['not_after'][:10]}"
+    nickname = f"{OWNER_EMAIL} S/MIME {cert['not_after'][:10]}"
     assert "certificate is valid" in tools.nss_import_and_validate(
         bundle, PASSWORD, root_pem, nickname
     )
@@ -109,7 +94,7 @@ def test_server_key_bundle_works_in_openssl_nss_and_gpgsm(
     if profile == "legacy":
         assert "secret keys imported: 1" in imported.stderr, imported.stderr
         assert "imported: 3" in imported.stderr  # leaf, issuing CA, root
-        assert EMAIL.lower() in imported.stdout.lower()
+        assert OWNER_EMAIL.lower() in imported.stdout.lower()
     else:
         assert imported.returncode != 0
         assert "error parsing or decrypting the PKCS#12 file" in imported.stderr
@@ -137,41 +122,35 @@ def test_openssl_req_csr_flow_and_compat_bundle(
         tmp_path / "certificate.key",
         stdin=OPENSSL_REQ_ANSWERS,
     )
-    created = owner_api.post(
+    created = post_json(
+        owner_api,
         "/api/v1/requests",
         {
-            "email": EMAIL.lower(),
+            "email": OWNER_EMAIL.lower(),
             "key_source": "upload",
             "subject": {},
             "csr_pem": (tmp_path / "certificate.csr").read_text(),
         },
-        content_type="application/json",
     )
     assert created.status_code == 201, created.json()
     assert created.json()["key_type"] == "rsa-4096"
     assert created.json()["subject"]["organization"] == "Example Org"
 
-    signed = sign_csr(created.json()["csr_pem"], EMAIL)
-    uploaded = owner_api.post(
-        f"/api/v1/requests/{created.json()['id']}/certificate",
-        {"pem": signed.decode()},
-        content_type="application/json",
-    )
-    assert uploaded.status_code == 201, uploaded.json()
-    refused = owner_api.post(
-        f"/api/v1/certificates/{uploaded.json()['id']}/pkcs12",
+    uploaded = upload_certificate(owner_api, sign_csr, created.json(), OWNER_EMAIL)
+    refused = post_json(
+        owner_api,
+        f"/api/v1/certificates/{uploaded['id']}/pkcs12",
         {"password": PASSWORD, "profile": "legacy"},
-        content_type="application/json",
     )
     assert refused.status_code == 409
     assert "openssl pkcs12 -export" in refused.json()["detail"]
 
     # The command the portal shows builds a bundle that gpgsm and NSS import.
     (tmp_path / "certificate.crt").write_bytes(
-        owner_api.get(f"/api/v1/certificates/{uploaded.json()['id']}/download?format=pem").content
+        owner_api.get(f"/api/v1/certificates/{uploaded['id']}/download?format=pem").content
     )
     (tmp_path / "chain.pem").write_bytes(
-        owner_api.get(f"/api/v1/certificates/{uploaded.json()['id']}/download?format=chain").content
+        owner_api.get(f"/api/v1/certificates/{uploaded['id']}/download?format=chain").content
     )
     command = refused.json()["detail"][refused.json()["detail"].index("openssl pkcs12") :].split()
     tools.run(*command, "-passout", f"pass:{PASSWORD}", "-name", "own key", cwd=tmp_path)

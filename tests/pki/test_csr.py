@@ -10,34 +10,23 @@ from certificates.pki.csr import build_csr, csr_to_pem, inspect_csr, load_csr, v
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import spki_sha256
 from certificates.pki.subject import SubjectFields
+from tests.factories import openssl_csr
 from tests.pki.conftest import OpenSSL
 from tests.testca import SmimeTestCA
 
 SUBJ = "/C=NL/O=Acme/CN=Jane Doe/emailAddress=jane@example.com"
 
 
-def _openssl_csr(openssl: OpenSSL, tmp_path: Path, *extra: str, subj: str = SUBJ) -> bytes:
-    openssl(
-        "req",
-        "-new",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        *extra,
-        "-keyout",
-        "k",
-        "-out",
-        "c",
-        "-subj",
-        subj,
-    )
-    return (tmp_path / "c").read_bytes()
+def _openssl_csr(folder: Path, *extra: str, subj: str = SUBJ) -> bytes:
+    """Jane's CSR from the openssl CLI, without subjectAltName; `folder` keeps key.pem and
+    csr.pem. (Its tests ask for the openssl fixture, which skips them where the CLI is missing.)"""
+    return openssl_csr(*extra, subject=subj, folder=folder).encode()
 
 
 def test_openssl_cli_csr_loads_and_validates_with_san_warning(
     openssl: OpenSSL, tmp_path: Path
 ) -> None:
-    csr = load_csr(_openssl_csr(openssl, tmp_path, "-sha256"))
+    csr = load_csr(_openssl_csr(tmp_path, "-sha256"))
     info = validate_csr(csr, "JANE@Example.com")
     assert info.emails == ["jane@example.com"]
     assert info.san_emails == []
@@ -48,7 +37,7 @@ def test_openssl_cli_csr_loads_and_validates_with_san_warning(
 
 
 def test_openssl_cli_csr_for_another_address_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
-    csr = load_csr(_openssl_csr(openssl, tmp_path, "-sha256"))
+    csr = load_csr(_openssl_csr(tmp_path, "-sha256"))
     with pytest.raises(PkiError) as caught:
         validate_csr(csr, "john@example.com")
     assert "jane@example.com" in caught.value.message
@@ -57,31 +46,31 @@ def test_openssl_cli_csr_for_another_address_is_refused(openssl: OpenSSL, tmp_pa
 
 
 def test_openssl_cli_sha1_csr_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
-    csr = load_csr(_openssl_csr(openssl, tmp_path, "-sha1"))
+    csr = load_csr(_openssl_csr(tmp_path, "-sha1"))
     with pytest.raises(PkiError, match="uses SHA-1, which CAs no longer accept.*-sha256"):
         validate_csr(csr, "jane@example.com")
 
 
 def test_openssl_cli_placeholder_organization_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
     data = _openssl_csr(
-        openssl, tmp_path, "-sha256", subj="/C=NL/O=N\\/A/CN=Jane Doe/emailAddress=jane@example.com"
+        tmp_path, "-sha256", subj="/C=NL/O=N\\/A/CN=Jane Doe/emailAddress=jane@example.com"
     )
     with pytest.raises(PkiError, match="Organization 'N/A' is a placeholder"):
         validate_csr(load_csr(data), "jane@example.com")
 
 
 def test_openssl_cli_der_and_new_header_load(openssl: OpenSSL, tmp_path: Path) -> None:
-    pem_bytes = _openssl_csr(openssl, tmp_path, "-sha256")
-    openssl("req", "-in", "c", "-outform", "DER", "-out", "c.der")
-    der = (tmp_path / "c.der").read_bytes()
+    pem_bytes = _openssl_csr(tmp_path, "-sha256")
+    openssl("req", "-in", "csr.pem", "-outform", "DER", "-out", "csr.der")
+    der = (tmp_path / "csr.der").read_bytes()
     assert load_csr(der) == load_csr(pem_bytes)
     renamed = pem_bytes.replace(b"CERTIFICATE REQUEST", b"NEW CERTIFICATE REQUEST")
     assert load_csr(b"Here is my CSR:\n" + renamed + b"\nthanks\n") == load_csr(pem_bytes)
 
 
 def test_pem_with_private_key_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
-    pem_bytes = _openssl_csr(openssl, tmp_path, "-sha256")
-    both = (tmp_path / "k").read_bytes() + pem_bytes
+    pem_bytes = _openssl_csr(tmp_path, "-sha256")
+    both = (tmp_path / "key.pem").read_bytes() + pem_bytes
     with pytest.raises(PkiError, match="contains a private key; upload only the .csr file"):
         load_csr(both)
 
@@ -189,7 +178,7 @@ def test_csr_without_cn_gets_a_warning(rsa_key: rsa.RSAPrivateKey) -> None:
 
 
 def test_openssl_cli_md5_csr_is_refused(openssl: OpenSSL, tmp_path: Path) -> None:
-    csr = load_csr(_openssl_csr(openssl, tmp_path, "-md5"))
+    csr = load_csr(_openssl_csr(tmp_path, "-md5"))
     with pytest.raises(PkiError, match="uses MD5"):
         validate_csr(csr, "jane@example.com")
 

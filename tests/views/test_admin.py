@@ -17,8 +17,9 @@ from certificates.models import (
 )
 from certificates.services import tokens
 from tests.conftest import actor
+from tests.factories import logged_in, to_pem
 from tests.testca import SmimeTestCA, other_root
-from tests.views.conftest import text, to_pem
+from tests.views.conftest import text
 
 MODELS = [
     "domain",
@@ -34,9 +35,7 @@ MODELS = [
 
 @pytest.fixture
 def superuser_web(trust_anchor: TrustAnchor) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username="root-admin"))
-    return client
+    return logged_in(User.objects.get(username="root-admin"))
 
 
 @pytest.fixture

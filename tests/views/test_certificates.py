@@ -10,7 +10,8 @@ from django.test import Client
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest
 from certificates.views import reauth
-from tests.views.conftest import OWNER_EMAIL, make_csr, text
+from tests.factories import OWNER_EMAIL, make_csr
+from tests.views.conftest import text
 
 ACCOUNT_PASSWORD = "alice-pass-1234"
 

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from certificates.models import AuditEvent, CertificateRequest, StoredKey
-from tests.views.conftest import OWNER_EMAIL, make_csr, new_request_form, openssl_sha1_csr, text
+from tests.factories import OWNER_EMAIL, make_csr, openssl_csr
+from tests.views.conftest import new_request_form, text
 
 
 def test_form_offers_both_key_sources_and_explains_rsa(owner_web: Client) -> None:
@@ -111,7 +112,7 @@ def test_refusals_show_the_sentence_and_keep_what_was_typed(
     owner_web: Client, owner: User, fields: dict[str, str], sentence: str
 ) -> None:
     if fields.get("csr_pem") == "SHA1":
-        fields = {**fields, "csr_pem": openssl_sha1_csr()}
+        fields = {**fields, "csr_pem": openssl_csr("-sha1")}
     elif fields.get("csr_pem") == "OTHER":
         fields = {**fields, "csr_pem": make_csr("bob@example.com")}
     form = new_request_form(locality="Utrecht", **fields)

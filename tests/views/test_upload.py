@@ -18,8 +18,9 @@ from django.utils import timezone
 from certificates.models import AuditEvent, Certificate, CertificateRequest, TrustAnchor
 from certificates.services import anchors
 from tests.conftest import actor
+from tests.factories import OWNER_EMAIL, SignCsr, make_csr, to_pem
 from tests.testca import SmimeTestCA, other_root
-from tests.views.conftest import OWNER_EMAIL, Signer, make_csr, text, to_pem
+from tests.views.conftest import text
 
 DER = serialization.Encoding.DER
 
@@ -28,7 +29,6 @@ DER = serialization.Encoding.DER
 def test_signed_certificate_is_accepted_in_every_format(
     owner_web: Client,
     server_request: CertificateRequest,
-    sign: Signer,
     test_ca: SmimeTestCA,
     trust_anchor: TrustAnchor,
     form: str,
@@ -37,7 +37,7 @@ def test_signed_certificate_is_accepted_in_every_format(
         anchors.add(
             actor(trust_anchor_admin()), "Test Issuing CA", test_ca.issuing.public_bytes(DER)
         )
-    leaf = sign(server_request.csr_pem)
+    leaf = test_ca.issue(_csr(server_request), OWNER_EMAIL, now=timezone.now())
     chain = [leaf, *test_ca.chain]
     payload: dict[str, object] = {
         "pem-paste": {"pem": to_pem(*chain)},
@@ -70,9 +70,12 @@ def trust_anchor_admin() -> User:
 
 
 def test_lone_der_leaf_of_an_unknown_issuer_asks_for_the_chain(
-    owner_web: Client, server_request: CertificateRequest, sign: Signer, trust_anchor: TrustAnchor
+    owner_web: Client,
+    server_request: CertificateRequest,
+    test_ca: SmimeTestCA,
+    trust_anchor: TrustAnchor,
 ) -> None:
-    leaf = sign(server_request.csr_pem)
+    leaf = test_ca.issue(_csr(server_request), OWNER_EMAIL, now=timezone.now())
     response = owner_web.post(
         f"/requests/{server_request.pk}/certificate",
         {"file": SimpleUploadedFile("cert.crt", leaf.public_bytes(DER))},
@@ -105,26 +108,22 @@ REFUSALS = {
 def test_refused_uploads_say_why_and_store_nothing(
     owner_web: Client,
     server_request: CertificateRequest,
-    sign: Signer,
+    sign_csr: SignCsr,
     test_ca: SmimeTestCA,
     trust_anchor: TrustAnchor,
     case: str,
 ) -> None:
     csr = server_request.csr_pem
-    good = sign(csr)
+    good = sign_csr(csr, chain=False)
     pem = {
-        "another key": lambda: to_pem(sign(make_csr()), *test_ca.chain),
-        "another address": lambda: to_pem(sign(csr, "bob@example.com"), *test_ca.chain),
-        "no emailProtection": lambda: to_pem(
-            sign(csr, eku=[ExtendedKeyUsageOID.CLIENT_AUTH]), *test_ca.chain
-        ),
-        "expired": lambda: to_pem(
-            sign(csr, now=timezone.now() - timedelta(days=400), days=30), *test_ca.chain
-        ),
+        "another key": lambda: sign_csr(make_csr()),
+        "another address": lambda: sign_csr(csr, "bob@example.com"),
+        "no emailProtection": lambda: sign_csr(csr, eku=[ExtendedKeyUsageOID.CLIENT_AUTH]),
+        "expired": lambda: sign_csr(csr, now=timezone.now() - timedelta(days=400), days=30),
         "garbage": lambda: "this is not a certificate at all, but it is long enough " * 3,
         "empty": lambda: "",
-        "two leaves": lambda: to_pem(good, sign(make_csr()), *test_ca.chain),
-        "private key": lambda: to_pem(good, *test_ca.chain) + _private_key_pem(),
+        "two leaves": lambda: good + sign_csr(make_csr()),
+        "private key": lambda: good + to_pem(*test_ca.chain) + _private_key_pem(),
     }[case]()
     response = owner_web.post(f"/requests/{server_request.pk}/certificate", {"pem": pem})
     assert response.status_code == 422
