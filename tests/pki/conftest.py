@@ -45,7 +45,7 @@ def rsa_key() -> rsa.RSAPrivateKey:
 def openssl(tmp_path: Path) -> OpenSSL:
     """Run the openssl CLI in tmp_path; a non-zero exit fails the test unless check=False."""
     if shutil.which("openssl") is None:
-        pytest.skip("the openssl command is not installed")
+        pytest.fail("the openssl command is not installed (bin/test installs it)")
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(

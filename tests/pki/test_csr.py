@@ -19,7 +19,7 @@ SUBJ = "/C=NL/O=Acme/CN=Jane Doe/emailAddress=jane@example.com"
 
 def _openssl_csr(folder: Path, *extra: str, subj: str = SUBJ) -> bytes:
     """Jane's CSR from the openssl CLI, without subjectAltName; `folder` keeps key.pem and
-    csr.pem. (Its tests ask for the openssl fixture, which skips them where the CLI is missing.)"""
+    csr.pem. (Its tests ask for the openssl fixture, which fails them where the CLI is missing.)"""
     return openssl_csr(*extra, subject=subj, folder=folder).encode()
 
 
