@@ -66,6 +66,7 @@ def _render_new(
         "error": error,
         "profile": _typed_profile(form),
         "subject_help": SUBJECT_HELP,
+        "pkcs12_command": pkcs12.pkcs12_compat_command(),
     }
     return render(request, "certificates/request_new.html", context, status=status)
 

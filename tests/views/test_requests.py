@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from certificates.models import AuditEvent, CertificateRequest, StoredKey
+from certificates.pki.pkcs12 import pkcs12_compat_command
 from tests.factories import OWNER_EMAIL, make_csr, openssl_csr
 from tests.views.conftest import new_request_form, text
 
@@ -27,6 +28,9 @@ def test_form_offers_both_key_sources_and_explains_rsa(owner_web: Client) -> Non
     assert f'value="{OWNER_EMAIL}"' in html
     assert '<option value="rsa-3072" selected>' in html
     assert "On behalf of" not in page
+    # People who make their own key see how to bundle it later, without openssl's -legacy.
+    assert pkcs12_compat_command() in page
+    assert "-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1" in page
 
 
 def test_server_key_request_shows_its_csr(owner_web: Client, owner: User) -> None:
