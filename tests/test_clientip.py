@@ -17,6 +17,8 @@ from tests.factories import post_json
         (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # a spoofed hop left of the real one
         (2, "198.51.100.1, 203.0.113.9, 10.0.0.1", "203.0.113.9"),
         (2, "203.0.113.9", "10.0.0.2"),  # fewer hops than proxies: fall back to the peer
+        (1, "<script>", "10.0.0.2"),  # not an address: never stored as one
+        (1, "2001:db8::7", "2001:db8::7"),
     ],
 )
 def test_client_ip_counts_trusted_proxies_from_the_right(
