@@ -142,3 +142,13 @@ def test_a_declared_revocation_is_recorded_and_the_key_stays_with_its_owner(
         {"password": "x", "profile": "modern"},
     )
     assert stranger.status_code == 404
+
+
+def test_a_revoked_key_cannot_be_kept_for_a_renewal(owner_api, trust_anchor, sign_csr) -> None:  # type: ignore[no-untyped-def]
+    _, cert = issue_via_api(owner_api, sign_csr, OWNER_EMAIL)
+    post_json(owner_api, f"/api/v1/certificates/{cert['id']}/revoke", {"reason": "key compromise"})
+    kept = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew", {"reuse_key": True})
+    assert kept.status_code == 409
+    assert "renew with a new key" in kept.json()["detail"]
+    fresh = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew", {})
+    assert fresh.status_code == 201

@@ -53,12 +53,22 @@ def get_certificate(user: AbstractBaseUser, pk: int) -> Certificate:
         raise NotFound(f"There is no certificate #{pk} that you can see.") from None
 
 
+ON_BEHALF_REFUSED = "Only certificate admins can act on behalf of another user."
+
+
+def require_acts_for(user: AbstractBaseUser | None, owner: AbstractBaseUser) -> None:
+    """People act for themselves; certificate admins also on behalf of others."""
+    if owner != user and not is_admin(user):
+        raise Forbidden(ON_BEHALF_REFUSED)
+
+
 def owner_for(user: AbstractBaseUser, username: str | None) -> AbstractBaseUser:
-    """The owner a caller may act for: themselves, or (admins only) another active user."""
+    """The owner a caller names: themselves, or (admins only) another active user. The admin
+    check comes before the lookup, so employees learn nothing about which accounts exist."""
     if username is None or username == user.get_username():
         return user
     if not is_admin(user):
-        raise Forbidden("Only certificate admins can act on behalf of another user.")
+        raise Forbidden(ON_BEHALF_REFUSED)
     return find_user(username)
 
 

@@ -19,9 +19,9 @@ from certificates.models.requests import RequestState
 from certificates.pki import bundle, certinfo, chain
 from certificates.pki.errors import PkiError
 from certificates.services import audit, domains
-from certificates.services.access import is_admin
+from certificates.services.access import require_acts_for
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Forbidden, Invalid
+from certificates.services.errors import Conflict, Invalid
 from certificates.services.requests import transition
 from certificates.signals import certificate_invalidated
 
@@ -155,8 +155,7 @@ def import_certificate(
     actor: Actor, owner: AbstractBaseUser, data: bytes, now: datetime | None = None
 ) -> Certificate:
     """Track a certificate issued elsewhere (no request, no key held)."""
-    if owner != actor.user and not is_admin(actor.user):
-        raise Forbidden("Only certificate admins can act on behalf of another user.")
+    require_acts_for(actor.user, owner)
     own = getattr(owner, "email", "") or ""
     email = domains.check_address_for(owner, own)
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from certificates.models import Certificate, CertificateRequest, StoredKey
+from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
 from certificates.pki import csr as pki_csr
@@ -17,9 +18,9 @@ from certificates.pki import keys, subject
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.services import audit, domains, keystore
-from certificates.services.access import is_admin, require_admin
+from certificates.services.access import require_acts_for, require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Forbidden, Invalid
+from certificates.services.errors import Conflict, Invalid
 
 CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
 FINAL_STATES = (RequestState.ISSUED, RequestState.CANCELLED, RequestState.REJECTED)
@@ -37,8 +38,7 @@ def create(
     renewal_of: Certificate | None = None,
     reuse_key: StoredKey | None = None,
 ) -> CertificateRequest:
-    if owner != actor.user and not is_admin(actor.user):
-        raise Forbidden("Only certificate admins can act on behalf of another user.")
+    require_acts_for(actor.user, owner)
     email = domains.check_address_for(owner, email)
     try:
         fields = subject.SubjectFields.from_dict(subject_fields)
@@ -70,18 +70,19 @@ def _create_with_server_key(
     renewal_of: Certificate | None,
     reuse_key: StoredKey | None,
 ) -> CertificateRequest:
+    if reuse_key is not None:
+        private_key = keystore.load(reuse_key)
+    else:
+        try:
+            private_key = keys.generate_private_key(key_type)
+        except PkiError as exc:
+            raise Invalid(exc.message) from exc
+    # The slow part (an RSA-4096 key takes seconds) stays outside the transaction: SQLite's
+    # IMMEDIATE mode holds the write lock for web, worker and beat for a transaction's length.
+    signing_request = pki_csr.build_csr(private_key, email, fields)
+    info = pki_csr.inspect_csr(signing_request)
     with transaction.atomic():
-        if reuse_key is not None:
-            private_key = keystore.load(reuse_key)
-            stored = reuse_key
-        else:
-            try:
-                private_key = keys.generate_private_key(key_type)
-            except PkiError as exc:
-                raise Invalid(exc.message) from exc
-            stored = keystore.store(owner, private_key)
-        signing_request = pki_csr.build_csr(private_key, email, fields)
-        info = pki_csr.inspect_csr(signing_request)
+        stored = reuse_key if reuse_key is not None else keystore.store(owner, private_key)
         request = CertificateRequest.objects.create(
             owner=owner,
             created_by=actor.user,
@@ -231,6 +232,11 @@ def renew(
         if cert.stored_key is None or key_source != KeySource.SERVER:
             raise Conflict(
                 "Only a key the portal holds can be reused; renew with a new key instead."
+            )
+        if cert.stored_key.certificates.filter(status=CertificateStatus.REVOKED).exists():
+            raise Conflict(
+                "A certificate for this key was revoked, so the key may be known to someone else; "
+                "renew with a new key."
             )
         stored = cert.stored_key
     if key_source == KeySource.SERVER and key_type is None and not reuse_key:
