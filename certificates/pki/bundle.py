@@ -7,6 +7,7 @@ from cryptography.x509.oid import ExtensionOID
 
 from certificates.pki import pem
 from certificates.pki.errors import PkiError
+from certificates.pki.readable import is_ca, readable_certificate
 from certificates.pki.subject import display_name
 
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -81,7 +82,7 @@ def _parse_pkcs7_der(der: bytes) -> list[x509.Certificate]:
 def _from_der(der: bytes) -> list[x509.Certificate]:
     kind = pem.identify_der(der)
     if kind == pem.CERTIFICATE:
-        return [x509.load_der_x509_certificate(der)]
+        return [_parse_cert_der(der)]
     if kind == pem.PKCS7:
         return _parse_pkcs7_der(der)
     if kind in (pem.PKCS12, pem.PRIVATE_KEY):
@@ -100,25 +101,12 @@ def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
     seen: set[bytes] = set()
     unique: list[x509.Certificate] = []
     for cert in certs:
-        try:
-            _ = cert.extensions  # parsed lazily: fail here with a message, not later
-        except ValueError as exc:
-            raise PkiError(
-                f"The certificate '{display_name(cert.subject)}' has a malformed "
-                f"extension ({exc}); ask the CA to reissue it."
-            ) from exc
+        readable_certificate(cert)  # names and extensions parse lazily: fail here, with a message
         der = cert.public_bytes(serialization.Encoding.DER)
         if der not in seen:
             seen.add(der)
             unique.append(cert)
     return unique
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        return False
 
 
 def _key_id(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> bytes | None:
@@ -156,10 +144,12 @@ def split_leaf_and_chain(
     """(leaf, path upwards from the leaf's issuer, warnings about certificates left out)."""
     if not certs:
         raise PkiError(f"The file holds no certificates; {_EXPECTED}.")
+    for cert in certs:
+        readable_certificate(cert)
     leaves = [
         c
         for c in certs
-        if not _is_ca(c) and not any(issued_by(o, c) and not is_self_issued(o) for o in certs)
+        if not is_ca(c) and not any(issued_by(o, c) and not is_self_issued(o) for o in certs)
     ]
     if len(leaves) > 1:
         raise PkiError(

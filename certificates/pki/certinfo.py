@@ -14,6 +14,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import KeyInfo, check_public_key, spki_sha256
+from certificates.pki.readable import is_ca, readable_certificate, san_emails
 from certificates.pki.subject import display_name
 
 MAX_VALIDITY_DAYS = 825  # S/MIME BR 6.3.2
@@ -46,10 +47,6 @@ def _ext(cert: x509.Certificate, cls: type[_Ext]) -> _Ext | None:
         return cert.extensions.get_extension_for_class(cls).value
     except x509.ExtensionNotFound:
         return None
-    except ValueError as exc:
-        raise PkiError(
-            f"The certificate has a malformed extension ({exc}); ask the CA to reissue it."
-        ) from exc
 
 
 def _public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
@@ -101,21 +98,14 @@ def _crl_urls(cert: x509.Certificate) -> list[str]:
     return [url for point in crldp for url in _uris(list(point.full_name or []))]
 
 
-def san_emails(cert: x509.Certificate) -> list[str]:
-    san = _ext(cert, x509.SubjectAlternativeName)
-    if san is None:
-        return []
-    return [str(v) for v in san.get_values_for_type(x509.RFC822Name)]
-
-
 def _serial_hex(serial: int) -> str:
     digits = format(abs(serial), "x")
     return ("-" if serial < 0 else "") + ("0" + digits if len(digits) % 2 else digits)
 
 
 def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
+    readable_certificate(cert)
     eku = _ext(cert, x509.ExtendedKeyUsage)
-    basic = _ext(cert, x509.BasicConstraints)
     public_key = _public_key(cert)
     try:
         key: KeyInfo | None = check_public_key(public_key)
@@ -125,7 +115,7 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         serial_hex=_serial_hex(cert.serial_number),
         issuer=display_name(cert.issuer),
         subject=display_name(cert.subject),
-        emails=san_emails(cert),
+        emails=san_emails(cert.extensions),
         key_usage=_key_usage(cert, public_key),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
@@ -136,7 +126,7 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         ca_issuers_urls=_aia(cert, AuthorityInformationAccessOID.CA_ISSUERS),
         crl_urls=_crl_urls(cert),
         email_protection=eku is not None and ExtendedKeyUsageOID.EMAIL_PROTECTION in eku,
-        is_ca=basic is not None and basic.ca,
+        is_ca=is_ca(cert),
     )
 
 

@@ -13,6 +13,7 @@ from certificates.pki import pem
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import KeyInfo, PrivateKey, check_public_key, spki_sha256
+from certificates.pki.readable import readable_csr, san_emails
 from certificates.pki.subject import SubjectFields, build_name, check_subject, name_to_fields
 
 MAX_CSR_BYTES = 64 * 1024
@@ -92,9 +93,11 @@ def load_csr(data: bytes) -> x509.CertificateSigningRequest:
 
 def _parse_der(der: bytes) -> x509.CertificateSigningRequest:
     try:
-        return x509.load_der_x509_csr(der)
+        csr = x509.load_der_x509_csr(der)
     except ValueError:
         pass
+    else:
+        return readable_csr(csr)
     kind = pem.identify_der(der)
     if kind is None:
         raise PkiError(
@@ -131,14 +134,6 @@ class CsrInfo:
     warnings: list[str]
 
 
-def _san_emails(csr: x509.CertificateSigningRequest) -> list[str]:
-    try:
-        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    return [str(v) for v in san.get_values_for_type(x509.RFC822Name)]
-
-
 def _dedupe(addresses: list[str]) -> list[str]:
     unique: list[str] = []
     for address in addresses:
@@ -149,9 +144,11 @@ def _dedupe(addresses: list[str]) -> list[str]:
 
 def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
     """Read a CSR without judging it; raises PkiError only when it cannot be read at all
-    (unreadable extensions, an unknown signature algorithm, a key type outside the allowlist)."""
+    (unreadable names or extensions, an unknown signature algorithm, a key type outside the
+    allowlist)."""
+    readable_csr(csr)
+    csr_san_emails = san_emails(csr.extensions)
     try:
-        san_emails = _san_emails(csr)
         hash_algorithm = csr.signature_hash_algorithm
         public_key = csr.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
@@ -161,7 +158,7 @@ def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
         ) from exc
     fields, subject_emails = name_to_fields(csr.subject)
     warnings = []
-    if not san_emails and subject_emails:
+    if not csr_san_emails and subject_emails:
         warnings.append(
             "The address is only in the subject's emailAddress, not in a "
             "subjectAltName; most CAs copy it into the SAN, but some refuse the CSR."
@@ -170,10 +167,16 @@ def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
         warnings.append(
             "The subject has no common name (CN); CAs usually set it to your name or address."
         )
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        warnings.append(
+            "Ed25519 keys can sign but not decrypt: the certificate will be signing-only, so "
+            "others cannot send you encrypted mail with it, and many mail clients (Outlook, "
+            "Apple Mail) cannot verify Ed25519 signatures; use an RSA or ECDSA key for both."
+        )
     return CsrInfo(
         fields=fields,
-        emails=_dedupe(san_emails + subject_emails),
-        san_emails=san_emails,
+        emails=_dedupe(csr_san_emails + subject_emails),
+        san_emails=csr_san_emails,
         key=check_public_key(public_key),
         signature_hash=hash_algorithm.name if hash_algorithm is not None else None,
         spki_sha256=spki_sha256(public_key),

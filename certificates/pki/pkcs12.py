@@ -38,6 +38,8 @@ def build_pkcs12(
     profile: str,
     friendly_name: str,
 ) -> bytes:
+    if profile not in PROFILES:
+        raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(PROFILES)}.")
     if not password:
         raise PkiError("Choose a password for the bundle; an empty password is refused.")
     if not public_keys_equal(key.public_key(), cert.public_key()):
@@ -52,14 +54,12 @@ def build_pkcs12(
             .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
             .hmac_hash(hashes.SHA1())  # noqa: S303 - the legacy profile's point: old clients
         )
-    elif profile == "modern":
+    else:
         builder = (
             builder.kdf_rounds(MODERN_KDF_ROUNDS)
             .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
             .hmac_hash(hashes.SHA256())
         )
-    else:
-        raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(PROFILES)}.")
     return pkcs12.serialize_key_and_certificates(
         name=friendly_name.encode("utf-8") or None,
         key=key,

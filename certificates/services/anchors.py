@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from certificates.models import TrustAnchor
-from certificates.pki import bundle
+from certificates.pki import bundle, readable
 from certificates.pki.errors import PkiError
 from certificates.pki.subject import display_name
 from certificates.services import audit
@@ -27,11 +26,7 @@ def add(actor: Actor, name: str, data: bytes) -> TrustAnchor:
     if len(certs) != 1:
         raise Invalid(f"Upload exactly one root certificate; the file holds {len(certs)}.")
     root = certs[0]
-    try:
-        is_ca = root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        is_ca = False
-    if not is_ca:
+    if not readable.is_ca(root):
         raise Invalid("This certificate is not a CA certificate (no basicConstraints CA:TRUE).")
     fingerprint = root.fingerprint(hashes.SHA256()).hex()
     if TrustAnchor.objects.filter(sha256_fingerprint=fingerprint).exists():

@@ -119,7 +119,11 @@ def test_build_csr_is_what_a_ca_expects(make_key, key_type: str) -> None:  # typ
     assert info.key.key_type == key_type
     assert info.san_emails == ["Jane.Doe@example.com"]
     assert info.emails == ["Jane.Doe@example.com"]  # subject copy deduplicated
-    assert info.warnings == []
+    if key_type == "ed25519":
+        [warning] = info.warnings
+        assert warning.startswith("Ed25519 keys can sign but not decrypt: ")
+    else:
+        assert info.warnings == []
     assert info.spki_sha256 == spki_sha256(key.public_key())
     assert info.signature_hash == (None if key_type == "ed25519" else "sha256")
     eku = csr.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
@@ -215,3 +219,13 @@ def test_inspect_does_not_judge_the_address(rsa_key: rsa.RSAPrivateKey) -> None:
     )
     info = inspect_csr(csr)
     assert info.emails == ["jane@example.com", "other@example.com"]
+
+
+def test_ed25519_csr_is_accepted_with_a_signing_only_warning() -> None:
+    key = ed25519.Ed25519PrivateKey.generate()
+    csr = build_csr(key, "jane@example.com", SubjectFields(common_name="Jane Doe"))
+    info = validate_csr(load_csr(csr_to_pem(csr).encode()), "jane@example.com")
+    assert info.key.key_type == "ed25519"
+    assert len(info.warnings) == 1
+    assert info.warnings[0].startswith("Ed25519 keys can sign but not decrypt: ")
+    assert "encrypted mail" in info.warnings[0]

@@ -1,0 +1,63 @@
+"""Reading the parts of certificates and CSRs that cryptography parses lazily.
+
+`load_der_x509_certificate` and `load_der_x509_csr` only check the outer structure; the
+subject, issuer and extensions are decoded on first access and raise ValueError there (for
+example a UTF8String holding invalid UTF-8). Every pki entry point that takes such an object
+calls `readable_certificate` or `readable_csr` first, so that happens once, with a message.
+"""
+
+from cryptography import x509
+
+from certificates.pki.errors import PkiError
+
+_ASK_CA = "ask the CA for a correct file."
+_NEW_CSR = "create a new CSR with a current tool such as openssl req -sha256."
+
+
+def readable_certificate(cert: x509.Certificate) -> x509.Certificate:
+    """The certificate itself, once its subject, issuer and extensions have decoded."""
+    try:
+        _ = cert.subject
+    except ValueError as exc:
+        raise PkiError(f"The certificate's subject is not valid DER/UTF-8; {_ASK_CA}") from exc
+    try:
+        _ = cert.issuer
+    except ValueError as exc:
+        raise PkiError(f"The certificate's issuer name is not valid DER/UTF-8; {_ASK_CA}") from exc
+    try:
+        _ = cert.extensions
+    except ValueError as exc:
+        raise PkiError(
+            f"The certificate's extensions are not valid DER ({exc}); {_ASK_CA}"
+        ) from exc
+    return cert
+
+
+def readable_csr(csr: x509.CertificateSigningRequest) -> x509.CertificateSigningRequest:
+    """The CSR itself, once its subject and extensions have decoded."""
+    try:
+        _ = csr.subject
+    except ValueError as exc:
+        raise PkiError(f"The CSR's subject is not valid DER/UTF-8; {_NEW_CSR}") from exc
+    try:
+        _ = csr.extensions
+    except ValueError as exc:
+        raise PkiError(f"The CSR's extensions are not valid DER ({exc}); {_NEW_CSR}") from exc
+    return csr
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    """basicConstraints CA:TRUE; a certificate without basicConstraints is not a CA."""
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
+def san_emails(extensions: x509.Extensions) -> list[str]:
+    """The rfc822Name entries of a subjectAltName, in order; none without the extension."""
+    try:
+        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(v) for v in san.get_values_for_type(x509.RFC822Name)]
