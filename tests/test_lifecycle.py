@@ -152,3 +152,26 @@ def test_a_revoked_key_cannot_be_kept_for_a_renewal(owner_api, trust_anchor, sig
     assert "renew with a new key" in kept.json()["detail"]
     fresh = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew", {})
     assert fresh.status_code == 201
+
+
+def test_the_same_certificate_is_not_added_twice(owner_api, trust_anchor, sign_csr) -> None:  # type: ignore[no-untyped-def]
+    request = create_server_request(owner_api, OWNER_EMAIL)
+    pem = sign_csr(request["csr_pem"], OWNER_EMAIL)
+    first = post_json(owner_api, "/api/v1/certificates", {"pem": pem})
+    assert first.status_code == 201
+    again = post_json(owner_api, "/api/v1/certificates", {"pem": pem})
+    assert again.status_code == 409
+    assert again.json()["detail"] == "This certificate is already in the portal; nothing was added."
+    assert owner_api.get("/api/v1/certificates").json()["count"] == 1
+
+
+def test_an_older_certificate_uploaded_late_does_not_displace_the_current_one(
+    owner_api,
+    trust_anchor,
+    sign_csr,  # type: ignore[no-untyped-def]
+) -> None:
+    newer = issue_for(owner_api, sign_csr, create_server_request(owner_api, OWNER_EMAIL), now=LATER)
+    older = issue_for(owner_api, sign_csr, create_server_request(owner_api, OWNER_EMAIL))
+    assert certificate(owner_api, newer)["status"] == "active"
+    assert certificate(owner_api, older)["status"] == "superseded"
+    assert certificate(owner_api, older)["superseded_by"] == newer["id"]

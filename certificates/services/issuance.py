@@ -95,6 +95,8 @@ def _save_certificate(
 ) -> Certificate:
     expected_spki = request.spki_sha256 if request is not None else None
     leaf, verdict, info, warnings, anchor = _checked_upload(data, email, expected_spki, now)
+    if Certificate.objects.filter(sha256_fingerprint=info.sha256_fingerprint).exists():
+        raise Conflict("This certificate is already in the portal; nothing was added.")
     cert = Certificate(
         owner=owner,
         request=request,
@@ -132,7 +134,7 @@ def _save_certificate(
         chain_verdict=verdict.verdict,
         request=request.pk if request else None,
     )
-    _supersede_older(actor, cert)
+    _settle_supersession(actor, cert, now)
     return cert
 
 
@@ -164,27 +166,36 @@ def import_certificate(
         )
 
 
-def _supersede_older(actor: Actor, new: Certificate) -> None:
-    """Older certificates of the same address whose every use the new one covers."""
-    covered = USAGES.get(new.key_usage, set())
-    older = Certificate.objects.filter(
+def _settle_supersession(actor: Actor, new: Certificate, now: datetime) -> None:
+    """Per address and use, the most recently issued live certificate is current: older ones
+    whose every use the new one covers become superseded, and a certificate uploaded after a
+    newer one that covers it is stored as superseded at once."""
+    live = Certificate.objects.filter(
         owner=new.owner,
         email__iexact=new.email,
         status__in=[CertificateStatus.ACTIVE, CertificateStatus.EXPIRING],
-        not_before__lt=new.not_before,
+        not_after__gt=now,
     ).exclude(pk=new.pk)
-    for old in older.select_for_update():
-        if not USAGES.get(old.key_usage, set()) <= covered:
-            continue
-        old.status = CertificateStatus.SUPERSEDED
-        old.superseded_by = new
-        old.save(update_fields=["status", "superseded_by"])
-        audit.record(actor, "certificate.superseded", old, superseded_by=new.pk)
-        transaction.on_commit(
-            lambda old=old: certificate_invalidated.send(
-                Certificate, certificate=old, status=CertificateStatus.SUPERSEDED
-            )
+    uses = USAGES.get(new.key_usage, set())
+    newer = [c for c in live.filter(not_before__gt=new.not_before) if uses <= USAGES.get(c.key_usage, set())]
+    if newer:
+        _mark_superseded(actor, new, by=newer[0])
+        return
+    for old in live.filter(not_before__lt=new.not_before).select_for_update():
+        if USAGES.get(old.key_usage, set()) <= uses:
+            _mark_superseded(actor, old, by=new)
+
+
+def _mark_superseded(actor: Actor, cert: Certificate, by: Certificate) -> None:
+    cert.status = CertificateStatus.SUPERSEDED
+    cert.superseded_by = by
+    cert.save(update_fields=["status", "superseded_by"])
+    audit.record(actor, "certificate.superseded", cert, superseded_by=by.pk)
+    transaction.on_commit(
+        lambda: certificate_invalidated.send(
+            Certificate, certificate=cert, status=CertificateStatus.SUPERSEDED
         )
+    )
 
 
 def declare_revoked(
