@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
-from django.utils import timezone
 
 from certificates import mail
-from certificates.models import AuditEvent, Certificate, Notification
+from certificates.models import Certificate, Notification
+from certificates.services import notifications
+
+
+def _key_exported_context(notice: Notification) -> dict[str, Any] | None:
+    if notice.event is None:
+        return None
+    cert = Certificate.objects.select_related("owner").filter(pk=notice.event.object_id).first()
+    return {"event": notice.event, "certificate": cert} if cert is not None else None
+
+
+CONTEXTS = {"key_exported": _key_exported_context}
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
-def send_key_export_notice(self, event_id: int) -> str:  # type: ignore[no-untyped-def]
-    """Tell the owner that their private key was exported; once per export event."""
-    event = AuditEvent.objects.filter(pk=event_id, action="key.exported").first()
-    if event is None:
-        return "no such export"
-    cert = Certificate.objects.select_related("owner").filter(pk=event.object_id).first()
-    if cert is None:
-        return "certificate gone"
-    recipient = cert.owner.email or cert.email
-    notice, _ = Notification.objects.get_or_create(
-        key=f"key_exported:{event.pk}", defaults={"kind": "key_exported", "recipient": recipient}
-    )
-    claimed = Notification.objects.filter(pk=notice.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now()
-    )
-    if not claimed:
-        return "already sent"
+def send_notification(self, notice_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one owed notice, once, however often this task runs."""
+    notice = Notification.objects.select_related("event").filter(pk=notice_id).first()
+    if notice is None or notice.sent_at is not None:
+        return "nothing to send"
+    if not notifications.claim(notice.pk):
+        return "claimed by another worker"
+    context = CONTEXTS[notice.kind](notice)
+    if context is None:
+        notifications.mark_sent(notice.pk)  # its subject is gone: nothing left to tell
+        return "subject gone"
     try:
-        mail.send("key_exported", recipient, {"event": event, "certificate": cert})
+        mail.send(notice.kind, notice.recipient, context)
     except OSError as exc:  # mail server unreachable: release the claim and retry later
-        Notification.objects.filter(pk=notice.pk).update(sent_at=None)
+        notifications.release(notice.pk)
         raise self.retry(exc=exc) from exc
-    return f"sent to {recipient}"
+    notifications.mark_sent(notice.pk)
+    return f"sent to {notice.recipient}"
+
+
+@shared_task(acks_late=True)
+def send_due_notifications() -> int:
+    """Beat's sweep: enqueue every notice that is owed and not being sent."""
+    pending = list(notifications.due().values_list("pk", flat=True)[:500])
+    for pk in pending:
+        send_notification.delay(pk)
+    return len(pending)
