@@ -335,6 +335,14 @@ class TokenForm(forms.Form):
         required=False,
         help_text="1 to 730 days; empty means 90.",
     )
+    account_password = forms.CharField(
+        label="Your account password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Only with 'Allow exporting private keys': such a token can take your keys, "
+        "so it needs your login password again.",
+    )
 
     def scopes(self) -> list[str]:
         return ["keys:export"] if self.cleaned_data.get("export_keys") else []

@@ -20,9 +20,16 @@ router = Router(tags=["tokens"])
 
 class TokenIn(In):
     name: str = Field(description="What uses it, for example 'renewal script'")
-    scopes: list[str] = Field(default_factory=list, description="Optional: keys:export")
-    expires_days: int | None = Field(
-        service.DEFAULT_EXPIRY_DAYS, description=f"1-{service.MAX_EXPIRY_DAYS}"
+    scopes: list[str] = Field(
+        default_factory=list,
+        description="Optional: keys:export, only if the calling token has it",
+    )
+    expires_days: int = Field(
+        service.DEFAULT_EXPIRY_DAYS,
+        ge=1,
+        le=service.MAX_EXPIRY_DAYS,
+        description=f"1-{service.MAX_EXPIRY_DAYS}, no later than the calling token expires; "
+        f"left out: {service.DEFAULT_EXPIRY_DAYS} or the calling token's remaining days",
     )
 
 
@@ -62,7 +69,13 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]
 @router.post("", response={201: NewTokenOut}, summary="Create a token (shown once)")
 def create_token(request: HttpRequest, body: TokenIn) -> Status[Any]:
     token, plain = service.create(
-        actor(request), request.user, body.name, scopes=body.scopes, expires_days=body.expires_days
+        actor(request),
+        request.user,
+        body.name,
+        scopes=body.scopes,
+        # Left out, it is 90 days or the calling token's remaining lifetime if that is shorter.
+        expires_days=body.expires_days if "expires_days" in body.model_fields_set else None,
+        via_token=request.auth,  # type: ignore[attr-defined]
     )
     return Status(201, {**token_out(token), "token": plain})
 

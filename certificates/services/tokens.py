@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
@@ -13,7 +13,7 @@ from django.utils import timezone
 from certificates.models import ApiToken
 from certificates.services import audit
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 TOKEN_PREFIX = "smp_"  # noqa: S105 (a public marker, not a secret)
 DEFAULT_EXPIRY_DAYS = 90
@@ -31,9 +31,18 @@ def create(
     user: AbstractBaseUser,
     name: str,
     scopes: list[str] | None = None,
-    expires_days: int | None = DEFAULT_EXPIRY_DAYS,
+    expires_days: int | None = None,
+    *,
+    via_token: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """Returns the token row and the plain token, which exists nowhere else afterwards."""
+    """Returns the token row and the plain token, which exists nowhere else afterwards.
+
+    Every token expires: ``expires_days`` None means DEFAULT_EXPIRY_DAYS.
+    ``via_token`` is the API token the caller authenticated with (None for a web session, which
+    its page re-authenticates for keys:export, and for management commands). A token can only
+    make tokens with a subset of its own scopes that expire no later than itself, so a leaked
+    token cannot be turned into a stronger or longer-lived one.
+    """
     name = name.strip()
     if not name:
         raise Invalid("Name the token after what uses it (for example 'renewal script').")
@@ -43,8 +52,17 @@ def create(
         raise Invalid(
             f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(ApiToken.SCOPES)}."
         )
-    if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
+    now = timezone.now()
+    if expires_days is None:  # the default, but never later than the token making this one
+        expires_at = now + timedelta(days=DEFAULT_EXPIRY_DAYS)
+        if via_token is not None and via_token.expires_at is not None:
+            expires_at = min(expires_at, via_token.expires_at)
+    elif 1 <= expires_days <= MAX_EXPIRY_DAYS:
+        expires_at = now + timedelta(days=expires_days)
+    else:
         raise Invalid(f"A token expires after 1 to {MAX_EXPIRY_DAYS} days.")
+    if via_token is not None:
+        _check_within(via_token, scopes, expires_at, now)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -52,7 +70,7 @@ def create(
         prefix=plain[: len(TOKEN_PREFIX) + 6],
         token_hash=_hash(plain),
         scopes=scopes,
-        expires_at=timezone.now() + timedelta(days=expires_days) if expires_days else None,
+        expires_at=expires_at,
     )
     audit.record(
         actor,
@@ -61,8 +79,32 @@ def create(
         scopes=scopes,
         owner=user.get_username(),
         expires_at=token.expires_at.isoformat() if token.expires_at else None,
+        **({"created_with": via_token.prefix} if via_token is not None else {}),
     )
     return token, plain
+
+
+def _check_within(parent: ApiToken, scopes: list[str], expires_at: datetime, now: datetime) -> None:
+    """Refuses a token that would be stronger or longer-lived than the one creating it."""
+    missing = [s for s in scopes if s not in parent.scopes]
+    if missing:
+        raise Forbidden(
+            f"The API token you are using lacks the '{missing[0]}' scope, so it cannot create a "
+            f"token with it. Leave '{missing[0]}' out, or create the token on the API tokens page "
+            "(it asks for your account password) or with "
+            f"`python manage.py create_api_token USERNAME --scope {missing[0]}`."
+        )
+    if parent.expires_at is not None and expires_at > parent.expires_at:
+        days_left = (parent.expires_at - now).days
+        if days_left >= 1:
+            shorter = f"Ask for expires_days of at most {days_left}, or create"
+        else:
+            shorter = "It expires within a day, so create"
+        raise Forbidden(
+            "A token cannot outlive the API token that creates it, which expires at "
+            f"{parent.expires_at.isoformat(timespec='seconds')}. {shorter} the token on the API "
+            "tokens page or with `python manage.py create_api_token USERNAME`."
+        )
 
 
 def revoke(actor: Actor, user: AbstractBaseUser, token_id: int) -> ApiToken:

@@ -12,7 +12,10 @@ from django.views.decorators.http import require_POST
 from certificates.forms import TokenForm
 from certificates.services import tokens
 from certificates.services.errors import ServiceError
+from certificates.views import reauth
 from certificates.views.shell import web_actor
+
+EXPORT_SCOPE = "keys:export"
 
 
 @login_required
@@ -22,14 +25,21 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _render(request, form, status=400)
-    days = form.cleaned_data["expires_days"]
+    if EXPORT_SCOPE in form.scopes():
+        # Such a token can download private keys, like the PKCS#12 form: the password again.
+        refusal = _confirm_password(request, form.cleaned_data["account_password"])
+        if refusal is not None:
+            if not request.user.is_authenticated:  # logged out after too many wrong passwords
+                messages.error(request, refusal)
+                return redirect("login")
+            return _render(request, form, error=refusal, status=403)
     try:
         token, plain = tokens.create(
             web_actor(request),
             request.user,
             form.cleaned_data["name"],
             form.scopes(),
-            tokens.DEFAULT_EXPIRY_DAYS if days is None else days,
+            form.cleaned_data["expires_days"],  # empty: the default
         )
     except ServiceError as exc:
         return _render(request, form, error=exc.detail, status=exc.status)
@@ -37,6 +47,19 @@ def token_list(request: HttpRequest) -> HttpResponse:
     response = _render(request, TokenForm(), created=token, plain=plain)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _confirm_password(request: HttpRequest, password: str) -> str | None:
+    """reauth.confirm, with sentences about tokens instead of bundles."""
+    if not password and not reauth.recently_reauthenticated(request):
+        return (
+            "Type your account password: a token that can export private keys needs it again. "
+            "Or untick 'Allow exporting private keys'."
+        )
+    refusal = reauth.confirm(request, password)
+    if refusal is None or not request.user.is_authenticated:
+        return refusal
+    return "That is not your account password, so no token was made. Type it again."
 
 
 def _render(

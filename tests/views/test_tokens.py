@@ -12,7 +12,13 @@ from tests.views.conftest import text
 
 def test_create_shows_the_token_once_and_it_works(owner_web: Client, owner: User) -> None:
     response = owner_web.post(
-        "/tokens/", {"name": "renewal script", "export_keys": "on", "expires_days": "30"}
+        "/tokens/",
+        {
+            "name": "renewal script",
+            "export_keys": "on",
+            "expires_days": "30",
+            "account_password": "alice-pass-1234",
+        },
     )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -65,3 +71,27 @@ def test_colleague_does_not_see_my_tokens(
 ) -> None:
     owner_web.post("/tokens/", {"name": "alice's script", "expires_days": "30"})
     assert "alice's script" not in text(colleague_web.get("/tokens/"))
+
+
+def test_an_export_token_needs_the_account_password(owner_web: Client, owner: User) -> None:
+    form = {"name": "export script", "export_keys": "on", "expires_days": "30"}
+    missing = owner_web.post("/tokens/", form)
+    assert missing.status_code == 403
+    assert (
+        "Type your account password: a token that can export private keys needs it again."
+        in text(missing)
+    )
+    wrong = owner_web.post("/tokens/", {**form, "account_password": "not-it"})
+    assert wrong.status_code == 403
+    assert "That is not your account password, so no token was made. Type it again." in text(wrong)
+    assert not ApiToken.objects.exists()
+
+    right = owner_web.post("/tokens/", {**form, "account_password": "alice-pass-1234"})
+    assert right.status_code == 200
+    assert ApiToken.objects.get(user=owner).scopes == ["keys:export"]
+
+
+def test_a_token_without_export_needs_no_password(owner_web: Client, owner: User) -> None:
+    response = owner_web.post("/tokens/", {"name": "reader", "expires_days": "30"})
+    assert response.status_code == 200
+    assert ApiToken.objects.get(user=owner).scopes == []
