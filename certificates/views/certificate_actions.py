@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
@@ -18,6 +19,7 @@ from certificates.views.certificates import render_detail
 from certificates.views.shell import attachment, certificate_or_404, web_actor
 
 
+@sensitive_post_parameters("password", "confirm", "account_password")
 @login_required
 @require_POST
 def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
