@@ -177,7 +177,11 @@ def _settle_supersession(actor: Actor, new: Certificate, now: datetime) -> None:
         not_after__gt=now,
     ).exclude(pk=new.pk)
     uses = USAGES.get(new.key_usage, set())
-    newer = [c for c in live.filter(not_before__gt=new.not_before) if uses <= USAGES.get(c.key_usage, set())]
+    newer = [
+        c
+        for c in live.filter(not_before__gt=new.not_before)
+        if uses <= USAGES.get(c.key_usage, set())
+    ]
     if newer:
         _mark_superseded(actor, new, by=newer[0])
         return
