@@ -14,6 +14,7 @@ from certificates.admin.base import ServiceAddForm, ServiceAddMixin, admin_actor
 from certificates.models import Domain, TrustAnchor
 from certificates.services import anchors, audit, domains
 from certificates.services.actor import Actor
+from certificates.services.errors import ServiceError
 
 
 class DomainAddForm(ServiceAddForm):
@@ -28,7 +29,10 @@ class DomainAddForm(ServiceAddForm):
         fields = ["name", "base_url", "dns_ttl", "dnssec_signed"]
 
     def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip().lower().rstrip(".")
+        try:
+            return domains.domain_name(self.cleaned_data["name"])
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.detail) from exc
 
     def create(self, actor: Actor) -> Model:
         data = self.cleaned_data

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, each, paginate
-from certificates.api.schemas import In
+from certificates.api.schemas import NAME, PEM_TEXT, USERNAME, In
 from certificates.models import AuditEvent, Domain, TrustAnchor
 from certificates.services import anchors, audit, domains
 from certificates.services.access import require_admin
@@ -21,8 +21,8 @@ router = Router(tags=["admin"])
 
 
 class TrustAnchorIn(In):
-    name: str = Field(description="For example 'Sectigo Client Root'")
-    pem: str = Field(description="The root certificate (PEM)")
+    name: str = Field(max_length=NAME, description="For example 'Sectigo Client Root'")
+    pem: str = Field(max_length=PEM_TEXT, description="The root certificate (PEM)")
 
 
 class TrustAnchorOut(Schema):
@@ -35,9 +35,12 @@ class TrustAnchorOut(Schema):
 
 
 class DomainIn(In):
-    name: str = Field(description="A mail domain, e.g. example.com")
+    name: str = Field(max_length=253, description="A mail domain, e.g. example.com")
     base_url: str = Field(
-        "", pattern=r"^(https?://\S+)?$", description="Public base URL serving /.well-known/smime/"
+        "",
+        max_length=200,  # Domain.base_url
+        pattern=r"^(https?://\S+)?$",
+        description="Public base URL serving /.well-known/smime/",
     )
     dns_ttl: int = Field(3600, ge=60, le=604800)
     dnssec_signed: bool = False
@@ -53,9 +56,11 @@ class DomainOut(Schema):
 
 
 class AuditFilters(PageParams):
-    actor: str | None = Field(None, description="Username, or 'system'")
-    action: str | None = Field(None, description="For example certificate.revoked")
-    object: str | None = Field(None, description="TYPE or TYPE:ID, e.g. certificate:12")
+    actor: str | None = Field(None, max_length=USERNAME, description="Username, or 'system'")
+    action: str | None = Field(None, max_length=64, description="For example certificate.revoked")
+    object: str | None = Field(
+        None, max_length=129, description="TYPE or TYPE:ID, e.g. certificate:12"
+    )
 
 
 class AuditOut(Schema):

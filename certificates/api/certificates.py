@@ -14,6 +14,7 @@ from certificates.api import uploads
 from certificates.api.auth import actor, require_scope
 from certificates.api.pagination import Page, PageParams, each, paginate
 from certificates.api.schemas import (
+    EMAIL,
     CertificateOut,
     Pkcs12In,
     RenewIn,
@@ -33,7 +34,9 @@ router = Router(tags=["certificates"])
 class CertificateFilters(PageParams):
     status: CertificateStatus | None = None
     expires_before: datetime | None = Field(None, description="ISO date or date-time (UTC)")
-    email: str | None = Field(None, description="Address, matched case-insensitively")
+    email: str | None = Field(
+        None, max_length=EMAIL, description="Address, matched case-insensitively"
+    )
 
 
 class DownloadParams(Schema):

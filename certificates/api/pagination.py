@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar
 from django.db.models import Model, QuerySet
 from ninja import Field, Schema
 
+from certificates.api.schemas import Clean
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -22,7 +24,7 @@ M = TypeVar("M", bound=Model)
 Render = Callable[[Iterable[M]], list[dict[str, Any]]]
 
 
-class PageParams(Schema):
+class PageParams(Clean):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1-500)")
     offset: int = Field(0, ge=0, description="Items to skip")
 

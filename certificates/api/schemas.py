@@ -8,6 +8,7 @@ Shapes only one router uses (tokens, admin objects) live in that router's module
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,7 +16,8 @@ from typing import Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest
 from certificates.pki.keys import KEY_TYPES
@@ -25,57 +27,102 @@ from certificates.services.issuance import status_at
 _KEY_TYPE_HELP = f"One of {', '.join(KEY_TYPES)}; server keys only (a CSR carries its own)."
 
 
-class In(Schema):
+# Fields that hold PEM text keep their line breaks; everywhere else a control character is
+# a mistake (and NUL is refused by PostgreSQL as a 500 instead of a 422).
+MULTILINE_FIELDS = frozenset({"csr_pem", "pem"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+NAME = 200  # ca_name, order_ref, trust anchor names, subject attributes
+LONG_TEXT = 2000  # reasons a person writes
+PEM_TEXT = 256 * 1024  # far above any CSR or certificate chain
+USERNAME = 150  # django.contrib.auth
+EMAIL = 254
+
+
+class Clean(Schema):
+    """Input (bodies, queries) whose strings carry no control characters, checked in one place."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        pattern = _CONTROL_MULTILINE if info.field_name in MULTILINE_FIELDS else _CONTROL
+        for text in value if isinstance(value, list) else [value]:
+            found = pattern.search(text) if isinstance(text, str) else None
+            if found:
+                allowed = (
+                    "only line breaks and tabs are allowed"
+                    if info.field_name in MULTILINE_FIELDS
+                    else "send plain text on one line"
+                )
+                raise PydanticCustomError(
+                    "control_character",
+                    f"contains the control character U+{ord(found.group()):04X}; {allowed}",
+                )
+        return value
+
+
+class In(Clean):
     model_config = ConfigDict(extra="forbid")
 
 
 class SubjectIn(In):
-    common_name: str | None = None
-    given_name: str | None = None
-    surname: str | None = None
-    organization: str | None = None
-    organizational_unit: str | None = None
-    country: str | None = Field(None, description="Two-letter ISO 3166 code")
-    state_or_province: str | None = None
-    locality: str | None = None
+    common_name: str | None = Field(None, max_length=NAME)
+    given_name: str | None = Field(None, max_length=NAME)
+    surname: str | None = Field(None, max_length=NAME)
+    organization: str | None = Field(None, max_length=NAME)
+    organizational_unit: str | None = Field(None, max_length=NAME)
+    country: str | None = Field(None, max_length=NAME, description="Two-letter ISO 3166 code")
+    state_or_province: str | None = Field(None, max_length=NAME)
+    locality: str | None = Field(None, max_length=NAME)
 
 
 class RequestIn(In):
-    email: str
+    email: str = Field(max_length=EMAIL)
     subject: SubjectIn = Field(default_factory=SubjectIn)
     key_source: Literal["server", "browser", "upload"]
-    key_type: str | None = Field(None, description=_KEY_TYPE_HELP)
-    csr_pem: str | None = Field(None, description="PEM CSR, for key_source browser or upload")
-    owner: str | None = Field(None, description="Username of the owner (certificate admins only)")
+    key_type: str | None = Field(None, max_length=16, description=_KEY_TYPE_HELP)
+    csr_pem: str | None = Field(
+        None, max_length=PEM_TEXT, description="PEM CSR, for key_source browser or upload"
+    )
+    owner: str | None = Field(
+        None, max_length=USERNAME, description="Username of the owner (certificate admins only)"
+    )
 
 
 class SubmitIn(In):
-    ca_name: str
-    order_ref: str = ""
+    ca_name: str = Field(max_length=NAME)
+    order_ref: str = Field("", max_length=NAME)
 
 
 class RejectIn(In):
-    reason: str
+    reason: str = Field(max_length=LONG_TEXT)
 
 
 class CertificateUploadIn(In):
-    pem: str = Field(description="The certificate and its chain as PEM, in any order")
-    owner: str | None = Field(None, description="Import only: username (certificate admins)")
+    pem: str = Field(
+        max_length=PEM_TEXT, description="The certificate and its chain as PEM, in any order"
+    )
+    owner: str | None = Field(
+        None, max_length=USERNAME, description="Import only: username (certificate admins)"
+    )
 
 
 class RenewIn(In):
     key_source: Literal["server", "browser", "upload"] = "server"
-    key_type: str | None = Field(None, description=_KEY_TYPE_HELP)
-    csr_pem: str | None = None
+    key_type: str | None = Field(None, max_length=16, description=_KEY_TYPE_HELP)
+    csr_pem: str | None = Field(None, max_length=PEM_TEXT)
     reuse_key: bool = Field(False, description="Sign a new CSR with the key the portal holds")
 
 
 class RevokeIn(In):
-    reason: str = Field(description="For example: lost device, key compromise")
+    reason: str = Field(
+        max_length=NAME,  # Certificate.revocation_reason
+        description="For example: lost device, key compromise",
+    )
 
 
 class Pkcs12In(In):
-    password: str = Field(description="Protects the bundle; never stored")
+    password: str = Field(max_length=1024, description="Protects the bundle; never stored")
     profile: Literal["modern", "legacy"] = "modern"
 
 

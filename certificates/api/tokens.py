@@ -19,7 +19,7 @@ router = Router(tags=["tokens"])
 
 
 class TokenIn(In):
-    name: str = Field(description="What uses it, for example 'renewal script'")
+    name: str = Field(max_length=100, description="What uses it, for example 'renewal script'")
     scopes: list[str] = Field(
         default_factory=list,
         description="Optional: keys:export, only if the calling token has it",

@@ -62,8 +62,9 @@ class Certificate(models.Model):
     der = models.BinaryField(editable=False)
     chain_pem = models.TextField(blank=True, help_text="Issuer first, then upwards")
     serial_hex = models.CharField(max_length=64)
-    issuer = models.CharField(max_length=1000)
-    subject = models.CharField(max_length=1000)
+    # Text, not varchar: a subject with many attributes runs to thousands of characters.
+    issuer = models.TextField()
+    subject = models.TextField()
     emails = models.JSONField(default=list)
     key_usage = models.CharField(max_length=16, choices=KeyUsage.choices)
     key_type = models.CharField(max_length=16)

@@ -1,6 +1,11 @@
 from django.db import models
 
 
+def normalise_name(name: str) -> str:
+    """The stored form of a domain name: no surrounding spaces, lower case, no final dot."""
+    return name.strip().lower().rstrip(".")
+
+
 class Domain(models.Model):
     """A mail domain the organisation manages; requests are only for addresses in one."""
 
@@ -22,5 +27,5 @@ class Domain(models.Model):
         return self.name
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.name = self.name.strip().lower().rstrip(".")
+        self.name = normalise_name(self.name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from certificates.models import Domain
+from certificates.models.domains import normalise_name
 from certificates.pki import emails
 from certificates.pki.errors import PkiError
 from certificates.services import audit
@@ -35,11 +36,31 @@ def check_address_for(owner: AbstractBaseUser, address: str) -> str:
     return address.strip()
 
 
+MAX_NAME = 253  # RFC 1035, in text form without the final dot
+MAX_LABEL = 63
+
+
+def domain_name(name: str) -> str:
+    """``name`` normalised (normalise_name) and checked, or Invalid saying what is wrong."""
+    name = normalise_name(name)
+    if not name or "." not in name or any(c.isspace() for c in name):
+        raise Invalid(f"{name[:80]!r} is not a domain name such as example.com.")
+    if len(name) > MAX_NAME:
+        raise Invalid(f"A domain name has at most {MAX_NAME} characters; this one has {len(name)}.")
+    long_label = next((label for label in name.split(".") if len(label) > MAX_LABEL), None)
+    if long_label is not None:
+        raise Invalid(
+            f"Each part of a domain name between dots has at most {MAX_LABEL} characters; "
+            f"'{long_label[:20]}…' has {len(long_label)}."
+        )
+    if "" in name.split("."):
+        raise Invalid(f"{name!r} has an empty part between dots; write it like example.com.")
+    return name
+
+
 def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
     require_admin(actor.user)
-    name = name.strip().lower().rstrip(".")
-    if not name or "." not in name or " " in name:
-        raise Invalid(f"{name!r} is not a domain name such as example.com.")
+    name = domain_name(name)
     if Domain.objects.filter(name=name).exists():
         raise Conflict(f"{name} is already a managed domain.")
     domain = Domain.objects.create(name=name, **fields)
