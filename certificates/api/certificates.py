@@ -27,6 +27,7 @@ from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.services import access, downloads, export, issuance
 from certificates.services import requests as requests_service
+from portal.responses import attachment
 
 router = Router(tags=["certificates"])
 
@@ -99,9 +100,7 @@ def download(
 ) -> HttpResponse:
     cert = access.get_certificate(request.user, certificate_id)
     file = downloads.certificate_file(cert, params.format)
-    response = HttpResponse(file.content, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
-    return response
+    return attachment(file.content, file.content_type, file.filename)
 
 
 @router.post(
@@ -116,11 +115,7 @@ def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpRes
     require_scope(request, "keys:export")
     cert = access.get_certificate(request.user, certificate_id)
     data = export.export_pkcs12(actor(request), cert, body.password, body.profile)
-    response = HttpResponse(data, content_type="application/x-pkcs12")
-    filename = export.pkcs12_filename(cert, body.profile)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, "application/x-pkcs12", export.pkcs12_filename(cert, body.profile))
 
 
 @router.post(

@@ -24,6 +24,7 @@ from certificates.models.requests import RequestState
 from certificates.services import access, issuance
 from certificates.services import requests as service
 from certificates.services.errors import Invalid
+from portal.responses import attachment
 
 router = Router(tags=["requests"])
 
@@ -71,9 +72,7 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
 )
 def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
     req = access.get_request(request.user, request_id)
-    response = HttpResponse(req.csr_pem, content_type="application/pkcs10")
-    response["Content-Disposition"] = f'attachment; filename="request-{req.pk}.csr"'
-    return response
+    return attachment(req.csr_pem, "application/pkcs10", f"request-{req.pk}.csr")
 
 
 @router.post("/{int:request_id}/submit", response=RequestOut, summary="Mark as sent to a CA")

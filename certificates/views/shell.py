@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
 from certificates.services.actor import Actor
-from certificates.services.downloads import safe_filename
 from certificates.services.errors import NotFound
+from portal.responses import attachment as attachment  # the views import it from here
 
 
 def web_actor(request: HttpRequest) -> Actor:
@@ -28,10 +28,3 @@ def certificate_or_404(request: HttpRequest, pk: int) -> Certificate:
         return access.get_certificate(request.user, pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
-
-
-def attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
-    response["Cache-Control"] = "no-store"
-    return response
