@@ -16,7 +16,8 @@ from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.certificates import render_detail
-from certificates.views.shell import attachment, certificate_or_404, web_actor
+from certificates.views.shell import certificate_or_404, web_actor
+from portal.responses import attachment
 
 
 @sensitive_post_parameters("password", "confirm", "account_password")

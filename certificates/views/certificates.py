@@ -18,7 +18,8 @@ from certificates.pki.subject import display_name
 from certificates.services import access, audit, downloads, issuance
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
-from certificates.views.shell import attachment, certificate_or_404, web_actor
+from certificates.views.shell import certificate_or_404, web_actor
+from portal.responses import attachment
 
 
 @login_required

@@ -23,15 +23,22 @@ def recently_reauthenticated(request: HttpRequest) -> bool:
     return isinstance(stamp, int | float) and time.time() - stamp < settings.REAUTH_SECONDS
 
 
-def confirm(request: HttpRequest, password: str) -> str | None:
+def confirm(
+    request: HttpRequest,
+    password: str,
+    *,
+    needed_for: str = "exporting a private key needs it again.",
+    nothing_made: str = "no bundle was made",
+) -> str | None:
     """None when the person proved it is them; otherwise the sentence to show (HTTP 403).
 
-    A typed password is always checked, even within the grace period.
+    A typed password is always checked, even within the grace period. ``needed_for`` and
+    ``nothing_made`` word the refusals for what the password unlocks.
     """
     if not password:
         if recently_reauthenticated(request):
             return None
-        return "Type your account password: exporting a private key needs it again."
+        return f"Type your account password: {needed_for}"
     if request.user.check_password(password):
         request.session[SESSION_KEY] = time.time()
         request.session.pop(FAILURES_KEY, None)
@@ -41,4 +48,4 @@ def confirm(request: HttpRequest, password: str) -> str | None:
         logout(request)
         return "The account password was wrong too often; you were logged out. Log in again."
     request.session[FAILURES_KEY] = failures
-    return "That is not your account password, so no bundle was made. Type it again."
+    return f"That is not your account password, so {nothing_made}. Type it again."

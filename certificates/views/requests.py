@@ -26,7 +26,8 @@ from certificates.pki.errors import PkiError
 from certificates.services import access, audit, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
-from certificates.views.shell import attachment, request_or_404, web_actor
+from certificates.views.shell import request_or_404, web_actor
+from portal.responses import attachment
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""What every page needs to talk to the services: the actor, 404s, downloads, error pages."""
+"""What every page needs to talk to the services: the actor and 404s for objects it may not see."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
 from certificates.services.actor import Actor
 from certificates.services.errors import NotFound
-from portal.responses import attachment as attachment  # the views import it from here
 
 
 def web_actor(request: HttpRequest) -> Actor:

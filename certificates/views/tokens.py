@@ -27,7 +27,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
         return _render(request, form, status=400)
     if EXPORT_SCOPE in form.scopes():
         # Such a token can download private keys, like the PKCS#12 form: the password again.
-        refusal = _confirm_password(request, form.cleaned_data["account_password"])
+        refusal = reauth.confirm(
+            request,
+            form.cleaned_data["account_password"],
+            needed_for="a token that can export private keys needs it again. Or untick "
+            "'Allow exporting private keys'.",
+            nothing_made="no token was made",
+        )
         if refusal is not None:
             if not request.user.is_authenticated:  # logged out after too many wrong passwords
                 messages.error(request, refusal)
@@ -47,19 +53,6 @@ def token_list(request: HttpRequest) -> HttpResponse:
     response = _render(request, TokenForm(), created=token, plain=plain)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _confirm_password(request: HttpRequest, password: str) -> str | None:
-    """reauth.confirm, with sentences about tokens instead of bundles."""
-    if not password and not reauth.recently_reauthenticated(request):
-        return (
-            "Type your account password: a token that can export private keys needs it again. "
-            "Or untick 'Allow exporting private keys'."
-        )
-    refusal = reauth.confirm(request, password)
-    if refusal is None or not request.user.is_authenticated:
-        return refusal
-    return "That is not your account password, so no token was made. Type it again."
 
 
 def _render(
