@@ -62,7 +62,7 @@ def _with_json_errors(pattern: URLPattern) -> URLPattern:
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            return error(404, f"There is nothing at {request.path}; {DOCS_HINT}.")
+            return not_found(request)
         if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
             allowed = sorted(m.strip() for m in response.get("Allow", "").split(",") if m.strip())
             json_response = error(
