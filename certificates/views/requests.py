@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -75,8 +75,13 @@ def _render_new(
 def _typed_profile(form: RequestForm) -> str:
     if not form.is_bound or not hasattr(form, "cleaned_data"):
         return ""
+    return _profile_of(form.subject())
+
+
+def _profile_of(fields: Mapping[str, str | None]) -> str:
+    """The CA/B Forum validation profile these subject fields make, or "" if they are invalid."""
     try:
-        return subject.validation_profile(subject.SubjectFields.from_dict(form.subject()))
+        return subject.validation_profile(subject.SubjectFields.from_dict(fields))
     except PkiError:
         return ""
 
@@ -100,7 +105,7 @@ def render_detail(
     context = {
         "req": req,
         "error": error,
-        "profile": _stored_profile(req),
+        "profile": _profile_of(req.subject),
         "timeline": audit.timeline(req).select_related("actor"),
         "certificate": getattr(req, "certificate", None) if req.state == "issued" else None,
         "can_submit": allowed(RequestState.SUBMITTED),
@@ -114,13 +119,6 @@ def render_detail(
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
     }
     return render(request, "certificates/request_detail.html", context, status=status)
-
-
-def _stored_profile(req: CertificateRequest) -> str:
-    try:
-        return subject.validation_profile(subject.SubjectFields.from_dict(req.subject))
-    except PkiError:
-        return ""
 
 
 @login_required
