@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +14,6 @@ from certificates.models.requests import RequestState
 from certificates.services import access, issuance
 
 OPEN_STATES = [RequestState.CSR_READY, RequestState.SUBMITTED]
-LIVE = [CertificateStatus.ACTIVE, CertificateStatus.EXPIRING]
 ADMIN_LIST_SIZE = 50
 EXPIRING = (CertificateStatus.EXPIRING, CertificateStatus.EXPIRED)
 
@@ -41,7 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "expiring_days": settings.EXPIRING_DAYS,
     }
     if context["is_admin"]:
-        soon = timezone.now() + timedelta(days=settings.EXPIRING_DAYS)
+        now = timezone.now()
+        due = issuance.status_query(CertificateStatus.EXPIRING, now) | issuance.status_query(
+            CertificateStatus.EXPIRED, now
+        )
         context["open_requests"] = access.visible_requests(user).filter(state__in=OPEN_STATES)[
             :ADMIN_LIST_SIZE
         ]
@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["expiring_all"] = _with_status(
             list(
                 access.visible_certificates(user)
-                .filter(status__in=LIVE, not_after__lte=soon)
+                .filter(due)
                 .order_by("not_after")[:ADMIN_LIST_SIZE]
             )
         )

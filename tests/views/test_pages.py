@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from certificates.models import Certificate
+from tests.factories import OWNER_EMAIL, create_server_request, post_json
 from tests.views.conftest import text
 
 PAGES = ["/", "/requests/new/", "/certificates/import/", "/tokens/"]
@@ -150,3 +151,27 @@ def test_oversized_upload_gets_the_413_page(owner_web: Client, issued: Certifica
     response = owner_web.post(f"/requests/{issued.request_id}/certificate", {"pem": body})
     assert response.status_code == 413
     assert "larger than 1024 KiB" in text(response)
+
+
+def test_admin_dashboard_lists_everyones_expiring_certificates_only(
+    admin_web: Client,
+    owner_api,
+    trust_anchor,
+    sign_csr,  # type: ignore[no-untyped-def]
+) -> None:
+    soon = create_server_request(owner_api, OWNER_EMAIL, key_type="ec-p256")
+    later = create_server_request(owner_api, OWNER_EMAIL, key_type="ec-p256")
+    short = post_json(
+        owner_api,
+        f"/api/v1/requests/{soon['id']}/certificate",
+        {"pem": sign_csr(soon["csr_pem"], OWNER_EMAIL, days=10, key_usage="signing")},
+    ).json()
+    long = post_json(
+        owner_api,
+        f"/api/v1/requests/{later['id']}/certificate",
+        {"pem": sign_csr(later["csr_pem"], OWNER_EMAIL, key_usage="encryption")},
+    ).json()
+    expiring = admin_web.get("/").context["expiring_all"]
+    assert [c.pk for c in expiring] == [short["id"]]
+    assert expiring[0].live_status == "expiring"
+    assert long["id"] not in [c.pk for c in expiring]
