@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from certificates.models import ApiToken
 from certificates.pki import keys
+from certificates.services import tokens
 
 KEY_TYPE_LABELS = {
     "rsa-2048": "RSA 2048-bit",
@@ -331,9 +332,9 @@ class TokenForm(forms.Form):
     )
     expires_days = forms.IntegerField(
         label="Expires after (days)",
-        initial=90,
+        initial=tokens.DEFAULT_EXPIRY_DAYS,
         required=False,
-        help_text="1 to 730 days; empty means 90.",
+        help_text=f"1 to {tokens.MAX_EXPIRY_DAYS} days; empty means {tokens.DEFAULT_EXPIRY_DAYS}.",
     )
     account_password = forms.CharField(
         label="Your account password",
