@@ -83,33 +83,18 @@ def _create_with_server_key(
     info = pki_csr.inspect_csr(signing_request)
     with transaction.atomic():
         stored = reuse_key if reuse_key is not None else keystore.store(owner, private_key)
-        request = CertificateRequest.objects.create(
-            owner=owner,
-            created_by=actor.user,
-            email=email,
-            subject=fields.as_dict(),
-            key_source=KeySource.SERVER,
-            key_type=stored.key_type,
-            stored_key=stored,
-            csr_pem=pki_csr.csr_to_pem(signing_request),
-            spki_sha256=info.spki_sha256,
-            renewal_of=renewal_of,
-            warnings=info.warnings,
-        )
-        if reuse_key is None:
-            audit.record(
-                actor, "key.generated", stored, key_type=stored.key_type, request=request.pk
-            )
-        audit.record(
+        return _save_request(
             actor,
-            "request.created",
-            request,
-            key_source="server",
-            key_type=stored.key_type,
-            renewal_of=renewal_of.pk if renewal_of else None,
-            owner=owner.get_username(),
+            owner=owner,
+            email=email,
+            key_source=KeySource.SERVER,
+            subject_fields=fields.as_dict(),
+            signing_request=signing_request,
+            info=info,
+            renewal_of=renewal_of,
+            stored_key=stored,
+            new_key=reuse_key is None,
         )
-    return request
 
 
 def _create_from_csr(
@@ -127,27 +112,58 @@ def _create_from_csr(
     except PkiError as exc:
         raise Invalid(exc.message) from exc
     with transaction.atomic():
-        request = CertificateRequest.objects.create(
-            owner=owner,
-            created_by=actor.user,
-            email=email,
-            subject=info.fields.as_dict(),
-            key_source=key_source,
-            key_type=info.key.key_type,
-            csr_pem=pki_csr.csr_to_pem(signing_request),
-            spki_sha256=info.spki_sha256,
-            renewal_of=renewal_of,
-            warnings=info.warnings,
-        )
-        audit.record(
+        return _save_request(
             actor,
-            "request.created",
-            request,
+            owner=owner,
+            email=email,
             key_source=key_source,
-            key_type=info.key.key_type,
-            renewal_of=renewal_of.pk if renewal_of else None,
-            owner=owner.get_username(),
+            subject_fields=info.fields.as_dict(),
+            signing_request=signing_request,
+            info=info,
+            renewal_of=renewal_of,
         )
+
+
+def _save_request(
+    actor: Actor,
+    *,
+    owner: AbstractBaseUser,
+    email: str,
+    key_source: str,
+    subject_fields: dict[str, str],
+    signing_request: x509.CertificateSigningRequest,
+    info: pki_csr.CsrInfo,
+    renewal_of: Certificate | None,
+    stored_key: StoredKey | None = None,
+    new_key: bool = False,
+) -> CertificateRequest:
+    """The request row and its audit events, whatever made the CSR."""
+    request = CertificateRequest.objects.create(
+        owner=owner,
+        created_by=actor.user,
+        email=email,
+        subject=subject_fields,
+        key_source=key_source,
+        key_type=info.key.key_type,
+        stored_key=stored_key,
+        csr_pem=pki_csr.csr_to_pem(signing_request),
+        spki_sha256=info.spki_sha256,
+        renewal_of=renewal_of,
+        warnings=info.warnings,
+    )
+    if new_key and stored_key is not None:
+        audit.record(
+            actor, "key.generated", stored_key, key_type=stored_key.key_type, request=request.pk
+        )
+    audit.record(
+        actor,
+        "request.created",
+        request,
+        key_source=key_source,
+        key_type=request.key_type,
+        renewal_of=renewal_of.pk if renewal_of else None,
+        owner=owner.get_username(),
+    )
     return request
 
 

@@ -11,7 +11,7 @@ from cryptography.x509.oid import NameOID
 from django.contrib.auth.models import User
 from django.test import Client
 
-from certificates.models import CertificateRequest
+from certificates.models import AuditEvent, CertificateRequest
 from tests.factories import OWNER_EMAIL, make_csr, openssl_csr, post_json
 
 URL = "/api/v1/requests"
@@ -40,6 +40,10 @@ def test_create_with_server_key_answers_the_request_and_a_matching_csr(
     assert [e["action"] for e in body["timeline"]] == ["request.created"]
     assert body["timeline"][0]["actor"] == "alice"
     assert body["timeline"][0]["details"]["via"] == "api"
+    generated = AuditEvent.objects.get(action="key.generated")
+    assert (generated.object_type, generated.actor_label) == ("storedkey", "alice")
+    assert generated.details["request"] == body["id"]
+    assert generated.details["key_type"] == "ec-p256"
     csr = x509.load_pem_x509_csr(body["csr_pem"].encode())
     assert csr.is_signature_valid
     assert isinstance(csr.public_key(), ec.EllipticCurvePublicKey)
@@ -67,6 +71,7 @@ def test_create_from_uploaded_csr_keeps_its_key(owner_api: Client) -> None:
     assert body["key_type"] == "ec-p256"
     stored = x509.load_pem_x509_csr(body["csr_pem"].encode())
     assert stored.public_key() == x509.load_pem_x509_csr(csr_pem.encode()).public_key()
+    assert not AuditEvent.objects.filter(action="key.generated").exists()  # the key is theirs
 
 
 @pytest.mark.parametrize(
