@@ -20,11 +20,10 @@ def check_address_for(owner: AbstractBaseUser, address: str) -> str:
         _, domain = emails.split_address(address)
     except PkiError as exc:
         raise Invalid(exc.message) from exc
-    if not Domain.objects.filter(name=domain.lower()).exists():
+    if not Domain.objects.filter(name=normalise_name(domain)).exists():
         raise Invalid(
             f"{domain} is not a mail domain this portal manages; ask a certificate admin to add "
-            "it, "
-            "or request a certificate for your address in a managed domain."
+            "it, or request a certificate for your address in a managed domain."
         )
     own = getattr(owner, "email", "") or ""
     if not own or not emails.addresses_match(own, address):
