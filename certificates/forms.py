@@ -10,18 +10,20 @@ from __future__ import annotations
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from certificates.models import ApiToken
+from certificates.models.audit import AuditObject
+from certificates.models.keys import KeySource
+from certificates.models.tokens import TokenScope
 from certificates.pki import keys
+from certificates.pki.pkcs12 import Profile
 from certificates.services import tokens
 
-KEY_TYPE_LABELS = {
-    "rsa-2048": "RSA 2048-bit",
-    "rsa-3072": "RSA 3072-bit (recommended)",
-    "rsa-4096": "RSA 4096-bit (slower to generate and use)",
-    "ec-p256": "ECDSA P-256 (smaller; some clients cannot decrypt with EC keys)",
-    "ec-p384": "ECDSA P-384 (some clients cannot decrypt with EC keys)",
-}
-KEY_TYPE_CHOICES = [(k, KEY_TYPE_LABELS.get(k, k)) for k in keys.KEY_TYPES]
+KEY_TYPE_CHOICES = [
+    (keys.KeyType.RSA_2048.value, "RSA 2048-bit"),
+    (keys.KeyType.RSA_3072.value, "RSA 3072-bit (recommended)"),
+    (keys.KeyType.RSA_4096.value, "RSA 4096-bit (slower to generate and use)"),
+    (keys.KeyType.EC_P256.value, "ECDSA P-256 (smaller; some clients cannot decrypt with EC keys)"),
+    (keys.KeyType.EC_P384.value, "ECDSA P-384 (some clients cannot decrypt with EC keys)"),
+]
 KEY_TYPE_HELP = (
     "RSA 3072 is the default because every mail client can both sign and encrypt with RSA. "
     "ECDSA P-256 keys and certificates are smaller, but some clients (older Outlook and Apple "
@@ -102,10 +104,10 @@ class RequestForm(OnBehalfForm, PasteOrFileForm):
     key_source = forms.ChoiceField(
         label="Private key",
         choices=[
-            ("server", "Let the portal generate my key"),
-            ("upload", "Upload a CSR I made with openssl"),
+            (KeySource.SERVER.value, "Let the portal generate my key"),
+            (KeySource.UPLOAD.value, "Upload a CSR I made with openssl"),
         ],
-        initial="server",
+        initial=KeySource.SERVER,
         widget=forms.RadioSelect,
     )
     key_type = forms.ChoiceField(
@@ -211,12 +213,12 @@ class ImportForm(OnBehalfForm, CertificateUploadForm):
 
 PROFILE_CHOICES = [
     (
-        "legacy",
+        Profile.LEGACY.value,
         "Compatible: macOS Keychain and iOS, older Windows, Thunderbird, gpgsm "
         "(3DES and SHA-1 MAC)",
     ),
     (
-        "modern",
+        Profile.MODERN.value,
         "Modern: Windows 10 and later, Thunderbird/NSS, OpenSSL 3; not gpgsm 2.2 or "
         "older Apple systems (AES-256 and SHA-256)",
     ),
@@ -242,7 +244,7 @@ class Pkcs12Form(forms.Form):
         )
     )
     profile = forms.ChoiceField(
-        label="Format", choices=PROFILE_CHOICES, initial="legacy", widget=forms.RadioSelect
+        label="Format", choices=PROFILE_CHOICES, initial=Profile.LEGACY, widget=forms.RadioSelect
     )
     account_password = needed(
         forms.CharField(
@@ -326,7 +328,7 @@ class TokenForm(forms.Form):
         )
     )
     export_keys = forms.BooleanField(
-        label=f"Allow exporting private keys ({ApiToken.SCOPES[0]})",
+        label=f"Allow exporting private keys ({TokenScope.KEYS_EXPORT})",
         required=False,
         help_text="Only if a script must download your PKCS#12 bundles.",
     )
@@ -346,7 +348,7 @@ class TokenForm(forms.Form):
     )
 
     def scopes(self) -> list[str]:
-        return ["keys:export"] if self.cleaned_data.get("export_keys") else []
+        return [TokenScope.KEYS_EXPORT] if self.cleaned_data.get("export_keys") else []
 
 
 class AuditFilterForm(forms.Form):
@@ -360,14 +362,6 @@ class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(
         label="Object type",
         required=False,
-        choices=[
-            ("", "Any"),
-            ("certificaterequest", "Request"),
-            ("certificate", "Certificate"),
-            ("storedkey", "Stored key"),
-            ("apitoken", "API token"),
-            ("domain", "Domain"),
-            ("trustanchor", "Trust anchor"),
-        ],
+        choices=[("", "Any"), *AuditObject.choices],
     )
     object_id = forms.CharField(label="Object id", required=False, max_length=64)

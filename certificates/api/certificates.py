@@ -25,6 +25,7 @@ from certificates.api.schemas import (
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
+from certificates.models.tokens import TokenScope
 from certificates.services import access, downloads, export, issuance
 from certificates.services import requests as requests_service
 from portal.responses import attachment
@@ -112,7 +113,7 @@ def download(
     },
 )
 def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpResponse:
-    require_scope(request, "keys:export")
+    require_scope(request, TokenScope.KEYS_EXPORT)
     cert = access.get_certificate(request.user, certificate_id)
     data = export.export_pkcs12(actor(request), cert, body.password, body.profile)
     return attachment(data, "application/x-pkcs12", export.pkcs12_filename(cert, body.profile))

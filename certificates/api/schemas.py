@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -20,11 +20,13 @@ from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest
-from certificates.pki.keys import KEY_TYPES
+from certificates.models.keys import RequestKeySource
+from certificates.pki.keys import KeyType
+from certificates.pki.pkcs12 import Profile
 from certificates.services import audit
 from certificates.services.issuance import status_at
 
-_KEY_TYPE_HELP = f"One of {', '.join(KEY_TYPES)}; server keys only (a CSR carries its own)."
+_KEY_TYPE_HELP = f"One of {', '.join(KeyType)}; server keys only (a CSR carries its own)."
 
 
 # Fields that hold PEM text keep their line breaks; everywhere else a control character is
@@ -79,7 +81,7 @@ class SubjectIn(In):
 class RequestIn(In):
     email: str = Field(max_length=EMAIL)
     subject: SubjectIn = Field(default_factory=SubjectIn)
-    key_source: Literal["server", "browser", "upload"]
+    key_source: RequestKeySource
     key_type: str | None = Field(None, max_length=16, description=_KEY_TYPE_HELP)
     csr_pem: str | None = Field(
         None, max_length=PEM_TEXT, description="PEM CSR, for key_source browser or upload"
@@ -108,7 +110,7 @@ class CertificateUploadIn(In):
 
 
 class RenewIn(In):
-    key_source: Literal["server", "browser", "upload"] = "server"
+    key_source: RequestKeySource = RequestKeySource.SERVER
     key_type: str | None = Field(None, max_length=16, description=_KEY_TYPE_HELP)
     csr_pem: str | None = Field(None, max_length=PEM_TEXT)
     reuse_key: bool = Field(False, description="Sign a new CSR with the key the portal holds")
@@ -123,7 +125,7 @@ class RevokeIn(In):
 
 class Pkcs12In(In):
     password: str = Field(max_length=1024, description="Protects the bundle; never stored")
-    profile: Literal["modern", "legacy"] = "modern"
+    profile: Profile = Profile.MODERN
 
 
 class TimelineItem(Schema):

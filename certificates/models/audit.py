@@ -2,6 +2,17 @@ from django.conf import settings
 from django.db import models
 
 
+class AuditObject(models.TextChoices):
+    """What an event can be about: the model names of the audited rows."""
+
+    REQUEST = "certificaterequest", "Request"
+    CERTIFICATE = "certificate", "Certificate"
+    STORED_KEY = "storedkey", "Stored key"
+    API_TOKEN = "apitoken", "API token"
+    DOMAIN = "domain", "Domain"
+    TRUST_ANCHOR = "trustanchor", "Trust anchor"
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, when and from where. Details never hold secrets."""
 
@@ -10,7 +21,7 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=150, help_text="Username at the time, or 'system'")
     action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=64, blank=True)
+    object_type = models.CharField(max_length=64, blank=True, choices=AuditObject.choices)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)

@@ -2,12 +2,20 @@ from django.conf import settings
 from django.db import models
 
 from certificates.models.keys import KeySource, StoredKey
+from certificates.pki.certinfo import KeyUsage
+from certificates.pki.chain import Verdict
 
-
-class ChainVerdict(models.TextChoices):
-    TRUSTED = "trusted", "Trusted"
-    UNTRUSTED_ROOT = "untrusted-root", "Untrusted root"
-    INVALID = "invalid", "Invalid"
+# The values are pki's; the models add the labels people read.
+CHAIN_VERDICT_CHOICES = [
+    (Verdict.TRUSTED.value, "Trusted"),
+    (Verdict.UNTRUSTED_ROOT.value, "Untrusted root"),
+    (Verdict.INVALID.value, "Invalid"),
+]
+KEY_USAGE_CHOICES = [  # KeyUsage.NONE is refused on upload, so never stored
+    (KeyUsage.SIGNING.value, "Signing"),
+    (KeyUsage.ENCRYPTION.value, "Encryption"),
+    (KeyUsage.BOTH.value, "Signing and encryption"),
+]
 
 
 class CertificateStatus(models.TextChoices):
@@ -16,12 +24,6 @@ class CertificateStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
     REVOKED = "revoked", "Revoked"
     SUPERSEDED = "superseded", "Superseded"
-
-
-class KeyUsage(models.TextChoices):
-    SIGNING = "signing", "Signing"
-    ENCRYPTION = "encryption", "Encryption"
-    BOTH = "both", "Signing and encryption"
 
 
 class TrustAnchor(models.Model):
@@ -66,7 +68,7 @@ class Certificate(models.Model):
     issuer = models.TextField()
     subject = models.TextField()
     emails = models.JSONField(default=list)
-    key_usage = models.CharField(max_length=16, choices=KeyUsage.choices)
+    key_usage = models.CharField(max_length=16, choices=KEY_USAGE_CHOICES)
     key_type = models.CharField(max_length=16)
     not_before = models.DateTimeField()
     not_after = models.DateTimeField(db_index=True)
@@ -75,7 +77,7 @@ class Certificate(models.Model):
     ocsp_urls = models.JSONField(default=list)
     crl_urls = models.JSONField(default=list)
     ca_issuers_urls = models.JSONField(default=list)
-    chain_verdict = models.CharField(max_length=16, choices=ChainVerdict.choices)
+    chain_verdict = models.CharField(max_length=16, choices=CHAIN_VERDICT_CHOICES)
     trust_anchor = models.ForeignKey(
         TrustAnchor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

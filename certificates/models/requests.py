@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from certificates.models.keys import KeySource, StoredKey
+from certificates.models.keys import RequestKeySource, StoredKey
 
 
 class RequestState(models.TextChoices):
@@ -32,7 +32,7 @@ class CertificateRequest(models.Model):
         max_length=254, help_text="Stored as written; matched case-insensitively"
     )
     subject = models.JSONField(default=dict)
-    key_source = models.CharField(max_length=16, choices=KeySource.choices)
+    key_source = models.CharField(max_length=16, choices=RequestKeySource.choices)
     key_type = models.CharField(max_length=16)
     stored_key = models.ForeignKey(
         StoredKey, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"

@@ -2,10 +2,14 @@ from django.conf import settings
 from django.db import models
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do beyond acting as its user."""
+
+    KEYS_EXPORT = "keys:export", "Export private keys (PKCS#12)"
+
+
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
-
-    SCOPES = ("keys:export",)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

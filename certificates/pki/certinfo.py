@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import TypeVar
 
 from cryptography import x509
@@ -20,13 +21,35 @@ from certificates.pki.subject import display_name
 MAX_VALIDITY_DAYS = 825  # S/MIME BR 6.3.2
 
 
+class KeyUsage(StrEnum):
+    """What a certificate's key may do for mail: sign, encrypt (key transport for RSA, key
+    agreement for EC), both, or neither (refused on upload)."""
+
+    SIGNING = "signing"
+    ENCRYPTION = "encryption"
+    BOTH = "both"
+    NONE = "none"
+
+    def covers(self, other: "KeyUsage") -> bool:
+        """Whether every use ``other`` allows is one this allows too."""
+        return _USES[other] <= _USES[self]
+
+
+_USES = {
+    KeyUsage.SIGNING: {KeyUsage.SIGNING},
+    KeyUsage.ENCRYPTION: {KeyUsage.ENCRYPTION},
+    KeyUsage.BOTH: {KeyUsage.SIGNING, KeyUsage.ENCRYPTION},
+    KeyUsage.NONE: set(),
+}
+
+
 @dataclass(frozen=True)
 class CertificateInfo:
     serial_hex: str
     issuer: str
     subject: str
     emails: list[str]
-    key_usage: str
+    key_usage: KeyUsage
     not_before: datetime
     not_after: datetime
     sha256_fingerprint: str
@@ -58,13 +81,15 @@ def _public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
         ) from exc
 
 
-def _key_usage(cert: x509.Certificate, public_key: CertificatePublicKeyTypes) -> str:
+def _key_usage(cert: x509.Certificate, public_key: CertificatePublicKeyTypes) -> KeyUsage:
     ku = _ext(cert, x509.KeyUsage)
     if ku is None:
         # No KeyUsage extension means "any use the key type allows".
         if isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-            return "both"
-        return "signing" if isinstance(public_key, ed25519.Ed25519PublicKey) else "none"
+            return KeyUsage.BOTH
+        if isinstance(public_key, ed25519.Ed25519PublicKey):
+            return KeyUsage.SIGNING
+        return KeyUsage.NONE
     signing = ku.digital_signature or ku.content_commitment
     # Mail clients encrypt to RSA with key transport and to EC with ECDH key agreement; a bit
     # that does not fit the key type enables nothing. Other key types report either bit, so
@@ -75,9 +100,11 @@ def _key_usage(cert: x509.Certificate, public_key: CertificatePublicKeyTypes) ->
         encryption = ku.key_agreement
     else:
         encryption = ku.key_encipherment or ku.key_agreement
-    return {(True, True): "both", (True, False): "signing", (False, True): "encryption"}.get(
-        (signing, encryption), "none"
-    )
+    return {
+        (True, True): KeyUsage.BOTH,
+        (True, False): KeyUsage.SIGNING,
+        (False, True): KeyUsage.ENCRYPTION,
+    }.get((signing, encryption), KeyUsage.NONE)
 
 
 def _uris(names: list[x509.GeneralName]) -> list[str]:
@@ -197,12 +224,12 @@ def check_leaf(
             f"This certificate is for {', '.join(info.emails)}, not {email.strip()}; "
             f"upload the certificate issued for {email.strip()}."
         )
-    if info.key_usage == "none":
+    if info.key_usage == KeyUsage.NONE:
         raise PkiError(
             "This certificate's Key Usage allows neither signing nor encryption with "
             "its key; ask the CA to reissue it for S/MIME."
         )
-    if not key.can_encrypt and info.key_usage != "signing":
+    if not key.can_encrypt and info.key_usage != KeyUsage.SIGNING:
         raise PkiError(
             f"This certificate marks its {key.description} key for encryption, which "
             "that key type cannot do; ask the CA for a signing-only certificate."
@@ -219,12 +246,12 @@ def _leaf_warnings(info: CertificateInfo, email: str) -> list[str]:
             f"{MAX_VALIDITY_DAYS} the S/MIME Baseline Requirements allow; some mail "
             "clients may distrust it."
         )
-    if info.key_usage == "signing":
+    if info.key_usage == KeyUsage.SIGNING:
         warnings.append(
             "This certificate is for signing only: you can sign but not receive "
             "encrypted mail with it."
         )
-    elif info.key_usage == "encryption":
+    elif info.key_usage == KeyUsage.ENCRYPTION:
         warnings.append(
             "This certificate is for encryption only: others can send you encrypted "
             "mail, but you cannot sign with it."

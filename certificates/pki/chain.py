@@ -9,6 +9,7 @@ allows emailProtection (S/MIME BR 7.1.2.2 issuing CAs do; the default CA policy 
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -24,15 +25,20 @@ from cryptography.x509.verification import (
 from certificates.pki.bundle import is_self_issued, issued_by
 from certificates.pki.subject import display_name
 
-TRUSTED = "trusted"
-UNTRUSTED_ROOT = "untrusted-root"
-INVALID = "invalid"
 _EMAIL = ExtendedKeyUsageOID.EMAIL_PROTECTION
 
 
+class Verdict(StrEnum):
+    """What a chain is: kept apart because each is shown and handled differently."""
+
+    TRUSTED = "trusted"  # to a configured trust anchor
+    UNTRUSTED_ROOT = "untrusted-root"  # valid, but to a root nobody configured
+    INVALID = "invalid"  # broken, expired, wrong EKU: with the reason
+
+
 @dataclass(frozen=True)
-class ChainVerdict:
-    verdict: str
+class ChainResult:
+    verdict: Verdict
     anchor: x509.Certificate | None  # the configured anchor, or for untrusted-root the root found
     reason: str
     chain: list[x509.Certificate]
@@ -100,7 +106,7 @@ def verify_chain(
     intermediates: list[x509.Certificate],
     anchors: list[x509.Certificate],
     now: datetime,
-) -> ChainVerdict:
+) -> ChainResult:
     chain = [c for c in intermediates if c != leaf]
     errors: list[str] = []
     if anchors:
@@ -109,8 +115,11 @@ def verify_chain(
         except VerificationError as exc:
             errors.append(str(exc))
         else:
-            return ChainVerdict(
-                TRUSTED, path[-1], f"Chains to the trust anchor '{_subject(path[-1])}'.", path[1:]
+            return ChainResult(
+                Verdict.TRUSTED,
+                path[-1],
+                f"Chains to the trust anchor '{_subject(path[-1])}'.",
+                path[1:],
             )
     for candidate in _provisional_anchors(chain):
         others = [c for c in chain if c != candidate]
@@ -123,14 +132,14 @@ def verify_chain(
         where = ""
         if not is_self_issued(root):
             where = f" (issued by '{display_name(root.issuer)}', which was not uploaded)"
-        return ChainVerdict(
-            UNTRUSTED_ROOT,
+        return ChainResult(
+            Verdict.UNTRUSTED_ROOT,
             root,
             f"The chain is valid but chains to '{_subject(root)}'{where}, which is not a "
             "configured trust anchor; an admin can add it.",
             path[1:],
         )
-    return ChainVerdict(INVALID, None, _readable(errors, leaf, chain, now), chain)
+    return ChainResult(Verdict.INVALID, None, _readable(errors, leaf, chain, now), chain)
 
 
 _VALIDATOR = re.compile(r"validator failed: \w+: (.*?)(?: \(encountered processing .*)?$", re.S)

@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -13,10 +14,20 @@ from certificates.pki.errors import PkiError
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
-# What the server generates. Ed25519 and P-521 are accepted from CSRs but not offered:
-# Outlook and Apple Mail do not handle Ed25519 S/MIME, and P-521 adds nothing for mail.
-KEY_TYPES: tuple[str, ...] = ("rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384")
-DEFAULT_KEY_TYPE = "rsa-3072"
+
+class KeyType(StrEnum):
+    """What the server generates. Keys from CSRs are named the same way (KeyInfo.key_type) and
+    may also be ec-p521, ed25519 or another RSA size: accepted, but not offered, because Outlook
+    and Apple Mail do not handle Ed25519 S/MIME and P-521 adds nothing for mail."""
+
+    RSA_2048 = "rsa-2048"
+    RSA_3072 = "rsa-3072"
+    RSA_4096 = "rsa-4096"
+    EC_P256 = "ec-p256"
+    EC_P384 = "ec-p384"
+
+
+DEFAULT_KEY_TYPE = KeyType.RSA_3072
 
 RSA_MIN_BITS = 2048
 RSA_MAX_BITS = 4096
@@ -28,9 +39,9 @@ _CURVES: dict[str, tuple[str, str]] = {
     "secp384r1": ("ec-p384", "ECDSA P-384"),
     "secp521r1": ("ec-p521", "ECDSA P-521"),
 }
-_GENERATE_CURVES: dict[str, ec.EllipticCurve] = {
-    "ec-p256": ec.SECP256R1(),
-    "ec-p384": ec.SECP384R1(),
+_GENERATE_CURVES: dict[KeyType, ec.EllipticCurve] = {
+    KeyType.EC_P256: ec.SECP256R1(),
+    KeyType.EC_P384: ec.SECP384R1(),
 }
 _ACCEPTED = "RSA (2048 to 4096 bits), ECDSA (P-256, P-384 or P-521) or Ed25519 (signing only)"
 
@@ -43,11 +54,15 @@ class KeyInfo:
 
 
 def generate_private_key(key_type: str) -> PrivateKey:
-    if key_type.startswith("rsa-") and key_type in KEY_TYPES:
-        return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
-    if key_type in _GENERATE_CURVES:
-        return ec.generate_private_key(_GENERATE_CURVES[key_type])
-    raise PkiError(f"Unknown key type '{key_type}'; choose one of {', '.join(KEY_TYPES)}.")
+    try:
+        kind = KeyType(key_type)
+    except ValueError:
+        raise PkiError(
+            f"Unknown key type '{key_type}'; choose one of {', '.join(KeyType)}."
+        ) from None
+    if kind in _GENERATE_CURVES:
+        return ec.generate_private_key(_GENERATE_CURVES[kind])
+    return rsa.generate_private_key(public_exponent=65537, key_size=int(kind.removeprefix("rsa-")))
 
 
 def check_public_key(public_key: object) -> KeyInfo:

@@ -12,6 +12,8 @@ the MAC always uses 2048 iterations whatever is set (observed with cryptography 
   BestAvailableEncryption uses 20000.
 """
 
+from enum import StrEnum
+
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
@@ -19,7 +21,12 @@ from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import PrivateKey, public_keys_equal
 
-PROFILES = ("modern", "legacy")
+
+class Profile(StrEnum):
+    MODERN = "modern"  # PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC, SHA-256 MAC
+    LEGACY = "legacy"  # PBE-SHA1-3DES for key and certificates, SHA-1 MAC
+
+
 LEGACY_KDF_ROUNDS = 2048
 MODERN_KDF_ROUNDS = 100_000
 
@@ -38,8 +45,8 @@ def build_pkcs12(
     profile: str,
     friendly_name: str,
 ) -> bytes:
-    if profile not in PROFILES:
-        raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(PROFILES)}.")
+    if profile not in list(Profile):
+        raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(Profile)}.")
     if not password:
         raise PkiError("Choose a password for the bundle; an empty password is refused.")
     if not public_keys_equal(key.public_key(), cert.public_key()):
@@ -48,7 +55,7 @@ def build_pkcs12(
             "made; pick the certificate issued for this key."
         )
     builder = PrivateFormat.PKCS12.encryption_builder()
-    if profile == "legacy":
+    if profile == Profile.LEGACY:
         builder = (
             builder.kdf_rounds(LEGACY_KDF_ROUNDS)
             .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from certificates.models import AuditEvent
+from certificates.models.audit import AuditObject
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
 
@@ -20,7 +21,7 @@ def record(
         actor=actor.user,
         actor_label=actor.label,
         action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=AuditObject(obj._meta.model_name) if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
         ip=actor.ip,
@@ -30,10 +31,10 @@ def record(
 
 # Short names people type for object types (model names otherwise).
 OBJECT_ALIASES = {
-    "request": "certificaterequest",
-    "token": "apitoken",
-    "key": "storedkey",
-    "trust-anchor": "trustanchor",
+    "request": AuditObject.REQUEST,
+    "token": AuditObject.API_TOKEN,
+    "key": AuditObject.STORED_KEY,
+    "trust-anchor": AuditObject.TRUST_ANCHOR,
 }
 
 

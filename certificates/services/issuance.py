@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, TrustAnchor
-from certificates.models.certificates import CertificateStatus, ChainVerdict
+from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import RequestState
 from certificates.pki import bundle, certinfo, chain
@@ -56,7 +56,7 @@ def status_query(status: str, now: datetime) -> Q:
 def _checked_upload(
     data: bytes, email: str, expected_spki: str | None, now: datetime
 ) -> tuple[
-    x509.Certificate, chain.ChainVerdict, certinfo.CertificateInfo, list[str], TrustAnchor | None
+    x509.Certificate, chain.ChainResult, certinfo.CertificateInfo, list[str], TrustAnchor | None
 ]:
     """Parse and check an uploaded certificate file; raise Invalid with the reason.
 
@@ -73,13 +73,13 @@ def _checked_upload(
     verdict = chain.verify_chain(
         leaf, intermediates, [x509.load_der_x509_certificate(bytes(a.der)) for a in anchors], now
     )
-    if verdict.verdict == ChainVerdict.INVALID:
+    if verdict.verdict == chain.Verdict.INVALID:
         raise Invalid(f"The certificate chain does not validate: {verdict.reason}")
     anchor = None
     if verdict.anchor is not None:
         fingerprint = verdict.anchor.fingerprint(hashes.SHA256()).hex()
         anchor = next((a for a in anchors if a.sha256_fingerprint == fingerprint), None)
-    if verdict.verdict == ChainVerdict.UNTRUSTED_ROOT:
+    if verdict.verdict == chain.Verdict.UNTRUSTED_ROOT:
         warnings.append(verdict.reason)
     return leaf, verdict, certinfo.describe_certificate(leaf), warnings, anchor
 

@@ -256,7 +256,7 @@ def renew(
             )
         stored = cert.stored_key
     if key_source == KeySource.SERVER and key_type is None and not reuse_key:
-        key_type = cert.key_type if cert.key_type in keys.KEY_TYPES else None
+        key_type = cert.key_type if cert.key_type in list(keys.KeyType) else None
     return create(
         actor,
         owner=cert.owner,

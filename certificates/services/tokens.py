@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from certificates.models import ApiToken
+from certificates.models.tokens import TokenScope
 from certificates.services import audit
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -47,10 +48,10 @@ def create(
     if not name:
         raise Invalid("Name the token after what uses it (for example 'renewal script').")
     scopes = sorted(set(scopes or []))
-    unknown = [s for s in scopes if s not in ApiToken.SCOPES]
+    unknown = [s for s in scopes if s not in TokenScope.values]
     if unknown:
         raise Invalid(
-            f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(ApiToken.SCOPES)}."
+            f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(TokenScope.values)}."
         )
     now = timezone.now()
     if expires_days is None:  # the default, but never later than the token making this one

@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from certificates.forms import TokenForm
+from certificates.models.tokens import TokenScope
 from certificates.services import tokens
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.shell import web_actor
-
-EXPORT_SCOPE = "keys:export"
 
 
 @login_required
@@ -25,7 +24,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _render(request, form, status=400)
-    if EXPORT_SCOPE in form.scopes():
+    if TokenScope.KEYS_EXPORT in form.scopes():
         # Such a token can download private keys, like the PKCS#12 form: the password again.
         refusal = reauth.confirm(
             request,

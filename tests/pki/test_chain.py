@@ -4,7 +4,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from certificates.pki.chain import ChainVerdict, verify_chain
+from certificates.pki.chain import ChainResult, Verdict, verify_chain
 from tests.pki.conftest import NOW
 from tests.testca import DAY, SmimeTestCA
 
@@ -20,8 +20,8 @@ def test_trusted_to_a_configured_anchor(
     ca: SmimeTestCA, other_ca: SmimeTestCA, leaf: x509.Certificate
 ) -> None:
     verdict = verify_chain(leaf, [ca.root, ca.issuing], [other_ca.root, ca.root], NOW)
-    assert verdict == ChainVerdict(
-        "trusted",
+    assert verdict == ChainResult(
+        Verdict.TRUSTED,
         ca.root,
         "Chains to the trust anchor 'CN=Test S/MIME Root CA,O=Test Trust Services,C=NL'.",
         [ca.issuing, ca.root],

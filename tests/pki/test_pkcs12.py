@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import public_keys_equal
-from certificates.pki.pkcs12 import PROFILES, build_pkcs12, pkcs12_compat_command
+from certificates.pki.pkcs12 import Profile, build_pkcs12, pkcs12_compat_command
 from tests.pki.conftest import NOW, OpenSSL
 from tests.testca import SmimeTestCA
 
@@ -80,7 +80,7 @@ def test_openssl_reads_each_profile_without_legacy_provider(
     assert wrong.returncode != 0
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", list(Profile))
 def test_cryptography_loads_key_cert_chain_and_name(
     rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA, profile: str
 ) -> None:
