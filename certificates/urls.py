@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path("certificates/<int:pk>/renew", certificate_actions.renew, name="certificate-renew"),
     path("certificates/<int:pk>/revoke", certificate_actions.revoke, name="certificate-revoke"),
+    path(
+        "certificates/<int:pk>/make-current",
+        certificate_actions.make_current,
+        name="certificate-make-current",
+    ),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
     path("audit/", audit.audit_list, name="audit"),

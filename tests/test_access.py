@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from certificates.models import ApiToken
+from certificates.models import ApiToken, TrustAnchor
 from tests.conftest import api_client
 from tests.factories import create_server_request, issue_via_api, logged_in
 
@@ -30,6 +30,7 @@ PAGES: dict[str, str | None] = {
     "certificate-pkcs12": "certificate",
     "certificate-renew": "certificate",
     "certificate-revoke": "certificate",
+    "certificate-make-current": "certificate",
     "tokens": None,
     "token-revoke": "token",
     "audit": "admin",
@@ -62,10 +63,13 @@ API: dict[tuple[str, str], str | None] = {
     ("post", "/api/v1/certificates/{certificate_id}/pkcs12"): "certificate",
     ("post", "/api/v1/certificates/{certificate_id}/renew"): "certificate",
     ("post", "/api/v1/certificates/{certificate_id}/revoke"): "certificate",
+    ("post", "/api/v1/certificates/{certificate_id}/make-current"): "certificate",
     ("get", "/api/v1/trust-anchors"): "admin",
     ("post", "/api/v1/trust-anchors"): "admin",
+    ("delete", "/api/v1/trust-anchors/{anchor_id}"): "admin",
     ("get", "/api/v1/domains"): "admin",
     ("post", "/api/v1/domains"): "admin",
+    ("delete", "/api/v1/domains/{name}"): "admin",
     ("get", "/api/v1/audit"): "admin",
     ("get", "/api/v1/tokens"): None,
     ("post", "/api/v1/tokens"): None,
@@ -176,11 +180,16 @@ def openapi_operations(client: Client) -> set[tuple[str, str]]:
 
 
 def api_url(path: str, owned: Objects) -> str:
-    return path.replace("{request_id}", str(owned.request)).replace(
-        "{certificate_id}", str(owned.certificate)
-    ).replace("{token_id}", str(owned.token)) + (
-        "?format=pem" if path.endswith("/download") else ""
-    )
+    params = {
+        "{request_id}": str(owned.request),
+        "{certificate_id}": str(owned.certificate),
+        "{token_id}": str(owned.token),
+        "{anchor_id}": str(TrustAnchor.objects.get().pk),
+        "{name}": "example.com",
+    }
+    for param, value in params.items():
+        path = path.replace(param, value)
+    return path + ("?format=pem" if path.endswith("/download") else "")
 
 
 def test_every_api_operation_is_classified(owner_api) -> None:  # type: ignore[no-untyped-def]

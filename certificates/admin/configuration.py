@@ -1,18 +1,20 @@
-"""What admins configure: managed mail domains and trust anchors, added through the services."""
+"""What admins configure: managed mail domains and trust anchors, added, changed and removed
+through the services (so each is checked and audited as on the API)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Model
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from certificates.admin.base import ServiceAddForm, ServiceAddMixin, admin_actor, pem_of
 from certificates.models import Domain, TrustAnchor
-from certificates.services import anchors, audit, domains
+from certificates.services import anchors, domains
 from certificates.services.actor import Actor
 from certificates.services.errors import ServiceError
 
@@ -58,14 +60,25 @@ class DomainAdmin(ServiceAddMixin, admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Domain, form: forms.ModelForm, change: bool
     ) -> None:
-        if change:  # publishing settings; the name is read-only
-            obj.save()
-            audit.record(
-                admin_actor(request), "domain.changed", obj, fields=sorted(form.changed_data)
-            )
+        if change and form.changed_data:  # publishing settings; the name is read-only
+            changes = {field: form.cleaned_data[field] for field in form.changed_data}
+            domains.change_domain(admin_actor(request), obj, **changes)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+    def get_deleted_objects(
+        self, objs: Sequence[Domain] | QuerySet[Domain], request: HttpRequest
+    ) -> tuple[Any, Any, Any, list[Any]]:
+        """Django's confirmation page refuses while anything is "protected": list there why
+        a domain cannot go yet."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = [domains.removal_refusal(domain) for domain in objs]
+        return deleted, counts, perms_needed, [*protected, *filter(None, refusals)]
+
+    def delete_model(self, request: HttpRequest, obj: Domain) -> None:
+        domains.remove_domain(admin_actor(request), obj.name)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Domain]) -> None:
+        for domain in queryset:
+            self.delete_model(request, domain)
 
 
 class TrustAnchorAddForm(ServiceAddForm):
@@ -80,6 +93,12 @@ class TrustAnchorAddForm(ServiceAddForm):
         widget=forms.Textarea(attrs={"rows": 10, "cols": 70}),
     )
 
+    name = forms.CharField(
+        required=False,
+        max_length=anchors.MAX_NAME,
+        help_text="For example 'Sectigo Client Root'. Empty: the root's common name.",
+    )
+
     class Meta:
         model = TrustAnchor
         fields = ["name"]
@@ -87,7 +106,9 @@ class TrustAnchorAddForm(ServiceAddForm):
     def create(self, actor: Actor) -> Model:
         upload = self.cleaned_data.get("pem_file")
         data = b"".join(upload.chunks()) if upload else self.cleaned_data["pem_text"].encode()
-        return anchors.add(actor, self.cleaned_data["name"], data)
+        anchor = anchors.add(actor, self.cleaned_data["name"], data)
+        self.cleaned_data["name"] = anchor.name  # the form copies it onto the row afterwards
+        return anchor
 
 
 @admin.register(TrustAnchor)
@@ -108,15 +129,43 @@ class TrustAnchorAdmin(ServiceAddMixin, admin.ModelAdmin):
         return [(None, {"fields": self.readonly_fields})]
 
     def save_model(
-        self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: TrustAnchor, form: forms.ModelForm, change: bool
     ) -> None:
         """Saved by anchors.add during validation; nothing in an anchor changes afterwards."""
+        trusted = anchors.trusting(obj).count()
+        if trusted:
+            self.message_user(
+                request,
+                f"{trusted} stored certificate{'s' if trusted > 1 else ''} chain to this root: "
+                "trusted now.",
+            )
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """One anchor at a time: its page states what removing it does."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        anchor = self.get_object(request, object_id)
+        trusted = anchors.trusting(anchor).count() if anchor is not None else 0
+        consequence = (
+            f"{trusted} stored certificate{'s are' if trusted != 1 else ' is'} trusted through "
+            "this root. Removing it judges them again: those that chain to no other trust "
+            "anchor become 'untrusted root', with a warning on their pages."
+        )
+        return super().delete_view(request, object_id, {"consequence": consequence})
+
+    def delete_model(self, request: HttpRequest, obj: TrustAnchor) -> None:
+        _, untrusted = anchors.remove(admin_actor(request), obj.pk)
+        if untrusted:
+            ids = ", ".join(f"#{c.pk}" for c in untrusted)
+            self.message_user(request, f"Now untrusted root: certificates {ids}.", messages.WARNING)
 
     @admin.display(description="Certificate (PEM)")
     def pem(self, obj: TrustAnchor) -> str:

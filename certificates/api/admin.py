@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
-from certificates.api.pagination import Page, PageParams, each, paginate
+from certificates.api.pagination import Page, PageParams, paginate
 from certificates.api.schemas import NAME, PEM_TEXT, USERNAME, In
 from certificates.models import AuditEvent, Domain, TrustAnchor
 from certificates.services import anchors, audit, domains
@@ -19,7 +19,11 @@ router = Router(tags=["admin"])
 
 
 class TrustAnchorIn(In):
-    name: str = Field(max_length=NAME, description="For example 'Sectigo Client Root'")
+    name: str = Field(
+        "",
+        max_length=NAME,
+        description="For example 'Sectigo Client Root'; left out, the root's common name",
+    )
     pem: str = Field(max_length=PEM_TEXT, description="The root certificate (PEM)")
 
 
@@ -30,6 +34,19 @@ class TrustAnchorOut(Schema):
     sha256_fingerprint: str
     not_after: datetime
     created_at: datetime
+    certificates: int = Field(description="Stored certificates trusted through it")
+
+    @staticmethod
+    def resolve_certificates(anchor: TrustAnchor) -> int:
+        return anchors.trusting(anchor).count()
+
+
+class AnchorRemovedOut(Schema):
+    id: int
+    name: str
+    untrusted: list[int] = Field(
+        description="Certificates that chained only to it: now untrusted-root, with a warning"
+    )
 
 
 class DomainIn(In):
@@ -63,54 +80,45 @@ class AuditFilters(PageParams):
 
 class AuditOut(Schema):
     id: int
-    at: datetime
-    actor: str
+    at: datetime = Field(alias="created_at")
+    actor: str = Field(alias="actor_label")
     action: str
     object: str = Field(description="TYPE:ID, the form ?object= takes")
     object_repr: str
     ip: str | None
     details: dict[str, Any]
 
-
-def anchor_out(anchor: TrustAnchor) -> dict[str, Any]:
-    fields = ("id", "name", "subject", "sha256_fingerprint", "not_after", "created_at")
-    return {f: getattr(anchor, f) for f in fields}
-
-
-def domain_out(domain: Domain) -> dict[str, Any]:
-    fields = ("id", "name", "base_url", "dns_ttl", "dnssec_signed", "created_at")
-    return {f: getattr(domain, f) for f in fields}
-
-
-def audit_out(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": event.pk,
-        "at": event.created_at,
-        "actor": event.actor_label,
-        "action": event.action,
-        "object": f"{event.object_type}:{event.object_id}" if event.object_type else "",
-        "object_repr": event.object_repr,
-        "ip": event.ip,
-        "details": event.details,
-    }
+    @staticmethod
+    def resolve_object(event: AuditEvent) -> str:
+        return f"{event.object_type}:{event.object_id}" if event.object_type else ""
 
 
 @router.get("/trust-anchors", response=Page[TrustAnchorOut], summary="Trusted roots")
 def list_trust_anchors(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     require_admin(request.user)
-    return paginate(TrustAnchor.objects.all(), page, each(anchor_out))
+    return paginate(TrustAnchor.objects.all(), page)
 
 
 @router.post("/trust-anchors", response={201: TrustAnchorOut}, summary="Trust a root")
 def add_trust_anchor(request: HttpRequest, body: TrustAnchorIn) -> Status[Any]:
     anchor = anchors.add(actor(request), body.name, body.pem.encode())
-    return Status(201, anchor_out(anchor))
+    return Status(201, anchor)
+
+
+@router.delete(
+    "/trust-anchors/{int:anchor_id}",
+    response=AnchorRemovedOut,
+    summary="Stop trusting a root; certificates that chain only to it become untrusted-root",
+)
+def remove_trust_anchor(request: HttpRequest, anchor_id: int) -> AnchorRemovedOut:
+    anchor, untrusted = anchors.remove(actor(request), anchor_id)
+    return AnchorRemovedOut(id=anchor_id, name=anchor.name, untrusted=[c.pk for c in untrusted])
 
 
 @router.get("/domains", response=Page[DomainOut], summary="Managed mail domains")
 def list_domains(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     require_admin(request.user)
-    return paginate(Domain.objects.all(), page, each(domain_out))
+    return paginate(Domain.objects.all(), page)
 
 
 @router.post("/domains", response={201: DomainOut}, summary="Manage a mail domain")
@@ -122,7 +130,17 @@ def add_domain(request: HttpRequest, body: DomainIn) -> Status[Any]:
         dns_ttl=body.dns_ttl,
         dnssec_signed=body.dnssec_signed,
     )
-    return Status(201, domain_out(domain))
+    return Status(201, domain)
+
+
+@router.delete(
+    "/domains/{name}",
+    response={204: None},
+    summary="Stop managing a mail domain (refused while live certificates or open requests use it)",
+)
+def remove_domain(request: HttpRequest, name: str) -> Status[None]:
+    domains.remove_domain(actor(request), name)
+    return Status(204, None)
 
 
 @router.get("/audit", response=Page[AuditOut], summary="Audit events, newest first")
@@ -135,4 +153,4 @@ def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, 
         object_type=kind,
         object_id=pk,
     )
-    return paginate(queryset, filters, each(audit_out))
+    return paginate(queryset, filters)

@@ -1,32 +1,36 @@
-"""/api/v1/certificates: import, list, read, download, PKCS#12, renew, revoke."""
+"""/api/v1/certificates: import, list, read, download, PKCS#12, renew, revoke, make current."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api import uploads
 from certificates.api.auth import actor, require_scope
-from certificates.api.pagination import Page, PageParams, each, paginate
+from certificates.api.pagination import Page, PageParams, paginate
 from certificates.api.schemas import (
     EMAIL,
+    CertificateChangeOut,
     CertificateOut,
     Pkcs12In,
     RenewIn,
     RequestOut,
     RevokeIn,
-    certificate_out,
-    request_out,
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.models.tokens import TokenScope
-from certificates.services import access, downloads, export, issuance
+from certificates.services import (
+    access,
+    certificate_lists,
+    downloads,
+    export,
+    issuance,
+    supersession,
+)
 from certificates.services import requests as requests_service
 from portal.responses import attachment
 
@@ -45,13 +49,9 @@ class DownloadParams(Schema):
     format: Literal["pem", "der", "chain", "p7b"] = "pem"
 
 
-def _visible(request: HttpRequest) -> QuerySet[Certificate]:
-    return access.visible_certificates(request.user).select_related("trust_anchor")
-
-
 @router.post(
     "",
-    response={201: CertificateOut},
+    response={201: CertificateChangeOut},
     summary="Import a certificate issued elsewhere (JSON pem or multipart file)",
     openapi_extra=uploads.OPENAPI_BODY,
 )
@@ -60,27 +60,23 @@ def import_certificate(request: HttpRequest) -> Status[Any]:
     user = request.user
     owner = access.owner_for(user, upload.owner)
     cert = issuance.import_certificate(actor(request), owner, upload.data)
-    return Status(201, certificate_out(cert))
+    return Status(201, CertificateChangeOut.of(cert, supersession.superseded_by_adding(cert)))
 
 
 @router.get("", response=Page[CertificateOut], summary="List certificates")
 def list_certificates(request: HttpRequest, filters: Query[CertificateFilters]) -> dict[str, Any]:
-    queryset = _visible(request)
-    if filters.status:
-        queryset = queryset.filter(issuance.status_query(filters.status, timezone.now()))
-    if filters.expires_before:
-        moment = filters.expires_before
-        if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=UTC)
-        queryset = queryset.filter(not_after__lt=moment)
-    if filters.email:
-        queryset = queryset.filter(email__iexact=filters.email.strip())
-    return paginate(queryset, filters, each(certificate_out))
+    queryset = certificate_lists.search(
+        request.user,
+        status=filters.status,
+        expires_before=filters.expires_before,
+        email=filters.email,
+    )
+    return paginate(queryset.select_related("trust_anchor"), filters)
 
 
 @router.get("/{int:certificate_id}", response=CertificateOut, summary="One certificate")
-def get_certificate(request: HttpRequest, certificate_id: int) -> dict[str, Any]:
-    return certificate_out(access.get_certificate(request.user, certificate_id))
+def get_certificate(request: HttpRequest, certificate_id: int) -> Certificate:
+    return access.get_certificate(request.user, certificate_id)
 
 
 @router.get(
@@ -135,10 +131,22 @@ def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None
         csr_pem=body.csr_pem,
         reuse_key=body.reuse_key,
     )
-    return Status(201, request_out(created))
+    return Status(201, created)
 
 
 @router.post("/{int:certificate_id}/revoke", response=CertificateOut, summary="Declare revoked")
-def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> dict[str, Any]:
+def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> Certificate:
     cert = access.get_certificate(request.user, certificate_id)
-    return certificate_out(issuance.declare_revoked(actor(request), cert, body.reason))
+    return issuance.declare_revoked(actor(request), cert, body.reason)
+
+
+@router.post(
+    "/{int:certificate_id}/make-current",
+    response=CertificateChangeOut,
+    summary="Make this live certificate the current one for its address and use; the ones it "
+    "replaces become superseded (owner or admin)",
+)
+def make_current(request: HttpRequest, certificate_id: int) -> CertificateChangeOut:
+    cert = access.get_certificate(request.user, certificate_id)
+    replaced = supersession.make_current(actor(request), cert)
+    return CertificateChangeOut.of(access.get_certificate(request.user, cert.pk), replaced)

@@ -6,7 +6,7 @@ filters and the window; a bad value is a 422 naming the parameter (see portal.ap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -19,9 +19,6 @@ MAX_LIMIT = 500
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
-
-
-Render = Callable[[Iterable[M]], list[dict[str, Any]]]
 
 
 class PageParams(Clean):
@@ -37,14 +34,12 @@ class Page(Schema, Generic[T]):
 def paginate(
     rows: QuerySet[M] | Sequence[M],
     params: PageParams,
-    render: Render[M],
+    prepare: Callable[[list[M]], None] | None = None,
 ) -> dict[str, Any]:
-    """One page of ``rows``, rendered by ``render`` (which takes the whole page, so it can load
-    related data for all rows at once)."""
+    """One page of ``rows`` for ``Page[SomeOut]``; ``prepare`` may load related data for the
+    whole page at once (instead of one query per row)."""
     count = rows.count() if isinstance(rows, QuerySet) else len(rows)
-    return {"count": count, "items": render(rows[params.offset : params.offset + params.limit])}
-
-
-def each(render_one: Callable[[M], dict[str, Any]]) -> Render[M]:
-    """A page renderer from a one-row renderer."""
-    return lambda rows: [render_one(row) for row in rows]
+    page = list(rows[params.offset : params.offset + params.limit])
+    if prepare is not None:
+        prepare(page)
+    return {"count": count, "items": page}

@@ -11,17 +11,16 @@ from certificates.api import uploads
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, paginate
 from certificates.api.schemas import (
-    CertificateOut,
+    CertificateChangeOut,
     RejectIn,
     RequestIn,
     RequestOut,
     SubmitIn,
-    certificate_out,
-    request_out,
-    requests_out,
+    with_timelines,
 )
+from certificates.models import CertificateRequest
 from certificates.models.requests import RequestState
-from certificates.services import access, issuance
+from certificates.services import access, issuance, supersession
 from certificates.services import requests as service
 from certificates.services.errors import Invalid
 from portal.responses import attachment
@@ -46,20 +45,20 @@ def create_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
         key_type=body.key_type,
         csr_pem=body.csr_pem,
     )
-    return Status(201, request_out(created))
+    return Status(201, created)
 
 
 @router.get("", response=Page[RequestOut], summary="List requests")
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[str, Any]:
-    queryset = access.visible_requests(request.user)
+    queryset = access.visible_requests(request.user).select_related("certificate")
     if filters.state:
         queryset = queryset.filter(state=filters.state)
-    return paginate(queryset, filters, requests_out)
+    return paginate(queryset, filters, with_timelines)
 
 
 @router.get("/{int:request_id}", response=RequestOut, summary="One request with its timeline")
-def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
-    return request_out(access.get_request(request.user, request_id))
+def get_request(request: HttpRequest, request_id: int) -> CertificateRequest:
+    return access.get_request(request.user, request_id)
 
 
 @router.get(
@@ -76,26 +75,26 @@ def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @router.post("/{int:request_id}/submit", response=RequestOut, summary="Mark as sent to a CA")
-def submit(request: HttpRequest, request_id: int, body: SubmitIn) -> dict[str, Any]:
+def submit(request: HttpRequest, request_id: int, body: SubmitIn) -> CertificateRequest:
     req = access.get_request(request.user, request_id)
-    return request_out(service.submit(actor(request), req, body.ca_name, body.order_ref))
+    return service.submit(actor(request), req, body.ca_name, body.order_ref)
 
 
 @router.post("/{int:request_id}/cancel", response=RequestOut, summary="Cancel")
-def cancel(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def cancel(request: HttpRequest, request_id: int) -> CertificateRequest:
     req = access.get_request(request.user, request_id)
-    return request_out(service.cancel(actor(request), req))
+    return service.cancel(actor(request), req)
 
 
 @router.post("/{int:request_id}/reject", response=RequestOut, summary="Reject (admins)")
-def reject(request: HttpRequest, request_id: int, body: RejectIn) -> dict[str, Any]:
+def reject(request: HttpRequest, request_id: int, body: RejectIn) -> CertificateRequest:
     req = access.get_request(request.user, request_id)
-    return request_out(service.reject(actor(request), req, body.reason))
+    return service.reject(actor(request), req, body.reason)
 
 
 @router.post(
     "/{int:request_id}/certificate",
-    response={201: CertificateOut},
+    response={201: CertificateChangeOut},
     summary="Upload the issued certificate (JSON pem or multipart file)",
     openapi_extra=uploads.OPENAPI_BODY,
 )
@@ -105,4 +104,4 @@ def upload_certificate(request: HttpRequest, request_id: int) -> Status[Any]:
     if upload.owner is not None:
         raise Invalid("'owner' belongs to imports; a request's certificate is its owner's.")
     cert = issuance.attach_to_request(actor(request), req, upload.data)
-    return Status(201, certificate_out(cert))
+    return Status(201, CertificateChangeOut.of(cert, supersession.superseded_by_adding(cert)))

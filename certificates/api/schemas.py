@@ -1,20 +1,19 @@
 """The API's JSON shapes: what callers send (``*In``) and what they get back (``*Out``).
 
 Input schemas forbid unknown fields, so a typo such as ``commonName`` is a 422 naming the field
-instead of a silently ignored value. Output schemas are built from model rows by the
-``*_out`` functions at the bottom, so every endpoint answers the same shape for an object.
+instead of a silently ignored value. Output schemas read model rows themselves (their
+``resolve_*`` methods compute what is not a plain field), so every endpoint answers the same
+shape for an object.
 Shapes only one router uses (tokens, admin objects) live in that router's module.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -24,7 +23,6 @@ from certificates.models.keys import RequestKeySource
 from certificates.pki.keys import KeyType
 from certificates.pki.pkcs12 import Profile
 from certificates.services import audit
-from certificates.services.issuance import status_at
 
 _KEY_TYPE_HELP = f"One of {', '.join(KeyType)}; server keys only (a CSR carries its own)."
 
@@ -129,9 +127,9 @@ class Pkcs12In(In):
 
 
 class TimelineItem(Schema):
-    at: datetime
+    at: datetime = Field(alias="created_at")
     action: str
-    actor: str
+    actor: str = Field(alias="actor_label")
     details: dict[str, Any]
 
 
@@ -149,18 +147,47 @@ class RequestOut(Schema):
     reject_reason: str
     warnings: list[str]
     certificate_id: int | None
-    renewal_of: int | None
+    renewal_of: int | None = Field(alias="renewal_of_id")
     created_at: datetime
     updated_at: datetime
     timeline: list[TimelineItem]
 
+    @staticmethod
+    def resolve_owner(req: CertificateRequest) -> str:
+        return req.owner.get_username()
+
+    @staticmethod
+    def resolve_certificate_id(req: CertificateRequest) -> int | None:
+        cert = getattr(req, "certificate", None)  # the reverse one-to-one raises when empty
+        return cert.pk if cert is not None else None
+
+    @staticmethod
+    def resolve_timeline(req: CertificateRequest) -> list[AuditEvent]:
+        loaded = getattr(req, TIMELINE, None)
+        return loaded if loaded is not None else list(audit.timeline(req))
+
+
+TIMELINE = "loaded_timeline"
+
+
+def with_timelines(reqs: list[CertificateRequest]) -> None:
+    """Load a page of requests' timelines in one query (RequestOut reads them)."""
+    grouped = audit.timelines(reqs)
+    for req in reqs:
+        setattr(req, TIMELINE, grouped.get(str(req.pk), []))
+
 
 class RevocationOut(Schema):
-    status: str | None
-    reason: str | None
+    status: str | None = Field(alias="revocation_status")
+    reason: str | None = Field(alias="revocation_reason")
     revoked_at: datetime | None
-    method: str | None
-    checked_at: datetime | None
+    method: str | None = Field(alias="revocation_method")
+    checked_at: datetime | None = Field(alias="revocation_checked_at")
+
+    @field_validator("status", "reason", "method")
+    @classmethod
+    def _none_when_empty(cls, value: str | None) -> str | None:
+        return value or None
 
 
 class CertificateOut(Schema):
@@ -183,93 +210,48 @@ class CertificateOut(Schema):
     trust_anchor: str | None
     warnings: list[str]
     status: str
-    superseded_by: int | None
+    superseded_by: int | None = Field(alias="superseded_by_id")
     revocation: RevocationOut
     request_id: int | None
     created_at: datetime
 
+    @staticmethod
+    def resolve_owner(cert: Certificate) -> str:
+        return cert.owner.get_username()
 
-def _timelines(reqs: list[CertificateRequest]) -> dict[str, list[dict[str, Any]]]:
-    """audit.timeline() for many requests in one query (a list page would otherwise do one each)."""
-    if len(reqs) == 1:
-        events: Iterable[AuditEvent] = audit.timeline(reqs[0])
-    else:
-        events = AuditEvent.objects.filter(
-            object_type=CertificateRequest._meta.model_name,
-            object_id__in=[str(r.pk) for r in reqs],
-        ).order_by("created_at", "id")
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for e in events:
-        grouped[e.object_id].append(
-            {"at": e.created_at, "action": e.action, "actor": e.actor_label, "details": e.details}
-        )
-    return grouped
+    @staticmethod
+    def resolve_has_server_key(cert: Certificate) -> bool:
+        return cert.stored_key_id is not None
+
+    @staticmethod
+    def resolve_trust_anchor(cert: Certificate) -> str | None:
+        return cert.trust_anchor.name if cert.trust_anchor is not None else None
+
+    @staticmethod
+    def resolve_revocation(cert: Certificate) -> Certificate:
+        return cert  # RevocationOut reads the revocation_* fields
 
 
-def requests_out(reqs: Iterable[CertificateRequest]) -> list[dict[str, Any]]:
-    reqs = list(reqs)
-    certificates = dict(
-        Certificate.objects.filter(request__in=reqs).values_list("request_id", "pk")
+class SupersededOut(Schema):
+    id: int
+    email: str
+    serial_hex: str
+    key_usage: str
+    not_after: datetime
+
+
+class CertificateChangeOut(CertificateOut):
+    """A certificate just added or made current, and what that did to the owner's others."""
+
+    superseded: list[SupersededOut] = Field(
+        description="The certificates it superseded just now (same address, a use it covers, "
+        "issued earlier and valid shorter); empty when the others stay live"
     )
-    timelines = _timelines(reqs) if reqs else {}
-    return [
-        {
-            "id": req.pk,
-            "state": req.state,
-            "owner": req.owner.get_username(),
-            "email": req.email,
-            "subject": req.subject,
-            "key_source": req.key_source,
-            "key_type": req.key_type,
-            "csr_pem": req.csr_pem,
-            "ca_name": req.ca_name,
-            "order_ref": req.order_ref,
-            "reject_reason": req.reject_reason,
-            "warnings": req.warnings,
-            "certificate_id": certificates.get(req.pk),
-            "renewal_of": req.renewal_of_id,
-            "created_at": req.created_at,
-            "updated_at": req.updated_at,
-            "timeline": timelines.get(str(req.pk), []),
-        }
-        for req in reqs
-    ]
 
+    @staticmethod
+    def resolve_superseded(cert: Certificate, context: dict[str, Any]) -> list[Certificate]:
+        return context["superseded"]
 
-def request_out(req: CertificateRequest) -> dict[str, Any]:
-    return requests_out([req])[0]
-
-
-def certificate_out(cert: Certificate) -> dict[str, Any]:
-    return {
-        "id": cert.pk,
-        "owner": cert.owner.get_username(),
-        "email": cert.email,
-        "emails": cert.emails,
-        "subject": cert.subject,
-        "issuer": cert.issuer,
-        "serial_hex": cert.serial_hex,
-        "not_before": cert.not_before,
-        "not_after": cert.not_after,
-        "sha256_fingerprint": cert.sha256_fingerprint,
-        "key_usage": cert.key_usage,
-        "key_type": cert.key_type,
-        "key_source": cert.key_source,
-        "has_server_key": cert.stored_key_id is not None,
-        "chain_verdict": cert.chain_verdict,
-        "chain_reason": cert.chain_reason,
-        "trust_anchor": cert.trust_anchor.name if cert.trust_anchor else None,
-        "warnings": cert.warnings,
-        # Time moves on between background sweeps; report what is true now.
-        "status": status_at(cert, timezone.now()),
-        "superseded_by": cert.superseded_by_id,
-        "revocation": {
-            "status": cert.revocation_status or None,
-            "reason": cert.revocation_reason or None,
-            "revoked_at": cert.revoked_at,
-            "method": cert.revocation_method or None,
-            "checked_at": cert.revocation_checked_at,
-        },
-        "request_id": cert.request_id,
-        "created_at": cert.created_at,
-    }
+    @classmethod
+    def of(cls, cert: Certificate, superseded: Iterable[Certificate]) -> CertificateChangeOut:
+        return cls.model_validate(cert, context={"superseded": list(superseded)})

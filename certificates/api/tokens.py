@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
-from certificates.api.pagination import Page, PageParams, each, paginate
+from certificates.api.pagination import Page, PageParams, paginate
 from certificates.api.schemas import In
 from certificates.models import ApiToken
 from certificates.services import tokens as service
@@ -47,23 +47,14 @@ class TokenOut(Schema):
 class NewTokenOut(TokenOut):
     token: str = Field(description="Shown this once; store it now")
 
-
-def token_out(token: ApiToken) -> dict[str, Any]:
-    return {
-        "id": token.pk,
-        "name": token.name,
-        "prefix": token.prefix,
-        "scopes": token.scopes,
-        "created_at": token.created_at,
-        "expires_at": token.expires_at,
-        "last_used_at": token.last_used_at,
-        "revoked_at": token.revoked_at,
-    }
+    @staticmethod
+    def resolve_token(token: ApiToken, context: dict[str, Any]) -> str:
+        return context["plain"]
 
 
 @router.get("", response=Page[TokenOut], summary="Your API tokens")
 def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(service.owned_by(request.user), page, each(token_out))
+    return paginate(service.owned_by(request.user), page)
 
 
 @router.post("", response={201: NewTokenOut}, summary="Create a token (shown once)")
@@ -77,7 +68,7 @@ def create_token(request: HttpRequest, body: TokenIn) -> Status[Any]:
         expires_days=body.expires_days if "expires_days" in body.model_fields_set else None,
         via_token=request.auth,  # type: ignore[attr-defined]
     )
-    return Status(201, {**token_out(token), "token": plain})
+    return Status(201, NewTokenOut.model_validate(token, context={"plain": plain}))
 
 
 @router.delete("/{int:token_id}", response={204: None}, summary="Revoke a token")

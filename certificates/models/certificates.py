@@ -99,11 +99,17 @@ class Certificate(models.Model):
     revocation_status = models.CharField(max_length=16, blank=True)
     revocation_method = models.CharField(max_length=16, blank=True)
     revocation_checked_at = models.DateTimeField(null=True, blank=True)
-    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_check_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the status next changes by date alone (services.status keeps it)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # "What is due": rows whose next check has come, in the order they came due.
+        indexes = [models.Index(fields=["next_check_at", "status"], name="certificate_due")]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.serial_hex[:16]}, {self.status})"

@@ -34,6 +34,10 @@ class KeyUsage(StrEnum):
         """Whether every use ``other`` allows is one this allows too."""
         return _USES[other] <= _USES[self]
 
+    def overlaps(self, other: "KeyUsage") -> bool:
+        """Whether the two share a use."""
+        return bool(_USES[other] & _USES[self])
+
 
 _USES = {
     KeyUsage.SIGNING: {KeyUsage.SIGNING},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -68,3 +70,15 @@ def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         object_type=obj._meta.model_name, object_id=str(obj.pk)
     ).order_by("created_at", "id")
+
+
+def timelines(objs: Sequence[models.Model]) -> dict[str, list[AuditEvent]]:
+    """timeline() for several objects of one model in one query, by object id."""
+    grouped: dict[str, list[AuditEvent]] = defaultdict(list)
+    if objs:
+        events = AuditEvent.objects.filter(
+            object_type=objs[0]._meta.model_name, object_id__in=[str(o.pk) for o in objs]
+        ).order_by("created_at", "id")
+        for event in events:
+            grouped[event.object_id].append(event)
+    return grouped

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from datetime import datetime
 
-from certificates.models import Domain
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from certificates.models import Certificate, CertificateRequest, Domain
 from certificates.models.domains import normalise_name
+from certificates.models.requests import RequestState
 from certificates.pki import emails
 from certificates.pki.errors import PkiError
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid
+from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.status import USABLE
 
 
 def check_address_for(owner: AbstractBaseUser, address: str) -> str:
@@ -64,4 +70,69 @@ def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
         raise Conflict(f"{name} is already a managed domain.")
     domain = Domain.objects.create(name=name, **fields)
     audit.record(actor, "domain.added", domain)
+    return domain
+
+
+def change_domain(actor: Actor, domain: Domain, **fields: object) -> Domain:
+    """Change a domain's publishing settings (its name stays)."""
+    require_admin(actor.user)
+    if "name" in fields:
+        raise Invalid("A domain's name cannot change; add the new domain and remove the old one.")
+    for field, value in fields.items():
+        setattr(domain, field, value)
+    domain.save(update_fields=list(fields))
+    audit.record(actor, "domain.changed", domain, fields=sorted(fields))
+    return domain
+
+
+def _ids(rows: list[int]) -> str:
+    shown = ", ".join(f"#{pk}" for pk in rows[:5])
+    return shown + (", …" if len(rows) > 5 else "")
+
+
+def removal_refusal(domain: Domain, now: datetime | None = None) -> str | None:
+    """Why ``domain`` cannot be removed yet, or None: live certificates or open requests for
+    addresses in it still depend on it."""
+    now = now or timezone.now()
+    in_domain = {"email__iendswith": "@" + domain.name}
+    certs = list(
+        Certificate.objects.filter(**in_domain, status__in=USABLE, not_after__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    requests = list(
+        CertificateRequest.objects.filter(
+            **in_domain, state__in=[RequestState.CSR_READY, RequestState.SUBMITTED]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not certs and not requests:
+        return None
+    uses = []
+    if certs:
+        uses.append(f"{len(certs)} live certificate{'s' if len(certs) > 1 else ''} ({_ids(certs)})")
+    if requests:
+        uses.append(
+            f"{len(requests)} open request{'s' if len(requests) > 1 else ''} ({_ids(requests)})"
+        )
+    return (
+        f"{domain.name} cannot be removed while {' and '.join(uses)} use addresses in it. "
+        "Revoke those certificates or let them expire, and cancel or reject the requests, first."
+    )
+
+
+def remove_domain(actor: Actor, name: str) -> Domain:
+    """Stop managing a domain that nothing live depends on (removal_refusal says what does)."""
+    require_admin(actor.user)
+    name = normalise_name(name)
+    with transaction.atomic():
+        domain = Domain.objects.select_for_update().filter(name=name).first()
+        if domain is None:
+            raise NotFound(f"{name or 'That'} is not a managed domain.")
+        refusal = removal_refusal(domain)
+        if refusal is not None:
+            raise Conflict(refusal)
+        audit.record(actor, "domain.removed", domain)
+        domain.delete()
     return domain

@@ -1,15 +1,13 @@
-"""Signed certificates: upload for a request, import without one, supersede older ones."""
+"""Signed certificates: upload for a request, import without one, declare revoked."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from django.conf import settings
+from cryptography.hazmat.primitives import serialization
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, TrustAnchor
@@ -18,39 +16,11 @@ from certificates.models.keys import KeySource
 from certificates.models.requests import RequestState
 from certificates.pki import bundle, certinfo, chain
 from certificates.pki.errors import PkiError
-from certificates.services import audit, domains
+from certificates.services import audit, domains, status, supersession, verdicts
 from certificates.services.access import require_acts_for
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
 from certificates.services.requests import transition
-from certificates.signals import certificate_invalidated
-
-USAGES = {"signing": {"signing"}, "encryption": {"encryption"}, "both": {"signing", "encryption"}}
-
-
-def status_at(cert: Certificate, now: datetime) -> str:
-    """The time-driven status; revoked and superseded stay as they are."""
-    if cert.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
-        return cert.status
-    if now >= cert.not_after:
-        return CertificateStatus.EXPIRED
-    if now >= cert.not_after - timedelta(days=settings.EXPIRING_DAYS):
-        return CertificateStatus.EXPIRING
-    return CertificateStatus.ACTIVE
-
-
-def status_query(status: str, now: datetime) -> Q:
-    """The rows that ``status_at`` calls ``status`` at ``now``, as a database filter."""
-    sticky = [CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED]
-    if status in sticky:
-        return Q(status=status)
-    live = ~Q(status__in=sticky)
-    soon = now + timedelta(days=settings.EXPIRING_DAYS)
-    if status == CertificateStatus.EXPIRED:
-        return live & Q(not_after__lte=now)
-    if status == CertificateStatus.EXPIRING:
-        return live & Q(not_after__gt=now, not_after__lte=soon)
-    return live & Q(not_after__gt=soon)
 
 
 def _checked_upload(
@@ -69,16 +39,11 @@ def _checked_upload(
         )
     except PkiError as exc:
         raise Invalid(exc.message) from exc
-    anchors = list(TrustAnchor.objects.all())
-    verdict = chain.verify_chain(
-        leaf, intermediates, [x509.load_der_x509_certificate(bytes(a.der)) for a in anchors], now
-    )
+    store = verdicts.TrustStore.load()
+    verdict = chain.verify_chain(leaf, intermediates, store.certificates, now)
     if verdict.verdict == chain.Verdict.INVALID:
         raise Invalid(f"The certificate chain does not validate: {verdict.reason}")
-    anchor = None
-    if verdict.anchor is not None:
-        fingerprint = verdict.anchor.fingerprint(hashes.SHA256()).hex()
-        anchor = next((a for a in anchors if a.sha256_fingerprint == fingerprint), None)
+    anchor = store.anchor_for(verdict)
     if verdict.verdict == chain.Verdict.UNTRUSTED_ROOT:
         warnings.append(verdict.reason)
     return leaf, verdict, certinfo.describe_certificate(leaf), warnings, anchor
@@ -122,10 +87,8 @@ def _save_certificate(
         trust_anchor=anchor,
         chain_reason=verdict.reason,
         warnings=warnings,
-        next_check_at=now,
     )
-    cert.status = status_at(cert, now)
-    cert.save()
+    status.store(cert, now)
     audit.record(
         actor,
         "certificate.added",
@@ -134,7 +97,7 @@ def _save_certificate(
         chain_verdict=verdict.verdict,
         request=request.pk if request else None,
     )
-    _settle_supersession(actor, cert, now)
+    supersession.settle(actor, cert, now)
     return cert
 
 
@@ -166,45 +129,10 @@ def import_certificate(
         )
 
 
-def _settle_supersession(actor: Actor, new: Certificate, now: datetime) -> None:
-    """Per address and use, the most recently issued live certificate is current: older ones
-    whose every use the new one covers become superseded, and a certificate uploaded after a
-    newer one that covers it is stored as superseded at once."""
-    live = Certificate.objects.filter(
-        owner=new.owner,
-        email__iexact=new.email,
-        status__in=[CertificateStatus.ACTIVE, CertificateStatus.EXPIRING],
-        not_after__gt=now,
-    ).exclude(pk=new.pk)
-    uses = USAGES.get(new.key_usage, set())
-    newer = [
-        c
-        for c in live.filter(not_before__gt=new.not_before)
-        if uses <= USAGES.get(c.key_usage, set())
-    ]
-    if newer:
-        _mark_superseded(actor, new, by=newer[0])
-        return
-    for old in live.filter(not_before__lt=new.not_before).select_for_update():
-        if USAGES.get(old.key_usage, set()) <= uses:
-            _mark_superseded(actor, old, by=new)
-
-
-def _mark_superseded(actor: Actor, cert: Certificate, by: Certificate) -> None:
-    cert.status = CertificateStatus.SUPERSEDED
-    cert.superseded_by = by
-    cert.save(update_fields=["status", "superseded_by"])
-    audit.record(actor, "certificate.superseded", cert, superseded_by=by.pk)
-    transaction.on_commit(
-        lambda: certificate_invalidated.send(
-            Certificate, certificate=cert, status=CertificateStatus.SUPERSEDED
-        )
-    )
-
-
 def declare_revoked(
     actor: Actor, cert: Certificate, reason: str, now: datetime | None = None
 ) -> Certificate:
+    require_acts_for(actor.user, cert.owner)
     reason = reason.strip()
     if not reason:
         raise Invalid(
@@ -215,17 +143,19 @@ def declare_revoked(
         if cert.status == CertificateStatus.REVOKED:
             raise Conflict(f"Certificate #{cert.pk} is already revoked.")
         now = now or timezone.now()
-        cert.status = CertificateStatus.REVOKED
         cert.revocation_reason = reason[:200]
         cert.revoked_at = now
         cert.revocation_status = "revoked"
         cert.revocation_method = "declared"
         cert.revocation_checked_at = now
-        cert.save()
-        audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
-        transaction.on_commit(
-            lambda: certificate_invalidated.send(
-                Certificate, certificate=cert, status=CertificateStatus.REVOKED
-            )
+        status.store(
+            cert,
+            now,
+            "revocation_reason",
+            "revoked_at",
+            "revocation_status",
+            "revocation_method",
+            "revocation_checked_at",
         )
+        audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
     return cert

@@ -1,4 +1,5 @@
-"""What a person does with a certificate: download the PKCS#12 bundle, renew, declare revoked."""
+"""What a person does with a certificate: download the PKCS#12 bundle, renew, declare revoked,
+make it the current one."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from django.views.decorators.http import require_POST
 
 from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
 from certificates.models.keys import KeySource
-from certificates.services import export, issuance
+from certificates.services import export, issuance, supersession
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
-from certificates.views.certificates import render_detail
+from certificates.views.certificates import render_detail, tell_superseded
 from certificates.views.shell import certificate_or_404, web_actor
 from portal.responses import attachment
 
@@ -92,4 +93,18 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         "The certificate is recorded as revoked. Tell the CA as well, "
         "through its own revocation process.",
     )
+    return redirect("certificate-detail", pk=cert.pk)
+
+
+@login_required
+def make_current(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = certificate_or_404(request, pk)
+    if request.method != "POST":  # e.g. back from a login: the page has the button
+        return redirect("certificate-detail", pk=cert.pk)
+    try:
+        replaced = supersession.make_current(web_actor(request), cert)
+    except ServiceError as exc:
+        return render_detail(request, cert, error=exc.detail, status=exc.status)
+    messages.success(request, f"Certificate #{cert.pk} is now current for {cert.email}.")
+    tell_superseded(request, replaced)
     return redirect("certificate-detail", pk=cert.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.pki import pkcs12
 from certificates.pki.subject import display_name
-from certificates.services import access, audit, downloads, issuance
+from certificates.services import access, audit, downloads, issuance, supersession
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.shell import certificate_or_404, web_actor
@@ -36,7 +37,36 @@ def import_certificate(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         return _render_import(request, form, error=exc.detail, status=exc.status)
     messages.success(request, "The certificate is imported and tracked.")
+    return show_added(request, cert)
+
+
+def show_added(request: HttpRequest, cert: Certificate) -> HttpResponse:
+    """The new certificate's page, saying what adding it did to the owner's others."""
+    tell_superseded(request, supersession.superseded_by_adding(cert))
+    if cert.superseded_by_id is not None:
+        messages.warning(
+            request,
+            f"Certificate #{cert.superseded_by_id} for this address was issued later and is "
+            "valid longer, so this one is stored as superseded. Use 'Make current' below to "
+            "prefer this one.",
+        )
+    for other in supersession.would_replace(cert, timezone.now()):
+        messages.info(
+            request,
+            f"Certificate {_described(other)} stays current too: it is valid longer. Use "
+            "'Make current' below to replace it with this one.",
+        )
     return redirect("certificate-detail", pk=cert.pk)
+
+
+def tell_superseded(request: HttpRequest, certs: Iterable[Certificate]) -> None:
+    for old in certs:
+        messages.info(request, f"It supersedes certificate {_described(old)}.")
+
+
+def _described(cert: Certificate) -> str:
+    usage = cert.get_key_usage_display().lower()
+    return f"#{cert.pk} ({usage}, valid until {cert.not_after:%Y-%m-%d})"
 
 
 def _render_import(
@@ -63,8 +93,10 @@ def render_detail(
     context = {
         "cert": cert,
         "error": error,
-        "status": issuance.status_at(cert, now),
         "days_left": (cert.not_after - now).days,
+        "can_make_current": supersession.can_make_current(cert, now),
+        "others_live": supersession.would_replace(cert, now),
+        "fallbacks": supersession.fallbacks(cert, now),
         "chain_subjects": _chain_subjects(cert),
         "timeline": audit.timeline(cert).select_related("actor"),
         "can_export": is_owner and cert.stored_key_id is not None,

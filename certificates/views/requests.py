@@ -26,6 +26,7 @@ from certificates.pki.errors import PkiError
 from certificates.services import access, audit, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
+from certificates.views.certificates import show_added
 from certificates.views.shell import request_or_404, web_actor
 from portal.responses import attachment
 
@@ -214,5 +215,5 @@ def upload_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda req: issuance.attach_to_request(web_actor(request), req, form.payload()),
         "The certificate matches the request and is stored.",
-        lambda cert: redirect("certificate-detail", pk=cert.pk),
+        lambda cert: show_added(request, cert),
     )

@@ -75,8 +75,8 @@ def test_secrets_are_never_displayed(superuser_web: Client, every_model: dict[st
     assert "Token hash" not in text(token_page)
 
 
-@pytest.mark.parametrize("model", MODELS)
-def test_nothing_is_deleted_from_the_admin(
+@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("domain", "trustanchor")])
+def test_lifecycle_rows_are_not_deleted_from_the_admin(
     superuser_web: Client, every_model: dict[str, object], model: str
 ) -> None:
     obj = every_model[model]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -9,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from django.test import Client
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest
+from certificates.services import status
 from certificates.views import reauth
 from tests.factories import OWNER_EMAIL, make_csr
 from tests.views.conftest import text
@@ -229,12 +232,40 @@ def test_home_lists_requests_and_certificates(
 
 
 def test_home_warns_about_expiring_certificates(
-    owner_web: Client, issued: Certificate, admin_web: Client, settings
-) -> None:  # type: ignore[no-untyped-def]
-    settings.EXPIRING_DAYS = 400
+    owner_web: Client, issued: Certificate, admin_web: Client
+) -> None:
+    assert "Your certificate for" not in text(owner_web.get("/"))
+    status.advance(issued.not_after - timedelta(days=10))  # the sweep, ten days before the end
     page = text(owner_web.get("/"))
     assert f"Your certificate for {OWNER_EMAIL} expires on" in page
     assert "Expiring soon" in page
     admin_page = text(admin_web.get("/"))
     assert "Everyone: certificates expiring soon" in admin_page and OWNER_EMAIL in admin_page
     assert "Audit log" in admin_page
+
+
+@pytest.mark.parametrize(
+    ("renewal_action", "still_warned"),
+    [(None, False), ("cancel", True), ("reject", True)],
+)
+def test_only_an_open_or_issued_renewal_silences_the_expiry_warning(
+    owner_web: Client,
+    admin_web: Client,
+    issued: Certificate,
+    renewal_action: str | None,
+    still_warned: bool,
+) -> None:
+    status.advance(issued.not_after - timedelta(days=10))
+    response = owner_web.post(f"/certificates/{issued.pk}/renew", {"mode": "new"})
+    renewal = CertificateRequest.objects.get(pk=int(response["Location"].split("/")[-2]))
+    if renewal_action == "cancel":
+        owner_web.post(f"/requests/{renewal.pk}/cancel")
+    elif renewal_action == "reject":
+        admin_web.post(f"/requests/{renewal.pk}/reject", {"reason": "wrong CA product"})
+    renewal.refresh_from_db()
+    assert (
+        renewal.state
+        == {None: "csr_ready", "cancel": "cancelled", "reject": "rejected"}[renewal_action]
+    )
+    warned = f"Your certificate for {OWNER_EMAIL} expires on" in text(owner_web.get("/"))
+    assert warned is still_warned

@@ -173,5 +173,5 @@ def test_admin_dashboard_lists_everyones_expiring_certificates_only(
     ).json()
     expiring = admin_web.get("/").context["expiring_all"]
     assert [c.pk for c in expiring] == [short["id"]]
-    assert expiring[0].live_status == "expiring"
+    assert expiring[0].status == "expiring"
     assert long["id"] not in [c.pk for c in expiring]
