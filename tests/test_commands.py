@@ -7,6 +7,7 @@ import io
 import os
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from certificates.models import ApiToken, AuditEvent, StoredKey
@@ -75,3 +76,19 @@ def test_ensure_admin_creates_the_first_admin_once(db) -> None:  # type: ignore[
     out = io.StringIO()
     call_command("ensure_admin", stdout=out)
     assert "exists already" in out.getvalue()
+
+
+def test_ensure_admin_adds_its_domain_through_the_service(db) -> None:  # type: ignore[no-untyped-def]
+    call_command("ensure_admin", "--email", "boss@Corp.Example", stdout=io.StringIO())
+    event = AuditEvent.objects.get(action="domain.added")
+    assert (event.object_repr, event.actor_label, event.details) == (
+        "corp.example",
+        "admin",
+        {"via": "command"},
+    )
+
+
+def test_ensure_admin_refuses_an_address_outside_a_real_domain(db) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError, match="'localhost' is not a domain name"):
+        call_command("ensure_admin", "--email", "root@localhost", stdout=io.StringIO())
+    assert not User.objects.exists()

@@ -109,16 +109,19 @@ def removal_refusal(domain: Domain, now: datetime | None = None) -> str | None:
     )
     if not certs and not requests:
         return None
-    uses = []
+    uses, steps = [], []
     if certs:
         uses.append(f"{len(certs)} live certificate{'s' if len(certs) > 1 else ''} ({_ids(certs)})")
+        steps.append("revoke the certificates or let them expire")
     if requests:
         uses.append(
             f"{len(requests)} open request{'s' if len(requests) > 1 else ''} ({_ids(requests)})"
         )
+        steps.append("cancel or reject the requests")
+    todo = " and ".join(steps)
     return (
         f"{domain.name} cannot be removed while {' and '.join(uses)} use addresses in it. "
-        "Revoke those certificates or let them expire, and cancel or reject the requests, first."
+        f"{todo[0].upper()}{todo[1:]} first."
     )
 
 

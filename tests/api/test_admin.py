@@ -8,8 +8,15 @@ from cryptography.hazmat.primitives import hashes
 from django.test import Client
 from django.utils import timezone
 
-from certificates.models import Domain, TrustAnchor
-from tests.factories import post_json, to_pem
+from certificates.models import AuditEvent, Domain, TrustAnchor
+from tests.factories import (
+    OWNER_EMAIL,
+    SignCsr,
+    create_server_request,
+    make_csr,
+    post_json,
+    to_pem,
+)
 from tests.testca import SmimeTestCA, other_root
 
 ADMIN_ONLY = {"detail": "Only certificate admins can do this."}
@@ -49,6 +56,7 @@ def test_employees_cannot_touch_admin_objects(owner_api: Client, test_ca: SmimeT
         owner_api.get("/api/v1/domains"),
         post_json(owner_api, "/api/v1/domains", {"name": "evil.example"}),
         owner_api.get("/api/v1/audit"),
+        owner_api.delete("/api/v1/domains/example.com"),
     ]
     for response in calls:
         assert response.status_code == 403
@@ -115,3 +123,72 @@ def test_audit_filters(
     assert by_actor["items"][0]["object_repr"] == "example.net"
     first = admin_api.get("/api/v1/audit", {"limit": 1}).json()
     assert first["count"] == everything["count"] + 1 and len(first["items"]) == 1
+
+
+def test_adding_the_root_rejudges_stored_certificates_and_removing_it_undoes_that(
+    admin_api: Client, owner_api: Client, sign_csr: SignCsr, test_ca: SmimeTestCA
+) -> None:
+    imported = post_json(owner_api, "/api/v1/certificates", {"pem": sign_csr(make_csr())}).json()
+    assert imported["chain_verdict"] == "untrusted-root"
+    untrusted_warning = imported["chain_reason"]
+    assert untrusted_warning in imported["warnings"]
+
+    added = post_json(admin_api, "/api/v1/trust-anchors", {"pem": to_pem(test_ca.root)})
+    assert added.status_code == 201, added.content
+    anchor = added.json()
+    assert (anchor["name"], anchor["certificates"]) == ("Test S/MIME Root CA", 1)
+    now = owner_api.get(f"/api/v1/certificates/{imported['id']}").json()
+    assert (now["chain_verdict"], now["trust_anchor"]) == ("trusted", "Test S/MIME Root CA")
+    assert untrusted_warning not in now["warnings"]
+    assert AuditEvent.objects.get(action="trust_anchor.added").details["now_trusted"] == 1
+    rejudged = AuditEvent.objects.get(action="certificate.rejudged")
+    assert (rejudged.object_id, rejudged.details["was"]) == (str(imported["id"]), "untrusted-root")
+
+    removed = admin_api.delete(f"/api/v1/trust-anchors/{anchor['id']}")
+    assert removed.status_code == 200, removed.content
+    assert removed.json() == {
+        "id": anchor["id"],
+        "name": "Test S/MIME Root CA",
+        "untrusted": [imported["id"]],
+    }
+    after = owner_api.get(f"/api/v1/certificates/{imported['id']}").json()
+    assert (after["chain_verdict"], after["trust_anchor"]) == ("untrusted-root", None)
+    assert untrusted_warning in after["warnings"]
+    assert AuditEvent.objects.get(action="trust_anchor.removed").details["now_untrusted"] == 1
+    assert admin_api.delete(f"/api/v1/trust-anchors/{anchor['id']}").status_code == 404
+    assert TrustAnchor.objects.count() == 0
+
+
+def test_a_root_added_later_completes_a_chain_uploaded_without_it(
+    admin_api: Client, owner_api: Client, sign_csr: SignCsr, test_ca: SmimeTestCA
+) -> None:
+    leaf_and_issuer = sign_csr(make_csr(), chain=False) + to_pem(test_ca.issuing)
+    imported = post_json(owner_api, "/api/v1/certificates", {"pem": leaf_and_issuer}).json()
+    assert imported["chain_verdict"] == "untrusted-root"
+    post_json(admin_api, "/api/v1/trust-anchors", {"pem": to_pem(test_ca.root)})
+    chain = owner_api.get(f"/api/v1/certificates/{imported['id']}/download?format=chain")
+    assert chain.content.decode() == to_pem(test_ca.issuing, test_ca.root)
+
+
+def test_a_domain_in_use_is_not_removed(
+    admin_api: Client, owner_api: Client, issued: dict[str, Any]
+) -> None:
+    waiting = create_server_request(owner_api, OWNER_EMAIL)
+    refused = admin_api.delete("/api/v1/domains/example.com")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        f"example.com cannot be removed while 1 live certificate (#{issued['id']}) and 1 open "
+        f"request (#{waiting['id']}) use addresses in it. Revoke the certificates or let them "
+        "expire and cancel or reject the requests first."
+    )
+    post_json(owner_api, f"/api/v1/requests/{waiting['id']}/cancel")
+    only_certificate = admin_api.delete("/api/v1/domains/example.com").json()["detail"]
+    assert only_certificate.endswith("Revoke the certificates or let them expire first.")
+    post_json(owner_api, f"/api/v1/certificates/{issued['id']}/revoke", {"reason": "left"})
+    assert admin_api.delete("/api/v1/domains/Example.COM").status_code == 204
+    assert not Domain.objects.exists()
+    event = AuditEvent.objects.get(action="domain.removed")
+    assert (event.object_repr, event.actor_label) == ("example.com", "carol")
+    missing = admin_api.delete("/api/v1/domains/example.com")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "example.com is not a managed domain."

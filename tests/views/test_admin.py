@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from certificates.models import (
     ApiToken,
@@ -15,7 +16,7 @@ from certificates.models import (
     StoredKey,
     TrustAnchor,
 )
-from certificates.services import tokens
+from certificates.services import issuance, tokens
 from tests.conftest import actor
 from tests.factories import logged_in, to_pem
 from tests.testca import SmimeTestCA, other_root
@@ -153,8 +154,6 @@ def test_domain_change_is_audited(superuser_web: Client, every_model: dict[str, 
 def test_trust_anchor_add_takes_a_pem(
     superuser_web: Client, trust_anchor: TrustAnchor, test_ca: SmimeTestCA
 ) -> None:
-    from django.utils import timezone
-
     other = other_root(timezone.now())
     assert superuser_web.get("/admin/certificates/trustanchor/add/").status_code == 200
     response = superuser_web.post(
@@ -228,3 +227,49 @@ def test_token_revoke_action(superuser_web: Client, every_model: dict[str, objec
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(action="token.revoked", details__via="admin").exists()
+
+
+def test_a_domain_in_use_cannot_be_deleted_in_the_admin(
+    superuser_web: Client, issued: Certificate
+) -> None:
+    domain = Domain.objects.get()
+    url = f"/admin/certificates/domain/{domain.pk}/delete/"
+    page = superuser_web.get(url)
+    assert "Cannot delete domain" in text(page)
+    assert f"1 live certificate (#{issued.pk}) use addresses in it" in text(page)
+    superuser_web.post(url, {"post": "yes"})
+    assert Domain.objects.exists()
+
+    issuance.declare_revoked(actor(issued.owner), issued, "left the company")
+    response = superuser_web.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Domain.objects.exists()
+    event = AuditEvent.objects.get(action="domain.removed")
+    assert (event.details["via"], event.actor_label) == ("admin", "root-admin")
+
+
+def test_removing_a_trust_anchor_in_the_admin_states_and_applies_the_consequence(
+    superuser_web: Client, issued: Certificate
+) -> None:
+    anchor = TrustAnchor.objects.get()
+    url = f"/admin/certificates/trustanchor/{anchor.pk}/delete/"
+    assert (
+        "1 stored certificate is trusted through this root. Removing it judges them again"
+        in text(superuser_web.get(url))
+    )
+    page = superuser_web.post(url, {"post": "yes"}, follow=True)
+    assert f"Now untrusted root: certificates #{issued.pk}." in text(page)
+    issued.refresh_from_db()
+    assert (issued.chain_verdict, issued.trust_anchor) == ("untrusted-root", None)
+    assert AuditEvent.objects.filter(action="trust_anchor.removed", details__via="admin").exists()
+
+
+def test_a_trust_anchor_added_without_a_name_is_named_after_its_subject(
+    superuser_web: Client, trust_anchor: TrustAnchor
+) -> None:
+    other = other_root(timezone.now())
+    response = superuser_web.post(
+        "/admin/certificates/trustanchor/add/", {"name": "", "pem_text": to_pem(other.root)}
+    )
+    assert response.status_code == 302, text(response)
+    assert TrustAnchor.objects.filter(name="Other S/MIME Root CA").exists()

@@ -6,9 +6,14 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from certificates.models import Domain
+from certificates.models.domains import normalise_name
+from certificates.services import domains
+from certificates.services.actor import Actor
+from certificates.services.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -28,9 +33,16 @@ class Command(BaseCommand):
             )
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(options["username"], options["email"], password)
-        Domain.objects.get_or_create(name=options["email"].rsplit("@", 1)[1].lower())
+        name = normalise_name(options["email"].rpartition("@")[2])
+        with transaction.atomic():
+            admin = User.objects.create_superuser(options["username"], options["email"], password)
+            # Through the service, so the name is checked and the addition audited.
+            if not Domain.objects.filter(name=name).exists():
+                try:
+                    domains.add_domain(Actor(user=admin, via="command"), name)
+                except ServiceError as exc:
+                    raise CommandError(f"--email {options['email']}: {exc.detail}") from exc
         self.stdout.write(
             f"Created admin account: username {options['username']}, password {password}\n"
-            f"Managed mail domain: {options['email'].rsplit('@', 1)[1]} (add more in the admin)."
+            f"Managed mail domain: {name} (add more in the admin)."
         )
