@@ -122,7 +122,8 @@ def test_the_import_page_says_the_working_certificate_stays_current(
     page = owner_web.post("/certificates/import/", {"pem": short_pem}, follow=True)
     assert (
         f"Certificate #{year['id']} (signing and encryption, valid until "
-        f"{year['not_after'][:10]}) stays current too: it is valid longer." in text(page)
+        f"{year['not_after'][:10]}) stays current too: a certificate supersedes another only "
+        "when it was issued later and is valid longer." in text(page)
     )
     assert "Make current" in text(page)
 

@@ -244,8 +244,9 @@ class CertificateChangeOut(CertificateOut):
     """A certificate just added or made current, and what that did to the owner's others."""
 
     superseded: list[SupersededOut] = Field(
-        description="The certificates it superseded just now (same address, a use it covers, "
-        "issued earlier and valid shorter); empty when the others stay live"
+        description="The certificates it superseded just now: for an upload, those for the same "
+        "address and a use it covers that were issued earlier and are valid shorter (none: "
+        "they stay live); for make-current, the ones it replaced"
     )
 
     @staticmethod

@@ -50,11 +50,13 @@ def show_added(request: HttpRequest, cert: Certificate) -> HttpResponse:
             "valid longer, so this one is stored as superseded. Use 'Make current' below to "
             "prefer this one.",
         )
+        return redirect("certificate-detail", pk=cert.pk)
     for other in supersession.would_replace(cert, timezone.now()):
         messages.info(
             request,
-            f"Certificate {_described(other)} stays current too: it is valid longer. Use "
-            "'Make current' below to replace it with this one.",
+            f"Certificate {_described(other)} stays current too: a certificate supersedes "
+            "another only when it was issued later and is valid longer. Use 'Make current' "
+            "below to replace it with this one.",
         )
     return redirect("certificate-detail", pk=cert.pk)
 
