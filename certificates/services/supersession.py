@@ -117,7 +117,7 @@ def make_current(actor: Actor, cert: Certificate, now: datetime | None = None) -
     back, and the live ones it covers become superseded by it (returned). Owner or admin."""
     require_acts_for(actor.user, cert.owner)
     with transaction.atomic():
-        cert = Certificate.objects.select_for_update().select_related("owner").get(pk=cert.pk)
+        cert = Certificate.objects.select_for_update().get(pk=cert.pk)
         now = now or timezone.now()
         if cert.revoked_at is not None:
             raise Conflict(f"Certificate #{cert.pk} is revoked, so it cannot be current again.")
