@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from certificates.models import (
@@ -228,3 +228,41 @@ def test_token_revoke_action(superuser_web: Client, every_model: dict[str, objec
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(action="token.revoked", details__via="admin").exists()
+
+
+@pytest.fixture
+def staff_web(every_model: dict[str, object]) -> Client:
+    """A staff member allowed to view every portal model and to add domains (Django model
+    permissions), but not a certificate admin."""
+    staff = User.objects.create_user("dave", "dave@example.com", "dave-pass-1234", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="certificates", codename__startswith="view_"
+        )
+        | Permission.objects.filter(codename="add_domain")
+    )
+    return logged_in(staff)
+
+
+def test_staff_without_certificate_admin_rights_runs_no_service_action(
+    staff_web: Client, every_model: dict[str, object]
+) -> None:
+    cert: Certificate = every_model["certificate"]  # type: ignore[assignment]
+    token: ApiToken = every_model["apitoken"]  # type: ignore[assignment]
+    changelist = staff_web.get("/admin/certificates/certificate/")
+    assert changelist.status_code == 200 and "revoke_selected" not in changelist.content.decode()
+    staff_web.post(
+        "/admin/certificates/certificate/",
+        {"action": "revoke_selected", "_selected_action": [cert.pk], "apply": "1", "reason": "x"},
+    )
+    staff_web.post(
+        "/admin/certificates/apitoken/",
+        {"action": "revoke_selected", "_selected_action": [token.pk]},
+    )
+    cert.refresh_from_db()
+    token.refresh_from_db()
+    assert cert.status == "active" and token.revoked_at is None
+    assert staff_web.get("/admin/certificates/domain/add/").status_code == 403
+    staff_web.post("/admin/certificates/domain/add/", {"name": "example.org", "dns_ttl": 3600})
+    assert not Domain.objects.filter(name="example.org").exists()
+    assert not AuditEvent.objects.filter(action__in=["certificate.revoked", "domain.added"])
