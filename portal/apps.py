@@ -10,7 +10,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from portal import checks  # noqa: F401  (registers the system checks)
+        from portal import checks, sessionlimits  # noqa: F401  (system checks, login signal)
         from portal.varfolder import make_private
 
         if settings.EMBEDDED:

@@ -40,6 +40,7 @@ PUBLIC_PAGES = {
     "login",
     "logout",
     "password_change",
+    "admin-password-change",
     "password_change_done",
     "password_reset",
     "password_reset_done",
