@@ -24,11 +24,12 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from certificates.models import LoginFailure
 from certificates.services import audit
+from certificates.services.access import require_admin
 from certificates.services.actor import Actor
 
 T = TypeVar("T")
@@ -123,3 +124,14 @@ def _failed(actor: Actor, username: str, door: str, now: datetime) -> None:
         audit.record(
             actor, "login.locked_out", target, username=username, door=door, until=until.isoformat()
         )
+
+
+def lift(actor: Actor, failures: QuerySet[LoginFailure]) -> int:
+    """A certificate admin forgives these failures (a person locked out by a typo or by
+    someone else's guessing); the pauses they caused end now. Returns how many were removed."""
+    require_admin(actor.user)
+    pairs = sorted(set(failures.values_list("username", "ip")), key=str)
+    removed, _ = failures.delete()
+    for username, ip in pairs:
+        audit.record(actor, "login.lifted", username=username, address=ip)
+    return removed

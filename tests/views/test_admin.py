@@ -11,6 +11,7 @@ from certificates.models import (
     AuditEvent,
     Certificate,
     Domain,
+    LoginFailure,
     Notification,
     StoredKey,
     TrustAnchor,
@@ -30,6 +31,7 @@ MODELS = [
     "apitoken",
     "auditevent",
     "notification",
+    "loginfailure",
 ]
 
 
@@ -51,6 +53,7 @@ def every_model(issued: Certificate, owner: User) -> dict[str, object]:
         "apitoken": token,
         "auditevent": AuditEvent.objects.first(),
         "notification": notice,
+        "loginfailure": LoginFailure.objects.create(username="alice", ip="192.0.2.1"),
     }
 
 
@@ -86,7 +89,15 @@ def test_nothing_is_deleted_from_the_admin(
 
 @pytest.mark.parametrize(
     "model",
-    ["auditevent", "certificate", "certificaterequest", "storedkey", "apitoken", "notification"],
+    [
+        "auditevent",
+        "certificate",
+        "certificaterequest",
+        "storedkey",
+        "apitoken",
+        "notification",
+        "loginfailure",
+    ],
 )
 def test_no_adding_outside_the_services(superuser_web: Client, model: str) -> None:
     assert superuser_web.get(f"/admin/certificates/{model}/add/").status_code == 403

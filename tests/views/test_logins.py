@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from certificates.models import ApiToken, AuditEvent, LoginFailure
+from tests.factories import logged_in
 from tests.views.conftest import text
 
 RIGHT = "alice-pass-1234"
@@ -201,3 +202,19 @@ def test_parallel_wrong_guesses_get_no_more_tries_than_the_limit(
     assert statuses.count(403) < settings.LOGIN_FAILURE_LIMIT
     assert session.get("/").status_code == 302  # the session was ended
     assert not ApiToken.objects.exists()
+
+
+def test_a_certificate_admin_can_end_a_pause(client: Client, owner: User, admin: User) -> None:
+    guess_wrong(client, 5)
+    admin.is_staff = True
+    admin.save()
+    admin.user_permissions.add(Permission.objects.get(codename="view_loginfailure"))
+    form = {
+        "action": "lift_selected",
+        "_selected_action": list(LoginFailure.objects.values_list("pk", flat=True)),
+    }
+    assert logged_in(admin).post("/admin/certificates/loginfailure/", form).status_code == 302
+    assert login(client, RIGHT).status_code == 302
+    lifted = AuditEvent.objects.get(action="login.lifted")
+    assert lifted.actor == admin
+    assert lifted.details == {"via": "admin", "username": "alice", "address": "127.0.0.1"}
