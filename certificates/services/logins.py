@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -37,11 +36,12 @@ T = TypeVar("T")
 USERNAME_LENGTH = 150  # LoginFailure.username; longer names are cut, never refused
 
 
-@dataclass(frozen=True)
 class LockedOut(Exception):
     """Passwords for this account or from this address are refused until ``until``."""
 
-    until: datetime
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until)
+        self.until = until
 
 
 def cool_off() -> timedelta:

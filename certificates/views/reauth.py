@@ -68,6 +68,6 @@ def confirm(
 def _logged_out(request: HttpRequest, until: datetime) -> str:
     logout(request)
     return (
-        "The account password was wrong too often; you were logged out. Log in again after "
-        f"{logins.until_text(until)}."
+        "Too many wrong passwords for this account or from your address; you were logged out. "
+        f"Log in again after {logins.until_text(until)}."
     )

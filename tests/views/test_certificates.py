@@ -150,7 +150,7 @@ def test_repeated_wrong_passwords_end_the_session(
         assert export(owner_web, issued, account_password="wrong").status_code == 403
     response = export(owner_web, issued, account_password="wrong")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
-    assert "wrong too often; you were logged out. Log in again after" in text(
+    assert "from your address; you were logged out. Log in again after" in text(
         owner_web.get("/accounts/login/")
     )
     assert owner_web.get("/").status_code == 302
