@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from certificates.models import ApiToken, AuditEvent, LoginFailure
+from certificates.models import AuditEvent, Certificate, LoginFailure
 from tests.factories import logged_in
 from tests.views.conftest import text
 
@@ -161,30 +161,27 @@ def test_password_change_is_limited_like_a_login(owner_web: Client, owner: User)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_wrong_guesses_get_no_more_tries_than_the_limit(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
+def test_parallel_wrong_guesses_on_the_export_form_get_no_more_tries_than_the_limit(
+    owner_web: Client, issued: Certificate, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One stolen session, 16 wrong passwords at once: at most the limit's number of them is
-    checked, the rest are refused unchecked, and the session ends."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    User.objects.create_user("alice", "alice@example.com", RIGHT)
-    session = Client()
-    session.login(username="alice", password=RIGHT)
+    """One stolen session, 16 wrong account passwords at once on the PKCS#12 form: at most the
+    limit's number of them is checked, the rest are refused unchecked, and the session ends."""
     checks: list[str] = []
     check_password = User.check_password
     monkeypatch.setattr(
         User, "check_password", lambda u, raw: checks.append(raw) or check_password(u, raw)
     )
-    cookie = session.cookies["sessionid"].value
+    cookie = owner_web.cookies["sessionid"].value
     start = threading.Barrier(16)
     statuses: list[int] = []
+    form = {"password": "pw", "confirm": "pw", "profile": "modern", "account_password": "wrong"}
 
     def guess() -> None:
         client = Client()
         client.cookies["sessionid"] = cookie
         try:
             start.wait()
-            statuses.append(export_token(client, "wrong").status_code)
+            statuses.append(client.post(f"/certificates/{issued.pk}/pkcs12", form).status_code)
         finally:
             connection.close()
 
@@ -200,8 +197,8 @@ def test_parallel_wrong_guesses_get_no_more_tries_than_the_limit(
     # 403: checked and wrong; 302: logged out; 400: Django's "session ended during the request".
     assert len(statuses) == 16 and set(statuses) <= {302, 400, 403}, statuses
     assert statuses.count(403) < settings.LOGIN_FAILURE_LIMIT
-    assert session.get("/").status_code == 302  # the session was ended
-    assert not ApiToken.objects.exists()
+    assert owner_web.get("/").status_code == 302  # the session was ended
+    assert not AuditEvent.objects.filter(action="key.exported").exists()
 
 
 def test_a_certificate_admin_can_end_a_pause(client: Client, owner: User, admin: User) -> None:
