@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.apps import AppConfig
 
 
@@ -6,4 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
-        from portal import checks  # noqa: F401  (registers the system checks)
+        from django.conf import settings
+
+        from portal import checks, sessionlimits  # noqa: F401  (system checks, login signal)
+        from portal.varfolder import make_private
+
+        if settings.EMBEDDED:
+            # Every process (web, worker, beat, manage.py) starts here, before it opens the
+            # database: close what an earlier run left readable.
+            make_private(settings.VAR_DIR, public=Path(settings.STATIC_ROOT))

@@ -250,3 +250,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Logins and sessions (issue 13). Wrong passwords are counted in the database on every door
+# that checks one (login pages, admin login, re-authentication, password change): see
+# certificates/services/logins.py. Sessions end after SESSION_IDLE_MINUTES without a request
+# and SESSION_MAX_HOURS after the login, whichever comes first: they unlock private keys.
+AUTHENTICATION_BACKENDS = ["certificates.views.logins.LimitedModelBackend"]
+MIDDLEWARE += [
+    "certificates.views.logins.LoginLockoutMiddleware",
+    "portal.sessionlimits.SessionLifetimeMiddleware",
+]
+LOGIN_FAILURE_LIMIT = envconf.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = envconf.integer("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = envconf.integer("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", 20, minimum=1)
+LOGIN_LOCKOUT_MINUTES = envconf.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+PASSWORD_RESET_ENABLED = envconf.boolean("PASSWORD_RESET_ENABLED", False)
+SESSION_IDLE_MINUTES = envconf.integer("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = envconf.integer("SESSION_MAX_HOURS", 10, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # each request moves the idle deadline

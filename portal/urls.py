@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from portal.api import api, not_found
 
@@ -11,8 +12,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # The admin's own password change would check the old password without the login limits.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="password_change"),
+        name="admin-password-change",
+    ),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("certificates.account_urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", not_found),  # JSON 404, never an HTML page under /api/
     path("", include("certificates.urls")),

@@ -1,6 +1,7 @@
 """The README's first command, run for real twice in a fresh var/ on the embedded defaults:
 web, worker and beat start; the second run keeps the secrets, the data and the admin, and a
-key generated in the first run still exports as PKCS#12 in the second."""
+key generated in the first run still exports as PKCS#12 in the second. Both runs keep var/
+owner-only, the second also after the folder was opened up between the runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import time
 import urllib.error
@@ -94,11 +96,42 @@ def wait_for_text(portal: Portal, needle: str, timeout: float = 60) -> None:
         time.sleep(0.5)
 
 
+def readable_by_others(var: Path) -> dict[str, str]:
+    """What in var/ is not owner-only (folders 0700, files 0600), except the public static
+    files; files that vanish while we look (consumed queue messages) are skipped."""
+    found = {}
+    for path in [var, *var.rglob("*")]:
+        if "static" in path.relative_to(var).parts:
+            continue
+        try:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode != (0o700 if stat.S_ISDIR(path.lstat().st_mode) else 0o600):
+            found[str(path.relative_to(var))] = oct(mode)
+    return found
+
+
+def assert_var_is_private(var: Path) -> None:
+    names = {p.name for p in var.iterdir()}
+    assert {"portal.sqlite3", "celery", "secret_key"} <= names, names
+    assert any(name.startswith("celerybeat-schedule") for name in names), names
+    assert readable_by_others(var) == {}
+
+
+def open_up(var: Path) -> None:
+    """What an older version left behind: a world-readable folder, database and queue."""
+    for path in [var, *var.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def test_serve_twice_keeps_secrets_data_admin_and_keys(tmp_path: Path) -> None:
     var = tmp_path / "var"
     portal = Portal(var, free_port())
     portal.start()
     try:
+        wait_for_text(portal, "beat: Starting")
+        assert_var_is_private(var)
         assert re.search(r"Created admin account: username admin, password \S+", portal.text())
         assert f"S/MIME portal: {portal.base}/" in portal.text()
         token = portal.manage("create_api_token", "admin", "--scope", "keys:export")
@@ -132,8 +165,11 @@ def test_serve_twice_keeps_secrets_data_admin_and_keys(tmp_path: Path) -> None:
     secrets_before = sorted((p.name, p.read_bytes()) for p in var.iterdir() if "key" in p.name)
     assert [name for name, _ in secrets_before] == ["key_encryption_key", "secret_key"]
 
+    open_up(var)
+    assert readable_by_others(var)
     portal.start()
     try:
+        assert_var_is_private(var)
         assert "Admin account exists already" in portal.text()
         assert portal.text().count("Created admin account") == 1
         bundle = portal.api(

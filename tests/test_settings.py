@@ -83,6 +83,33 @@ def test_embedded_mode_generates_secrets_once_with_private_permissions(tmp_path:
     assert (secret.read_text(), kek.read_text()) == first
 
 
+def test_login_and_session_limits_come_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "LOGIN_FAILURE_LIMIT": "3",
+        "LOGIN_FAILURE_LIMIT_PER_ADDRESS": "50",
+        "LOGIN_FAILURE_LIMIT_PER_ACCOUNT": "40",
+        "LOGIN_LOCKOUT_MINUTES": "60",
+        "SESSION_IDLE_MINUTES": "10",
+        "SESSION_MAX_HOURS": "8",
+        "PASSWORD_RESET_ENABLED": "true",
+    }
+    names = [*env, "SESSION_COOKIE_AGE"]
+    code = f"from django.conf import settings; print(*(getattr(settings, n) for n in {names}))"
+    result = manage("shell", "-c", code, env=env, tmp_path=tmp_path)
+    assert result.stdout.splitlines()[-1].split() == [
+        "3",
+        "50",
+        "40",
+        "60",
+        "10",
+        "8",
+        "True",
+        "600",
+    ]
+    result = manage("check", env={"LOGIN_FAILURE_LIMIT": "0"}, tmp_path=tmp_path)
+    assert "LOGIN_FAILURE_LIMIT must be at least 1, not 0." in result.stderr
+
+
 def test_a_malformed_key_encryption_key_is_reported(tmp_path: Path) -> None:
     result = manage(
         "check", env={**PROD_ENV, "KEY_ENCRYPTION_KEY": "bm90IDMyIGJ5dGVz"}, tmp_path=tmp_path

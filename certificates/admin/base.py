@@ -13,12 +13,25 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from certificates.services.access import is_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import ServiceError
+
+# ``@admin.action(permissions=[CERTIFICATE_ADMINS])``: offered to certificate admins only.
+CERTIFICATE_ADMINS = "certificate_admin"
 
 
 def admin_actor(request: HttpRequest) -> Actor:
     return Actor.from_request(request, via="admin")
+
+
+class CertificateAdminRights:
+    """Staff status opens the admin and Django's model permissions decide what a staff member
+    sees; what goes through the services (adding domains and anchors, rejecting, revoking)
+    also needs certificate-admin rights, as on the pages and in the API."""
+
+    def has_certificate_admin_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,10 +72,15 @@ class ServiceAddForm(forms.ModelForm):
         """The service checks for duplicates and has already saved the row."""
 
 
-class ServiceAddMixin:
-    """Uses ``add_form`` (a ServiceAddForm) on the add page, bound to the acting admin."""
+class ServiceAddMixin(CertificateAdminRights):
+    """Uses ``add_form`` (a ServiceAddForm) on the add page, bound to the acting admin; only
+    certificate admins with Django's add permission see it."""
 
     add_form: type[ServiceAddForm]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        allowed: bool = super().has_add_permission(request)  # type: ignore[misc]
+        return allowed and self.has_certificate_admin_permission(request)
 
     def get_form(
         self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any

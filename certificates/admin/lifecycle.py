@@ -1,7 +1,7 @@
 """The lifecycle's rows, view only: requests, certificates, keys, tokens, audit, notices.
 
 Rejecting requests, declaring certificates revoked and revoking tokens are actions that call
-the services.
+the services, offered to certificate admins only.
 """
 
 from __future__ import annotations
@@ -10,7 +10,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from certificates.admin.base import ReadOnlyAdmin, admin_actor, pem_of, with_reason
+from certificates.admin.base import (
+    CERTIFICATE_ADMINS,
+    CertificateAdminRights,
+    ReadOnlyAdmin,
+    admin_actor,
+    pem_of,
+    with_reason,
+)
 from certificates.models import (
     ApiToken,
     AuditEvent,
@@ -25,7 +32,7 @@ from certificates.services.errors import ServiceError
 
 
 @admin.register(CertificateRequest)
-class CertificateRequestAdmin(ReadOnlyAdmin):
+class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin):
     list_display = [
         "id",
         "email",
@@ -41,7 +48,7 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
     exclude = ["stored_key"]
     actions = ["reject_selected"]
 
-    @admin.action(description="Reject selected requests")
+    @admin.action(description="Reject selected requests", permissions=[CERTIFICATE_ADMINS])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         actor = admin_actor(request)
         return with_reason(
@@ -54,7 +61,7 @@ class CertificateRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdmin):
+class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin):
     list_display = [
         "id",
         "email",
@@ -75,7 +82,9 @@ class CertificateAdmin(ReadOnlyAdmin):
     def pem(self, obj: Certificate) -> str:
         return pem_of(bytes(obj.der))
 
-    @admin.action(description="Declare selected certificates revoked")
+    @admin.action(
+        description="Declare selected certificates revoked", permissions=[CERTIFICATE_ADMINS]
+    )
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         actor = admin_actor(request)
         return with_reason(
@@ -98,7 +107,7 @@ class StoredKeyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
+class ApiTokenAdmin(CertificateAdminRights, ReadOnlyAdmin):
     list_display = ["name", "user", "prefix", "scopes", "expires_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "user__username", "prefix"]
@@ -115,7 +124,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     actions = ["revoke_selected"]
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description="Revoke selected tokens", permissions=[CERTIFICATE_ADMINS])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         actor = admin_actor(request)
         for token in queryset:

@@ -2,6 +2,7 @@ from certificates.models.audit import AuditEvent
 from certificates.models.certificates import Certificate, TrustAnchor
 from certificates.models.domains import Domain
 from certificates.models.keys import StoredKey
+from certificates.models.logins import LoginFailure
 from certificates.models.notifications import Notification
 from certificates.models.requests import CertificateRequest
 from certificates.models.tokens import ApiToken
@@ -12,6 +13,7 @@ __all__ = [
     "Certificate",
     "CertificateRequest",
     "Domain",
+    "LoginFailure",
     "Notification",
     "StoredKey",
     "TrustAnchor",

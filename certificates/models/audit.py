@@ -11,6 +11,7 @@ class AuditObject(models.TextChoices):
     API_TOKEN = "apitoken", "API token"
     DOMAIN = "domain", "Domain"
     TRUST_ANCHOR = "trustanchor", "Trust anchor"
+    USER = "user", "User account"
 
 
 class AuditEvent(models.Model):

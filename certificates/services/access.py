@@ -1,5 +1,8 @@
 """Who sees what: employees their own objects, certificate admins everything.
 
+Certificate admins are superusers and members of the "Certificate admins" group. Staff status
+is not enough: it only opens the Django admin, where Django's model permissions apply.
+
 Another employee's object is reported as not found (404), never as forbidden, so ids leak
 nothing about who holds what.
 """
@@ -19,7 +22,7 @@ ADMIN_GROUP = "Certificate admins"
 def is_admin(user: AbstractBaseUser | None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or user.is_staff:  # type: ignore[attr-defined]
+    if user.is_superuser:  # type: ignore[attr-defined]
         return True
     return user.groups.filter(name=ADMIN_GROUP).exists()  # type: ignore[attr-defined]
 

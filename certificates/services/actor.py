@@ -27,4 +27,7 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return self.user.get_username() if self.user is not None else "system"
+        if self.user is not None:
+            return self.user.get_username()
+        # Nobody logged in: the portal itself, or someone at a page before logging in.
+        return "anonymous" if self.via in ("web", "admin") else "system"

@@ -1,21 +1,25 @@
 """Re-authentication before a private key leaves the portal.
 
 Exporting a key needs the account password again; a correct password unlocks exports for
-``settings.REAUTH_SECONDS`` in this session. Repeated wrong passwords end the session, so a
-stolen session cookie cannot be used to guess the password.
+``settings.REAUTH_SECONDS`` in this session. Wrong passwords count towards the same login
+limits as the login pages (per account and client address, in the database, so parallel
+guesses on one stolen session get no more tries than sequential ones); the guess that reaches
+the limit, and any guess while it holds, ends the session.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest
 
+from certificates.services import logins
+from certificates.views.shell import web_actor
+
 SESSION_KEY = "reauth_at"
-FAILURES_KEY = "reauth_failures"
-MAX_FAILURES = 5
 
 
 def recently_reauthenticated(request: HttpRequest) -> bool:
@@ -33,19 +37,37 @@ def confirm(
     """None when the person proved it is them; otherwise the sentence to show (HTTP 403).
 
     A typed password is always checked, even within the grace period. ``needed_for`` and
-    ``nothing_made`` word the refusals for what the password unlocks.
+    ``nothing_made`` word the refusals for what the password unlocks. After a refusal that
+    logged the person out, ``request.user`` is anonymous.
     """
     if not password:
         if recently_reauthenticated(request):
             return None
         return f"Type your account password: {needed_for}"
-    if request.user.check_password(password):
+    user = request.user
+    actor = web_actor(request)
+    username = user.get_username()
+    try:
+        proved = logins.attempt(
+            actor,
+            username,
+            "re-authentication",
+            lambda: user if user.check_password(password) else None,
+        )
+    except logins.LockedOut as exc:
+        return _logged_out(request, exc.until)
+    if proved is not None:
         request.session[SESSION_KEY] = time.time()
-        request.session.pop(FAILURES_KEY, None)
         return None
-    failures = request.session.get(FAILURES_KEY, 0) + 1
-    if failures >= MAX_FAILURES:
-        logout(request)
-        return "The account password was wrong too often; you were logged out. Log in again."
-    request.session[FAILURES_KEY] = failures
+    until = logins.locked_until(username, actor.ip)
+    if until is not None:
+        return _logged_out(request, until)
     return f"That is not your account password, so {nothing_made}. Type it again."
+
+
+def _logged_out(request: HttpRequest, until: datetime) -> str:
+    logout(request)
+    return (
+        "Too many wrong passwords for this account or from your address; you were logged out. "
+        f"Log in again after {logins.until_text(until)}."
+    )

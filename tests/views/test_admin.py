@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from certificates.models import (
     AuditEvent,
     Certificate,
     Domain,
+    LoginFailure,
     Notification,
     StoredKey,
     TrustAnchor,
@@ -31,6 +32,7 @@ MODELS = [
     "apitoken",
     "auditevent",
     "notification",
+    "loginfailure",
 ]
 
 
@@ -52,6 +54,7 @@ def every_model(issued: Certificate, owner: User) -> dict[str, object]:
         "apitoken": token,
         "auditevent": AuditEvent.objects.first(),
         "notification": notice,
+        "loginfailure": LoginFailure.objects.create(username="alice", ip="192.0.2.1"),
     }
 
 
@@ -87,7 +90,15 @@ def test_lifecycle_rows_are_not_deleted_from_the_admin(
 
 @pytest.mark.parametrize(
     "model",
-    ["auditevent", "certificate", "certificaterequest", "storedkey", "apitoken", "notification"],
+    [
+        "auditevent",
+        "certificate",
+        "certificaterequest",
+        "storedkey",
+        "apitoken",
+        "notification",
+        "loginfailure",
+    ],
 )
 def test_no_adding_outside_the_services(superuser_web: Client, model: str) -> None:
     assert superuser_web.get(f"/admin/certificates/{model}/add/").status_code == 403
@@ -273,3 +284,39 @@ def test_a_trust_anchor_added_without_a_name_is_named_after_its_subject(
     )
     assert response.status_code == 302, text(response)
     assert TrustAnchor.objects.filter(name="Other S/MIME Root CA").exists()
+@pytest.fixture
+def staff_web(every_model: dict[str, object]) -> Client:
+    """A staff member allowed to view every portal model and to add domains (Django model
+    permissions), but not a certificate admin."""
+    staff = User.objects.create_user("dave", "dave@example.com", "dave-pass-1234", is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="certificates", codename__startswith="view_"
+        )
+        | Permission.objects.filter(codename="add_domain")
+    )
+    return logged_in(staff)
+
+
+def test_staff_without_certificate_admin_rights_runs_no_service_action(
+    staff_web: Client, every_model: dict[str, object]
+) -> None:
+    cert: Certificate = every_model["certificate"]  # type: ignore[assignment]
+    token: ApiToken = every_model["apitoken"]  # type: ignore[assignment]
+    changelist = staff_web.get("/admin/certificates/certificate/")
+    assert changelist.status_code == 200 and "revoke_selected" not in changelist.content.decode()
+    staff_web.post(
+        "/admin/certificates/certificate/",
+        {"action": "revoke_selected", "_selected_action": [cert.pk], "apply": "1", "reason": "x"},
+    )
+    staff_web.post(
+        "/admin/certificates/apitoken/",
+        {"action": "revoke_selected", "_selected_action": [token.pk]},
+    )
+    cert.refresh_from_db()
+    token.refresh_from_db()
+    assert cert.status == "active" and token.revoked_at is None
+    assert staff_web.get("/admin/certificates/domain/add/").status_code == 403
+    staff_web.post("/admin/certificates/domain/add/", {"name": "example.org", "dns_ttl": 3600})
+    assert not Domain.objects.filter(name="example.org").exists()
+    assert not AuditEvent.objects.filter(action__in=["certificate.revoked", "domain.added"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -144,11 +145,16 @@ def test_recent_reauthentication_unlocks_a_second_export(
     assert AuditEvent.objects.filter(action="key.exported").count() == 2
 
 
-def test_repeated_wrong_passwords_end_the_session(owner_web: Client, issued: Certificate) -> None:
-    for _ in range(reauth.MAX_FAILURES - 1):
+def test_repeated_wrong_passwords_end_the_session(
+    owner_web: Client, issued: Certificate, settings: Any
+) -> None:
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         assert export(owner_web, issued, account_password="wrong").status_code == 403
     response = export(owner_web, issued, account_password="wrong")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert "from your address; you were logged out. Log in again after" in text(
+        owner_web.get("/accounts/login/")
+    )
     assert owner_web.get("/").status_code == 302
 
 
