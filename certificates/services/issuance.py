@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from certificates import notices
 from certificates.models import Certificate, CertificateRequest, TrustAnchor
 from certificates.models.certificates import CertificateStatus, ChainVerdict
 from certificates.models.keys import KeySource
@@ -149,7 +150,8 @@ def attach_to_request(
             actor, owner=request.owner, email=request.email, request=request, data=data, now=now
         )
         request.save(update_fields=["state", "updated_at"])
-        audit.record(actor, "request.issued", request, certificate=cert.pk)
+        event = audit.record(actor, "request.issued", request, certificate=cert.pk)
+        notices.request_issued(event, request)
     return cert
 
 
@@ -222,7 +224,8 @@ def declare_revoked(
         cert.revocation_method = "declared"
         cert.revocation_checked_at = now
         cert.save()
-        audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
+        event = audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
+        notices.certificate_revoked(event, cert)
         transaction.on_commit(
             lambda: certificate_invalidated.send(
                 Certificate, certificate=cert, status=CertificateStatus.REVOKED
