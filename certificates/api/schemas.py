@@ -20,6 +20,7 @@ from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest
+from certificates.pki import pkcs12
 from certificates.pki.keys import KEY_TYPES
 from certificates.services import audit
 from certificates.services.issuance import status_at
@@ -122,7 +123,11 @@ class RevokeIn(In):
 
 
 class Pkcs12In(In):
-    password: str = Field(max_length=1024, description="Protects the bundle; never stored")
+    password: str = Field(
+        max_length=pkcs12.MAX_PASSWORD_LENGTH,
+        description=f"Protects the bundle; never stored. At least {pkcs12.MIN_PASSWORD_LENGTH} "
+        "characters (a copied bundle can be attacked offline).",
+    )
     profile: Literal["modern", "legacy"] = "modern"
 
 
