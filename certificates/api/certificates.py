@@ -25,9 +25,9 @@ from certificates.api.schemas import (
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
+from certificates.responses import attachment
 from certificates.services import access, downloads, export, issuance
 from certificates.services import requests as requests_service
-from portal.responses import attachment
 
 router = Router(tags=["certificates"])
 

@@ -21,10 +21,10 @@ from certificates.api.schemas import (
     requests_out,
 )
 from certificates.models.requests import RequestState
+from certificates.responses import attachment
 from certificates.services import access, issuance
 from certificates.services import requests as service
 from certificates.services.errors import Invalid
-from portal.responses import attachment
 
 router = Router(tags=["requests"])
 
