@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context, engines
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 
 
@@ -36,8 +36,8 @@ def render(template: str, context: dict[str, Any]) -> Message:
 def _plain_text(name: str, context: dict[str, Any]) -> str:
     """Plain text is not HTML: rendered without autoescaping, so a name typed as da"ve reads
     da"ve, not da&quot;ve. Only the .html part is escaped."""
-    engine = engines["django"].engine  # type: ignore[attr-defined]
-    return str(engine.get_template(name).render(Context(context, autoescape=False)))
+    template = Engine.get_default().get_template(name)
+    return template.render(Context(context, autoescape=False))
 
 
 def send(to: str, message: Message) -> None:
