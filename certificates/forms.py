@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from certificates.models.audit import AuditObject
 from certificates.models.keys import KeySource
 from certificates.models.tokens import TokenScope
-from certificates.pki import keys
+from certificates.pki import keys, pkcs12
 from certificates.pki.pkcs12 import Profile
 from certificates.services import tokens
 
@@ -225,14 +225,24 @@ PROFILE_CHOICES = [
 ]
 
 
+# The browser's hint only; the length rule and its sentence are pki.pkcs12's, for every door.
+BUNDLE_PASSWORD_ATTRS = {
+    "autocomplete": "new-password",
+    "minlength": str(pkcs12.MIN_PASSWORD_LENGTH),
+    "maxlength": str(pkcs12.MAX_PASSWORD_LENGTH),
+}
+
+
 class Pkcs12Form(forms.Form):
     password = needed(
         forms.CharField(
             label="Bundle password",
             required=False,
             strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text="Protects the file; you type it again when importing. It is not stored.",
+            widget=forms.PasswordInput(attrs=BUNDLE_PASSWORD_ATTRS),
+            help_text=f"At least {pkcs12.MIN_PASSWORD_LENGTH} characters, for example a few "
+            "words: a copy of the file can be attacked offline. You type it again when "
+            "importing; it is not stored.",
         )
     )
     confirm = needed(
@@ -240,7 +250,7 @@ class Pkcs12Form(forms.Form):
             label="Bundle password again",
             required=False,
             strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            widget=forms.PasswordInput(attrs=BUNDLE_PASSWORD_ATTRS),
         )
     )
     profile = forms.ChoiceField(

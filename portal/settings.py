@@ -178,6 +178,8 @@ if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A form sent with a stale token (logged out and in again in another tab): the portal's page.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

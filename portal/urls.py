@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, reverse
 from django.views.generic import RedirectView
 
+from certificates.views.shell import post_only
 from portal.api import api, not_found
 
 
@@ -19,6 +21,12 @@ urlpatterns = [
         name="admin-password-change",
     ),
     path("admin/", admin.site.urls),
+    # Logging out is a POST; a GET on its address (a bookmark) leads home instead of a 405.
+    path(
+        "accounts/logout/",
+        post_only(lambda request: reverse("home"))(LogoutView.as_view()),
+        name="logout",
+    ),
     path("accounts/", include("certificates.account_urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", not_found),  # JSON 404, never an HTML page under /api/

@@ -10,6 +10,7 @@ session stops with an error instead of skipping.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.test import Client, override_settings
 
 from certificates.models import Domain, TrustAnchor
 from certificates.services import tokens
@@ -39,6 +40,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
         except redis.RedisError as exc:
             pytest.exit(f"REDIS_URL={redis_url} does not answer: {exc}", returncode=3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    """Test accounts need no real password hashing; PBKDF2's deliberate cost (a third of a
+    second per hash) would only slow every test that makes or logs in a person."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

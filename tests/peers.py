@@ -57,6 +57,13 @@ def smtp_sink(settings: pytest.FixtureRequest) -> Iterator[SmtpSink]:
         controller.stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test with a real worker takes seconds (starting and stopping it): marked slow."""
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[None]:
     from celery.contrib.testing.worker import start_worker

@@ -1,6 +1,8 @@
 """Every route, enumerated from Django's URL resolver and the OpenAPI document: anonymous
 callers get nothing private, a colleague gets 404 for each of the owner's objects, and a
-route this test does not know fails it (classify new routes here)."""
+route this test does not know fails it (classify new routes here). No page answers 405: a GET
+on a POST-only action (where the login page sends someone whose session ran out as they sent
+its form) leads to the page of that form."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from certificates.account_urls import RESET_PAGES
 from certificates.models import ApiToken, TrustAnchor
 from tests.conftest import api_client
 from tests.factories import create_server_request, issue_via_api, logged_in
+from tests.views.conftest import text
 
 # Page routes by URL name: which owner object they take (None: no object; "admin": admins only).
 PAGES: dict[str, str | None] = {
@@ -48,6 +52,8 @@ PUBLIC_PAGES = {
     "password_reset_confirm",
     "password_reset_complete",
 }
+# Routes that only send the browser on to another page (not form actions).
+REDIRECTS = {"admin-password-change": "password_change"}
 # API operations: (method, path) -> owner object, None (own list / create), or "admin".
 API: dict[tuple[str, str], str | None] = {
     ("post", "/api/v1/requests"): None,
@@ -139,13 +145,14 @@ def page_routes() -> dict[str, URLPattern]:
 
 
 def page_url(name: str, owned: Objects) -> str:
-    kind = PAGES.get(name)
-    if kind in ("request", "certificate", "token"):
-        kwargs: dict[str, object] = {"pk": getattr(owned, kind)}
-        if name == "certificate-download":
-            kwargs["fmt"] = "pem"
-        return reverse(name, kwargs=kwargs)
-    return reverse(name)
+    """The route's address for the owner's object (pk), a real format, placeholders else."""
+    kwargs: dict[str, object] = {}
+    for key in page_routes()[name].pattern.converters:
+        if key == "pk":
+            kwargs[key] = getattr(owned, str(PAGES[name]))
+        else:
+            kwargs[key] = "pem" if key == "fmt" else "x"  # password_reset_confirm's uidb64, token
+    return reverse(name, kwargs=kwargs)
 
 
 def test_every_page_route_is_classified() -> None:
@@ -166,8 +173,7 @@ def test_pages_are_private_and_objects_are_the_owners(owned: Objects, peer_user:
             assert response["Location"].startswith(reverse("login")), (name, method)
         if kind in ("request", "certificate", "token"):
             assert peer.post(url).status_code == 404, (name, "post")
-            # A POST-only action answers GET with 405 before looking anything up: no leak.
-            assert peer.get(url).status_code in (404, 405), (name, "get")
+            assert peer.get(url).status_code == 404, (name, "get")
         elif kind == "admin":
             assert peer.get(url).status_code in (403, 404), name
 
@@ -238,3 +244,59 @@ def test_api_objects_are_the_owners(owned: Objects, peer_user: User, owner: User
             ids = {item["id"] for item in response.json()["items"]}
             kind_of_list = path.rsplit("/", 1)[-1].rstrip("s")
             assert getattr(owned, kind_of_list) not in ids, path
+
+
+LOGIN = {"username": "alice", "password": "alice-pass-1234"}
+NOTHING_CHANGED = "Nothing was changed: that address only takes a form sent from this page."
+
+
+def object_page(kind: str | None, owned: Objects) -> str | None:
+    """Where an object's forms are: its page (tokens are on the tokens page)."""
+    if kind == "request":
+        return reverse("request-detail", args=[owned.request])
+    if kind == "certificate":
+        return reverse("certificate-detail", args=[owned.certificate])
+    if kind == "token":
+        return reverse("tokens")
+    return None
+
+
+def test_no_page_route_answers_a_get_with_405(owned: Objects, owner: User) -> None:
+    browser = logged_in(owner)
+    for name in page_routes():
+        url = page_url(name, owned)
+        response = browser.get(url, follow=True)
+        assert all(status == 302 for _, status in response.redirect_chain), (name, url)
+        expected = 403 if PAGES.get(name) == "admin" else 200
+        if name in RESET_PAGES:  # off unless PASSWORD_RESET_ENABLED: a 404 with a sentence
+            expected = 404
+        assert response.status_code == expected, (name, url, response.status_code)
+        if name in REDIRECTS:
+            assert response.redirect_chain[-1][0] == reverse(REDIRECTS[name]), (name, url)
+        elif response.redirect_chain:  # a POST-only action: its form's page, saying so
+            page = object_page(PAGES.get(name), owned) or reverse("home")
+            assert response.redirect_chain[-1][0] == page, (name, url)
+            assert NOTHING_CHANGED in text(response), name
+
+
+def test_after_logging_in_again_a_form_address_leads_to_the_objects_page(
+    owned: Objects, owner: User
+) -> None:
+    """The session ran out, the form was sent, the person logged in: the page, not a 405."""
+    landed = 0
+    for name in page_routes():
+        page = object_page(PAGES.get(name), owned)
+        if page is None:
+            continue
+        url = page_url(name, owned)
+        browser = Client()  # the session is gone
+        sent = browser.post(url)
+        assert sent.status_code == 302, name
+        login_page = sent["Location"]
+        assert login_page.startswith(reverse("login") + "?next="), name
+        response = browser.post(login_page, LOGIN, follow=True)
+        assert response.status_code == 200, (name, response.redirect_chain)
+        final = response.redirect_chain[-1][0]
+        assert final in (url, page), (name, final)
+        landed += final == page
+    assert landed >= 8  # submit, cancel, reject, upload, pkcs12, renew, revoke, token revoke

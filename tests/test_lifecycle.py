@@ -25,10 +25,10 @@ def export(client: Client, cert: dict[str, Any]) -> pkcs12.PKCS12KeyAndCertifica
     response = post_json(
         client,
         f"/api/v1/certificates/{cert['id']}/pkcs12",
-        {"password": "old-mail", "profile": "modern"},
+        {"password": "old-mail-bundle", "profile": "modern"},
     )
     assert response.status_code == 200, response.content
-    return pkcs12.load_pkcs12(response.content, b"old-mail")
+    return pkcs12.load_pkcs12(response.content, b"old-mail-bundle")
 
 
 def certificate(client: Client, cert: dict[str, Any]) -> dict[str, Any]:

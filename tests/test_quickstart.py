@@ -17,6 +17,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -25,6 +26,8 @@ from tests.peers import free_port
 from tests.testca import SmimeTestCA
 
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 class Portal:
@@ -176,9 +179,9 @@ def test_serve_twice_keeps_secrets_data_admin_and_keys(tmp_path: Path) -> None:
             "POST",
             f"/certificates/{cert['id']}/pkcs12",
             token,
-            {"password": "second-run", "profile": "legacy"},
+            {"password": "second-run-bundle", "profile": "legacy"},
         )
-        loaded = pkcs12.load_pkcs12(bundle, b"second-run")
+        loaded = pkcs12.load_pkcs12(bundle, b"second-run-bundle")
         assert loaded.cert is not None and loaded.key is not None
         assert loaded.cert.certificate == leaf
         assert loaded.key.public_key() == leaf.public_key()

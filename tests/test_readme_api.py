@@ -17,6 +17,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
@@ -30,6 +31,8 @@ from tests.testca import SmimeTestCA
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 PASSWORD = "correct horse battery staple"
+
+pytestmark = pytest.mark.e2e
 
 for _tool in ("curl", "openssl"):  # a missing peer fails the run; it never skips
     assert shutil.which(_tool), f"{_tool} is not installed (bin/test installs it)"

@@ -90,7 +90,7 @@ def test_generated_keys_are_nowhere_in_plain_form(
                 response = post_json(
                     owner_api,
                     f"/api/v1/certificates/{cert['id']}/pkcs12",
-                    {"password": "bundle-pass", "profile": profile},
+                    {"password": "bundle-password", "profile": profile},
                 )
                 assert response.status_code == 200
             renewed = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew")

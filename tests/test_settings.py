@@ -55,12 +55,14 @@ def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comple
     )
 
 
+@pytest.mark.slow  # starts manage.py in a new process
 def test_check_deploy_is_clean_with_production_variables(tmp_path: Path) -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.slow  # starts manage.py in a new process
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "KEY_ENCRYPTION_KEY"])
 def test_production_mode_refuses_to_start_without_secrets(tmp_path: Path, missing: str) -> None:
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
@@ -70,6 +72,7 @@ def test_production_mode_refuses_to_start_without_secrets(tmp_path: Path, missin
     assert not (tmp_path / "var" / missing.lower()).exists(), "only the embedded mode mints secrets"
 
 
+@pytest.mark.slow  # starts manage.py in a new process
 def test_embedded_mode_generates_secrets_once_with_private_permissions(tmp_path: Path) -> None:
     for _ in range(2):
         assert manage("check", env={}, tmp_path=tmp_path).returncode == 0
@@ -83,6 +86,7 @@ def test_embedded_mode_generates_secrets_once_with_private_permissions(tmp_path:
     assert (secret.read_text(), kek.read_text()) == first
 
 
+@pytest.mark.slow  # starts manage.py in a new process
 def test_login_and_session_limits_come_from_the_environment(tmp_path: Path) -> None:
     env = {
         "LOGIN_FAILURE_LIMIT": "3",
@@ -110,6 +114,7 @@ def test_login_and_session_limits_come_from_the_environment(tmp_path: Path) -> N
     assert "LOGIN_FAILURE_LIMIT must be at least 1, not 0." in result.stderr
 
 
+@pytest.mark.slow  # starts manage.py in a new process
 def test_a_malformed_key_encryption_key_is_reported(tmp_path: Path) -> None:
     result = manage(
         "check", env={**PROD_ENV, "KEY_ENCRYPTION_KEY": "bm90IDMyIGJ5dGVz"}, tmp_path=tmp_path

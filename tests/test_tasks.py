@@ -9,6 +9,7 @@ from unittest.mock import patch
 import pytest
 from django.utils import timezone
 
+from certificates import notices
 from certificates.models import AuditEvent, Notification
 from certificates.services import notifications
 from certificates.tasks import send_due_notifications, send_notification
@@ -78,7 +79,7 @@ def test_the_sweep_sends_what_a_killed_worker_left_owed(
     owner_api,
     cert,  # type: ignore[no-untyped-def]
 ) -> None:
-    with patch.object(send_notification, "delay"):  # the broker message is lost
+    with patch.object(notices, "enqueue"):  # the broker message is lost
         response = post_json(
             owner_api,
             f"/api/v1/certificates/{cert['id']}/pkcs12",
@@ -98,7 +99,8 @@ def test_the_sweep_sends_what_a_killed_worker_left_owed(
 
 
 def test_an_export_succeeds_while_the_broker_is_down(owner_api, cert) -> None:  # type: ignore[no-untyped-def]
-    with patch.object(send_notification, "delay", side_effect=ConnectionError("broker down")):
+    broker_down = ConnectionError("broker down")
+    with patch.object(notices.celery_app, "send_task", side_effect=broker_down):
         response = post_json(
             owner_api,
             f"/api/v1/certificates/{cert['id']}/pkcs12",

@@ -23,6 +23,7 @@ from certificates.api.schemas import (
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.models.tokens import TokenScope
+from certificates.responses import attachment
 from certificates.services import (
     access,
     certificate_lists,
@@ -32,7 +33,6 @@ from certificates.services import (
     supersession,
 )
 from certificates.services import requests as requests_service
-from portal.responses import attachment
 
 router = Router(tags=["certificates"])
 

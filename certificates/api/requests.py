@@ -20,10 +20,10 @@ from certificates.api.schemas import (
 )
 from certificates.models import CertificateRequest
 from certificates.models.requests import RequestState
+from certificates.responses import attachment
 from certificates.services import access, issuance, supersession
 from certificates.services import requests as service
 from certificates.services.errors import Invalid
-from portal.responses import attachment
 
 router = Router(tags=["requests"])
 

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from certificates.models import AuditEvent, Certificate, CertificateRequest
 from certificates.models.keys import RequestKeySource
+from certificates.pki import pkcs12
 from certificates.pki.keys import KeyType
 from certificates.pki.pkcs12 import Profile
 from certificates.services import audit
@@ -122,7 +123,11 @@ class RevokeIn(In):
 
 
 class Pkcs12In(In):
-    password: str = Field(max_length=1024, description="Protects the bundle; never stored")
+    password: str = Field(
+        max_length=pkcs12.MAX_PASSWORD_LENGTH,
+        description=f"Protects the bundle; never stored. At least {pkcs12.MIN_PASSWORD_LENGTH} "
+        "characters (a copied bundle can be attacked offline).",
+    )
     profile: Profile = Profile.MODERN
 
 

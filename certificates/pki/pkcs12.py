@@ -27,6 +27,13 @@ class Profile(StrEnum):
     LEGACY = "legacy"  # PBE-SHA1-3DES for key and certificates, SHA-1 MAC
 
 
+# Bundle passwords, counted in characters. NIST SP 800-63B asks at least 8 for a password a
+# server guards with a lockout; a .p12 file has no lockout: whoever copies it (a mail
+# attachment, a shared folder) can try passwords offline as fast as their hardware goes, and
+# the legacy profile's 2048 SHA-1 rounds cost little. 12 characters (a few words) is the least
+# we take. The maximum only bounds the work a request can cause; passphrases fit easily.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
 LEGACY_KDF_ROUNDS = 2048
 MODERN_KDF_ROUNDS = 100_000
 
@@ -47,8 +54,7 @@ def build_pkcs12(
 ) -> bytes:
     if profile not in list(Profile):
         raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(Profile)}.")
-    if not password:
-        raise PkiError("Choose a password for the bundle; an empty password is refused.")
+    _check_password(password)
     if not public_keys_equal(key.public_key(), cert.public_key()):
         raise PkiError(
             "The certificate does not belong to this private key, so no bundle was "
@@ -74,6 +80,24 @@ def build_pkcs12(
         cas=chain or None,
         encryption_algorithm=builder.build(password.encode("utf-8")),
     )
+
+
+def _check_password(password: str) -> None:
+    """Refuses a bundle password that is empty, shorter than MIN_PASSWORD_LENGTH characters or
+    longer than MAX_PASSWORD_LENGTH, with the reason."""
+    if not password:
+        raise PkiError("Choose a password for the bundle; an empty password is refused.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PkiError(
+            f"The bundle password needs at least {MIN_PASSWORD_LENGTH} characters (this one has "
+            f"{len(password)}): anyone who gets a copy of the file can guess at it offline, "
+            "without a lockout. A few words make a password that is long and easy to type."
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PkiError(
+            f"The bundle password may have at most {MAX_PASSWORD_LENGTH} characters; choose a "
+            "shorter one."
+        )
 
 
 def pkcs12_compat_command() -> str:

@@ -6,14 +6,14 @@ from cryptography import x509
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
+from certificates import notices
 from certificates.models import Certificate
 from certificates.pki import pkcs12
 from certificates.pki.errors import PkiError
-from certificates.services import audit, keystore, notifications
+from certificates.services import audit, keystore
 from certificates.services.actor import Actor
 from certificates.services.downloads import chain_of, file_stem
 from certificates.services.errors import Conflict, Forbidden, Invalid
-from certificates.tasks import send_notification
 
 
 def pkcs12_filename(cert: Certificate, profile: str) -> str:
@@ -45,10 +45,5 @@ def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) 
         raise Invalid(exc.message) from exc
     with transaction.atomic():
         event = audit.record(actor, "key.exported", cert, profile=profile, format="pkcs12")
-        notice = notifications.owe(
-            "key_exported", f"key_exported:{event.pk}", cert.owner.email or cert.email, event
-        )
-        # robust: a broker that is down must not turn a finished export into an error; the
-        # notice stays owed in the database and beat's sweep sends it.
-        transaction.on_commit(lambda: send_notification.delay(notice.pk), robust=True)
+        notices.key_exported(event, cert)
     return data

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from certificates import notices
 from certificates.models import Certificate, CertificateRequest, TrustAnchor
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
@@ -112,7 +113,8 @@ def attach_to_request(
             actor, owner=request.owner, email=request.email, request=request, data=data, now=now
         )
         request.save(update_fields=["state", "updated_at"])
-        audit.record(actor, "request.issued", request, certificate=cert.pk)
+        event = audit.record(actor, "request.issued", request, certificate=cert.pk)
+        notices.request_issued(event, request)
     return cert
 
 
@@ -157,5 +159,6 @@ def declare_revoked(
             "revocation_method",
             "revocation_checked_at",
         )
-        audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
+        event = audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
+        notices.certificate_revoked(event, cert)
     return cert

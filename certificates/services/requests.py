@@ -9,6 +9,7 @@ from cryptography import x509
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from certificates import notices
 from certificates.models import Certificate, CertificateRequest, StoredKey
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
@@ -204,7 +205,8 @@ def cancel(actor: Actor, request: CertificateRequest) -> CertificateRequest:
         request = _locked(request)
         transition(request, RequestState.CANCELLED)
         request.save(update_fields=["state", "updated_at"])
-        audit.record(actor, "request.cancelled", request)
+        event = audit.record(actor, "request.cancelled", request)
+        notices.request_cancelled(event, request)
     return request
 
 
@@ -218,7 +220,8 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
         transition(request, RequestState.REJECTED)
         request.reject_reason = reason
         request.save(update_fields=["state", "reject_reason", "updated_at"])
-        audit.record(actor, "request.rejected", request, reason=reason)
+        event = audit.record(actor, "request.rejected", request, reason=reason)
+        notices.request_rejected(event, request)
     return request
 
 

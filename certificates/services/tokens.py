@@ -108,10 +108,16 @@ def _check_within(parent: ApiToken, scopes: list[str], expires_at: datetime, now
         )
 
 
-def revoke(actor: Actor, user: AbstractBaseUser, token_id: int) -> ApiToken:
+def owned(user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's answers as missing."""
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise NotFound(f"You have no API token #{token_id}.")
+    return token
+
+
+def revoke(actor: Actor, user: AbstractBaseUser, token_id: int) -> ApiToken:
+    token = owned(user, token_id)
     if token.revoked_at is not None:
         raise Conflict(f"Token {token.name!r} is already revoked.")
     token.revoked_at = timezone.now()

@@ -8,22 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 
 from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
 from certificates.models.keys import KeySource
+from certificates.responses import attachment
 from certificates.services import export, issuance, supersession
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.certificates import render_detail, tell_superseded
-from certificates.views.shell import certificate_or_404, web_actor
-from portal.responses import attachment
+from certificates.views.shell import certificate_or_404, certificate_page, post_only, web_actor
 
 
 @sensitive_post_parameters("password", "confirm", "account_password")
 @login_required
-@require_POST
+@post_only(certificate_page)
 def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
     form = Pkcs12Form(request.POST)
@@ -47,7 +46,7 @@ def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(certificate_page)
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
     form = RenewForm(request.POST, request.FILES)
@@ -76,7 +75,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(certificate_page)
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
     form = RevokeForm(request.POST)
@@ -97,10 +96,9 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@post_only(certificate_page)
 def make_current(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
-    if request.method != "POST":  # e.g. back from a login: the page has the button
-        return redirect("certificate-detail", pk=cert.pk)
     try:
         replaced = supersession.make_current(web_actor(request), cert)
     except ServiceError as exc:

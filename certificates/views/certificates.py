@@ -16,11 +16,11 @@ from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.pki import pkcs12
 from certificates.pki.subject import display_name
+from certificates.responses import attachment
 from certificates.services import access, audit, downloads, issuance, supersession
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.shell import certificate_or_404, web_actor
-from portal.responses import attachment
 
 
 @login_required

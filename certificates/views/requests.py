@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from certificates.forms import (
     SUBJECT_HELP,
@@ -23,12 +22,12 @@ from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
 from certificates.pki import pkcs12, subject
 from certificates.pki.errors import PkiError
+from certificates.responses import attachment
 from certificates.services import access, audit, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views.certificates import show_added
-from certificates.views.shell import request_or_404, web_actor
-from portal.responses import attachment
+from certificates.views.shell import post_only, request_or_404, request_page, web_actor
 
 
 @login_required
@@ -162,7 +161,7 @@ def _transition(
 
 
 @login_required
-@require_POST
+@post_only(request_page)
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubmitForm(request.POST)
     return _transition(
@@ -178,7 +177,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(request_page)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
         request,
@@ -191,7 +190,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(request_page)
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST)
     return _transition(
@@ -205,7 +204,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(request_page)
 def upload_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     form = CertificateUploadForm(request.POST, request.FILES)
     return _transition(

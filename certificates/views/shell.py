@@ -1,13 +1,23 @@
-"""What every page needs to talk to the services: the actor and 404s for objects it may not see."""
+"""What every page needs to talk to the services: the actor, 404s for objects it may not see,
+and POST-only actions that lead a GET to the page of their form."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
 from certificates.services.actor import Actor
 from certificates.services.errors import NotFound
+
+View = Callable[..., HttpResponse]
 
 
 def web_actor(request: HttpRequest) -> Actor:
@@ -27,3 +37,37 @@ def certificate_or_404(request: HttpRequest, pk: int) -> Certificate:
         return access.get_certificate(request.user, pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
+
+
+def request_page(request: HttpRequest, pk: int) -> str:
+    return reverse("request-detail", args=[request_or_404(request, pk).pk])
+
+
+def certificate_page(request: HttpRequest, pk: int) -> str:
+    return reverse("certificate-detail", args=[certificate_or_404(request, pk).pk])
+
+
+def post_only(page: Callable[..., str]) -> Callable[[View], View]:
+    """For an action only its form may send. A GET -- typically the login page sending someone
+    back to the address their expired session's form went to -- leads to the page holding the
+    form, ``page(request, **url_kwargs)``, which raises Http404 for an object this user may not
+    see. Never a 405: the person sees where they were and sends the form again."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def only_post(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST":
+                return view(request, **kwargs)
+            if request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["POST"])
+            target = page(request, **kwargs)
+            messages.info(
+                request,
+                "Nothing was changed: that address only takes a form sent from this page. "
+                "Fill in the form again.",
+            )
+            return redirect(target)
+
+        return only_post
+
+    return decorate

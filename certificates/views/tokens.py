@@ -4,23 +4,31 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from certificates.forms import TokenForm
 from certificates.models.tokens import TokenScope
 from certificates.services import tokens
-from certificates.services.errors import ServiceError
+from certificates.services.errors import NotFound, ServiceError
 from certificates.views import reauth
-from certificates.views.shell import web_actor
+from certificates.views.shell import post_only, web_actor
+
+# A token just made waits here for the page the creation redirects to, which takes it out:
+# the plain token is in the session for one redirect, never in a page a reload could resend.
+SHOWN_ONCE = "tokens.new"
 
 
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _render(request, TokenForm())
+        new_token = request.session.pop(SHOWN_ONCE, None)
+        response = _render(request, TokenForm(), new_token=new_token)
+        if new_token is not None:
+            response["Cache-Control"] = "no-store"  # shown once: not from a cache either
+        return response
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _render(request, form, status=400)
@@ -48,10 +56,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         return _render(request, form, error=exc.detail, status=exc.status)
-    # Rendered, not redirected: the plain token exists only in this response.
-    response = _render(request, TokenForm(), created=token, plain=plain)
-    response["Cache-Control"] = "no-store"
-    return response
+    # POST-redirect-GET: reloading the page that shows the token must not make another one.
+    request.session[SHOWN_ONCE] = {"name": token.name, "plain": plain}
+    return redirect("tokens")
 
 
 def _render(
@@ -67,8 +74,16 @@ def _render(
     return render(request, "certificates/tokens.html", context, status=status)
 
 
+def _tokens_page(request: HttpRequest, pk: int) -> str:
+    try:
+        tokens.owned(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    return reverse("tokens")
+
+
 @login_required
-@require_POST
+@post_only(_tokens_page)
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         token = tokens.revoke(web_actor(request), request.user, pk)

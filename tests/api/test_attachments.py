@@ -1,4 +1,4 @@
-"""API files are attachments built like the pages' (portal.responses): safe name, not cached."""
+"""API files are attachments built like the pages' (certificates.responses): safe name, no cache."""
 
 from __future__ import annotations
 

@@ -189,7 +189,7 @@ def test_pkcs12_refusals(
     sign_csr: SignCsr,
 ) -> None:
     path = f"{URL}/{issued['id']}/pkcs12"
-    body = {"password": "pw-1234", "profile": "modern"}
+    body = {"password": "bundle-password-1", "profile": "modern"}
     no_scope = post_json(api_client(owner), path, body)
     assert no_scope.status_code == 403
     assert no_scope.json()["detail"].startswith("This API token lacks the 'keys:export' scope.")
@@ -207,6 +207,15 @@ def test_pkcs12_refusals(
     assert empty.json()["detail"] == (
         "Choose a password for the bundle; an empty password is refused."
     )
+    short = post_json(owner_api, path, {"password": "x", "profile": "legacy"})
+    assert short.status_code == 422
+    assert short.json()["detail"].startswith(
+        "The bundle password needs at least 12 characters (this one has 1): anyone who gets a "
+        "copy of the file can guess at it offline"
+    )
+    long = post_json(owner_api, path, {"password": "x" * 1025, "profile": "legacy"})
+    assert long.status_code == 422
+    assert "1024" in long.json()["detail"]
     profile = post_json(owner_api, path, {"password": "x", "profile": "rc2"})
     assert profile.status_code == 422
     assert profile.json()["detail"] == "Field 'profile': Input should be 'modern' or 'legacy'."

@@ -16,6 +16,8 @@ from tests.e2e import tools
 from tests.factories import OWNER_EMAIL, OWNER_SUBJECT, issue_via_api, post_json, upload_certificate
 
 PASSWORD = "correct horse battery staple"
+
+pytestmark = pytest.mark.e2e
 ALGORITHMS = {
     "legacy": (
         "MAC: sha1",

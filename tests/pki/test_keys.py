@@ -33,6 +33,7 @@ def test_rsa_outside_allowlist_is_refused(bits: int, needle: str) -> None:
         keys.check_public_key(rsa.generate_private_key(65537, bits).public_key())
 
 
+@pytest.mark.slow  # generating a 4608-bit key takes up to seconds
 def test_rsa_above_4096_is_refused() -> None:
     with pytest.raises(PkiError, match="4608 bits"):
         keys.check_public_key(rsa.generate_private_key(65537, 4608).public_key())

@@ -8,7 +8,13 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import public_keys_equal
-from certificates.pki.pkcs12 import Profile, build_pkcs12, pkcs12_compat_command
+from certificates.pki.pkcs12 import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    Profile,
+    build_pkcs12,
+    pkcs12_compat_command,
+)
 from tests.pki.conftest import NOW, OpenSSL
 from tests.testca import SmimeTestCA
 
@@ -95,8 +101,8 @@ def test_cryptography_loads_key_cert_chain_and_name(
 def test_non_ascii_password_round_trips(
     rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA
 ) -> None:
-    data = _bundle(rsa_key, leaf, ca, "modern", password="Grüße-€")
-    assert pkcs12.load_pkcs12(data, "Grüße-€".encode()).cert is not None
+    data = _bundle(rsa_key, leaf, ca, "modern", password="Grüße-€-Grüße")
+    assert pkcs12.load_pkcs12(data, "Grüße-€-Grüße".encode()).cert is not None
 
 
 def test_empty_password_is_refused(
@@ -104,6 +110,29 @@ def test_empty_password_is_refused(
 ) -> None:
     with pytest.raises(PkiError, match="^Choose a password for the bundle; an empty password"):
         _bundle(rsa_key, leaf, ca, "modern", password="")
+
+
+@pytest.mark.parametrize(
+    ("password", "needle"),
+    [
+        ("x", "^The bundle password needs at least 12 characters \\(this one has 1\\)"),
+        ("eleven-char", "at least 12 characters .* guess at it offline"),
+        ("x" * 1025, "^The bundle password may have at most 1024 characters"),
+    ],
+)
+def test_bundle_passwords_outside_the_length_bounds_are_refused(
+    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA, password: str, needle: str
+) -> None:
+    with pytest.raises(PkiError, match=needle):
+        _bundle(rsa_key, leaf, ca, "modern", password=password)
+
+
+def test_twelve_characters_are_enough_and_count_as_characters_not_bytes(
+    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA
+) -> None:
+    for password in ("twelve-chars", "ä" * MIN_PASSWORD_LENGTH, "y" * MAX_PASSWORD_LENGTH):
+        data = _bundle(rsa_key, leaf, ca, "legacy", password=password)
+        assert pkcs12.load_pkcs12(data, password.encode()).key is not None
 
 
 def test_unknown_profile_is_refused(

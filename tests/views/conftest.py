@@ -14,12 +14,6 @@ from certificates.models import Certificate, CertificateRequest, TrustAnchor
 from tests.factories import OWNER_EMAIL, OWNER_SUBJECT, SignCsr
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """Accounts here are test fixtures; PBKDF2's real cost would only slow every test down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def text(response: Any) -> str:
     """The page as a person reads it: tags dropped, entities of quotes decoded, spaces folded."""
     html = response.content.decode()

@@ -284,6 +284,8 @@ def test_a_trust_anchor_added_without_a_name_is_named_after_its_subject(
     )
     assert response.status_code == 302, text(response)
     assert TrustAnchor.objects.filter(name="Other S/MIME Root CA").exists()
+
+
 @pytest.fixture
 def staff_web(every_model: dict[str, object]) -> Client:
     """A staff member allowed to view every portal model and to add domains (Django model

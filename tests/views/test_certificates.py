@@ -84,8 +84,8 @@ def test_unknown_download_format_is_404(owner_web: Client, issued: Certificate) 
 
 def export(client: Client, cert: Certificate, **fields: str):  # type: ignore[no-untyped-def]
     form = {
-        "password": "bundle-pw",
-        "confirm": "bundle-pw",
+        "password": "bundle-password-1",
+        "confirm": "bundle-password-1",
         "profile": "modern",
         "account_password": ACCOUNT_PASSWORD,
         **fields,
@@ -103,7 +103,7 @@ def test_pkcs12_download_in_both_profiles(
     assert response["Content-Disposition"] == (
         f'attachment; filename="Alice.Example_example.com-{issued.serial_hex[:8]}-{profile}.p12"'
     )
-    bundle = pkcs12.load_pkcs12(response.content, b"bundle-pw")
+    bundle = pkcs12.load_pkcs12(response.content, b"bundle-password-1")
     assert bundle.key is not None and bundle.cert is not None
     assert bundle.cert.certificate.public_bytes(serialization.Encoding.DER) == bytes(issued.der)
     assert bundle.key.public_key().public_bytes(
@@ -163,6 +163,19 @@ def test_empty_bundle_password_is_refused(owner_web: Client, issued: Certificate
     assert response.status_code == 422
     assert "an empty password is refused" in text(response)
     assert not AuditEvent.objects.filter(action="key.exported").exists()
+
+
+def test_short_bundle_password_is_refused_with_the_reason(
+    owner_web: Client, issued: Certificate
+) -> None:
+    response = export(owner_web, issued, password="x", confirm="x")
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("text/html")
+    assert "The bundle password needs at least 12 characters (this one has 1)" in text(response)
+    assert "guess at it offline" in text(response)
+    assert not AuditEvent.objects.filter(action="key.exported").exists()
+    form = owner_web.get(f"/certificates/{issued.pk}/").content.decode()
+    assert 'minlength="12"' in form and "At least 12 characters" in form
 
 
 def test_bundle_passwords_must_match(owner_web: Client, issued: Certificate) -> None:

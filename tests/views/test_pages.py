@@ -104,12 +104,6 @@ def test_anonymous_is_sent_to_login(client: Client, db: None, url: str) -> None:
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-def test_state_changes_need_post(owner_web: Client, issued: Certificate) -> None:
-    assert owner_web.get(f"/requests/{issued.request_id}/cancel").status_code == 405
-    assert owner_web.get(f"/certificates/{issued.pk}/revoke").status_code == 405
-    assert owner_web.get(f"/certificates/{issued.pk}/pkcs12").status_code == 405
-
-
 def test_csrf_is_enforced(owner: object, issued: Certificate) -> None:
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(issued.owner)

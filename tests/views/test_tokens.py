@@ -19,13 +19,15 @@ def test_create_shows_the_token_once_and_it_works(owner_web: Client, owner: User
             "expires_days": "30",
             "account_password": "alice-pass-1234",
         },
+        follow=True,
     )
+    assert response.redirect_chain == [("/tokens/", 302)]
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     page = text(response)
     token = ApiToken.objects.get(user=owner)
     plain = next(word for word in page.split() if word.startswith(tokens.TOKEN_PREFIX))
-    assert "shown only this once" in page
+    assert "Token “renewal script” created" in page and "shown only this once" in page
     assert tokens.authenticate(plain) == token
     assert token.scopes == ["keys:export"]
     assert round((token.expires_at - token.created_at).total_seconds() / 86400) == 30  # type: ignore[operator]
@@ -34,8 +36,25 @@ def test_create_shows_the_token_once_and_it_works(owner_web: Client, owner: User
     assert plain not in listing
 
 
+def test_reloading_after_creating_a_token_makes_no_second_one(
+    owner_web: Client, owner: User
+) -> None:
+    created = owner_web.post("/tokens/", {"name": "reader", "expires_days": "30"})
+    assert created.status_code == 302 and created["Location"] == "/tokens/"
+    shown = owner_web.get("/tokens/")
+    plain = next(word for word in text(shown).split() if word.startswith(tokens.TOKEN_PREFIX))
+    reloaded = owner_web.get("/tokens/")  # what the browser's reload sends after the redirect
+    assert reloaded.status_code == 200
+    assert plain not in reloaded.content.decode()
+    assert "shown only this once" not in text(reloaded)
+    assert ApiToken.objects.filter(user=owner).count() == 1
+    # The session carried it across the one redirect and no further (client.session reads the
+    # stored session).
+    assert plain not in str(dict(owner_web.session))
+
+
 def test_default_expiry_and_no_scope(owner_web: Client, owner: User) -> None:
-    assert owner_web.post("/tokens/", {"name": "reader", "expires_days": ""}).status_code == 200
+    assert owner_web.post("/tokens/", {"name": "reader", "expires_days": ""}).status_code == 302
     token = ApiToken.objects.get(user=owner)
     assert token.scopes == []
     assert round((token.expires_at - token.created_at).total_seconds() / 86400) == 90  # type: ignore[operator]
@@ -87,11 +106,11 @@ def test_an_export_token_needs_the_account_password(owner_web: Client, owner: Us
     assert not ApiToken.objects.exists()
 
     right = owner_web.post("/tokens/", {**form, "account_password": "alice-pass-1234"})
-    assert right.status_code == 200
+    assert right.status_code == 302
     assert ApiToken.objects.get(user=owner).scopes == ["keys:export"]
 
 
 def test_a_token_without_export_needs_no_password(owner_web: Client, owner: User) -> None:
     response = owner_web.post("/tokens/", {"name": "reader", "expires_days": "30"})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert ApiToken.objects.get(user=owner).scopes == []

@@ -1,0 +1,118 @@
+"""The mail the portal sends people: one function per notice.
+
+A notice is owed in the caller's transaction (a ``Notification`` row: the database, not the
+broker, remembers it) and its send is enqueued when that transaction commits; beat's sweep
+sends whatever a lost broker message or a killed worker left owed. What a notice says comes
+from ``templates/emails/KIND.subject.txt``, ``KIND.txt`` and ``KIND.html``, rendered when it is
+sent from the audit event that caused it, so the row holds no copy of names or reasons.
+
+The services call these functions; they never import the Celery tasks. This module enqueues by
+task name on the project's Celery app, and ``certificates.tasks`` registers that name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+
+from certificates import mail
+from certificates.models import AuditEvent, Certificate, CertificateRequest, Notification
+from certificates.services import notifications
+from portal.celery import app as celery_app
+
+SEND_TASK = "certificates.tasks.send_notification"
+
+# Each kind is also its template family; the model is what its audit event is about, and the
+# name that object has in the templates.
+KINDS: dict[str, tuple[type[models.Model], str]] = {
+    "key_exported": (Certificate, "certificate"),
+    "certificate_revoked": (Certificate, "certificate"),
+    "request_rejected": (CertificateRequest, "req"),
+    "request_cancelled": (CertificateRequest, "req"),
+    "request_issued": (CertificateRequest, "req"),
+}
+
+
+def key_exported(event: AuditEvent, cert: Certificate) -> Notification:
+    """A private key left the portal as a PKCS#12 bundle: always told, so a stolen session or
+    token shows up in the owner's mailbox."""
+    return _owe("key_exported", event, cert.owner, cert.email)
+
+
+def request_rejected(event: AuditEvent, req: CertificateRequest) -> Notification | None:
+    """An admin rejected the request; the mail carries the reason."""
+    return _owe_unless_own(event, "request_rejected", req.owner, req.email)
+
+
+def request_cancelled(event: AuditEvent, req: CertificateRequest) -> Notification | None:
+    return _owe_unless_own(event, "request_cancelled", req.owner, req.email)
+
+
+def request_issued(event: AuditEvent, req: CertificateRequest) -> Notification | None:
+    """Someone else (an admin) uploaded the certificate: the requester can now use it."""
+    return _owe_unless_own(event, "request_issued", req.owner, req.email)
+
+
+def certificate_revoked(event: AuditEvent, cert: Certificate) -> Notification | None:
+    """Someone else (an admin) declared the certificate revoked, with the reason."""
+    return _owe_unless_own(event, "certificate_revoked", cert.owner, cert.email)
+
+
+def _owe_unless_own(
+    event: AuditEvent, kind: str, owner: AbstractBaseUser, address: str
+) -> Notification | None:
+    """State changes people make themselves they already know of; others' are mailed."""
+    if event.actor_id is not None and event.actor_id == owner.pk:
+        return None
+    return _owe(kind, event, owner, address)
+
+
+def _owe(kind: str, event: AuditEvent, owner: AbstractBaseUser, address: str) -> Notification:
+    recipient = getattr(owner, "email", "") or address
+    notice = notifications.owe(kind, f"{kind}:{event.pk}", recipient, event)
+    # robust: a broker that is down must not turn a finished action into an error; the notice
+    # stays owed in the database and beat's sweep sends it.
+    transaction.on_commit(lambda: enqueue(notice.pk), robust=True)
+    return notice
+
+
+def enqueue(notice_id: int) -> None:
+    celery_app.send_task(SEND_TASK, args=[notice_id])
+
+
+def deliver(notice_id: int) -> str:
+    """Send one owed notice, once, however often this runs (a conditional claim).
+
+    An OSError (mail server unreachable) releases the claim and propagates, for a retry.
+    """
+    notice = Notification.objects.select_related("event").filter(pk=notice_id).first()
+    if notice is None or notice.sent_at is not None:
+        return "nothing to send"
+    if not notifications.claim(notice.pk):
+        return "claimed by another worker"
+    context = context_of(notice)
+    if context is None:
+        notifications.mark_sent(notice.pk)  # its subject is gone: nothing left to tell
+        return "subject gone"
+    try:
+        mail.send(notice.recipient, mail.render(notice.kind, context))
+    except OSError:
+        notifications.release(notice.pk)
+        raise
+    notifications.mark_sent(notice.pk)
+    return f"sent to {notice.recipient}"
+
+
+def context_of(notice: Notification) -> dict[str, Any] | None:
+    """What the templates see: the event (its details hold the reason), the object it is about
+    and its owner; None when either is gone."""
+    event = notice.event
+    model, name = KINDS[notice.kind]
+    if event is None:
+        return None
+    obj = model._default_manager.select_related("owner").filter(pk=event.object_id).first()
+    if obj is None:
+        return None
+    return {"event": event, name: obj, "owner": obj.owner, "reason": event.details.get("reason")}

@@ -1,0 +1,25 @@
+"""Error pages Django builds outside the views: the CSRF refusal in the portal's layout."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose security token no longer matches this browser's session: typically sent
+    from a tab left open while the session ended or changed in another one (logging out and in
+    again issues a new token). Nothing was changed; the person goes back and sends it again.
+
+    ``reason`` is Django's technical wording; it is logged by Django and not shown."""
+    referer = request.META.get("HTTP_REFERER", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if safe and referer:
+        back = (referer, "Back to the page you came from")
+    else:
+        back = (reverse("home"), "Back to my certificates")
+    return render(request, "403_csrf.html", {"back": back}, status=403)
