@@ -16,6 +16,7 @@ from certificates.pki.errors import PkiError
 from certificates.pki.keys import KeyInfo, check_public_key, spki_sha256
 from certificates.pki.readable import is_ca, readable_certificate, san_emails
 from certificates.pki.subject import display_name
+from certificates.pki.text import visible
 
 MAX_VALIDITY_DAYS = 825  # S/MIME BR 6.3.2
 
@@ -194,7 +195,7 @@ def check_leaf(
                 f"{email.strip()}."
             )
         raise PkiError(
-            f"This certificate is for {', '.join(info.emails)}, not {email.strip()}; "
+            f"This certificate is for {visible(', '.join(info.emails))}, not {email.strip()}; "
             f"upload the certificate issued for {email.strip()}."
         )
     if info.key_usage == "none":
@@ -242,5 +243,5 @@ def _leaf_warnings(info: CertificateInfo, email: str) -> list[str]:
         )
     others = [a for a in info.emails if not addresses_match(a, email)]
     if others:
-        warnings.append(f"This certificate also holds {', '.join(others)}.")
+        warnings.append(f"This certificate also holds {visible(', '.join(others))}.")
     return warnings
