@@ -6,7 +6,6 @@ Shared by CSR and certificate uploads so both can say "you gave us X, we need Y"
 import base64
 import binascii
 import re
-from collections import defaultdict, deque
 from collections.abc import Callable
 
 from cryptography import x509
@@ -48,41 +47,26 @@ def contains_private_key(data: bytes) -> bool:
 def pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
     """(label, DER) for each complete PEM block, in file order; text around them is ignored.
 
-    A block runs from a BEGIN line to the next END line with the same label; a BEGIN without
-    one is text. Linear in the input: each END line is looked at once."""
-    begins, ends = _markers(data)
+    A block is a BEGIN line and the next END line with its label, with no BEGIN in between: a
+    BEGIN without its END (a truncated paste) is text. One pass over the file, so linear."""
     blocks: list[tuple[str, bytes]] = []
-    block_end = 0
-    for label, begin_start, body_start in begins:
-        if begin_start < block_end:
-            continue  # a BEGIN inside the previous block's text
-        candidates = ends.get(label)
-        while candidates and candidates[0][0] < body_start:
-            candidates.popleft()  # END lines before this BEGIN end nothing from here on
-        if not candidates:
-            continue
-        body_end, block_end = candidates.popleft()
-        blocks.append((label.decode("ascii"), _decode_body(label, data[body_start:body_end])))
-    return blocks
-
-
-def _markers(
-    data: bytes,
-) -> tuple[list[tuple[bytes, int, int]], dict[bytes, deque[tuple[int, int]]]]:
-    """The BEGIN lines as (label, start, end) and the END lines' (start, end) by label."""
-    begins: list[tuple[bytes, int, int]] = []
-    ends: dict[bytes, deque[tuple[int, int]]] = defaultdict(deque)
+    opened: tuple[bytes, int] | None = None  # the label and body start of an open block
+    begins = 0
     for match in _MARKER.finditer(data):
-        if match.group(1) == b"END":
-            ends[match.group(2)].append((match.start(), match.end()))
-            continue
-        if len(begins) == MAX_PEM_BLOCKS:
-            raise PkiError(
-                f"The file has more than {MAX_PEM_BLOCKS} BEGIN lines; a certificate with its "
-                "chain, or a CSR, has a few, so this is not the file to upload."
-            )
-        begins.append((match.group(2), match.start(), match.end()))
-    return begins, ends
+        kind, label = match.group(1), match.group(2)
+        if kind == b"BEGIN":
+            begins += 1
+            if begins > MAX_PEM_BLOCKS:
+                raise PkiError(
+                    f"The file has more than {MAX_PEM_BLOCKS} BEGIN lines; a certificate with "
+                    "its chain, or a CSR, has a few, so this is not the file to upload."
+                )
+            opened = (label, match.end())
+        elif opened is not None and opened[0] == label:
+            body = data[opened[1] : match.start()]
+            blocks.append((label.decode("ascii"), _decode_body(label, body)))
+            opened = None
+    return blocks
 
 
 def _decode_body(label: bytes, body: bytes) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 
 from certificates.models import Domain
 from certificates.models.domains import normalise_name
@@ -79,6 +80,7 @@ def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
     name = domain_name(name)
     if Domain.objects.filter(name=name).exists():
         raise Conflict(f"{name} is already a managed domain.")
-    domain = Domain.objects.create(name=name, **fields)
-    audit.record(actor, "domain.added", domain)
+    with transaction.atomic():
+        domain = Domain.objects.create(name=name, **fields)
+        audit.record(actor, "domain.added", domain)
     return domain
