@@ -199,12 +199,15 @@ def test_a_subject_arriving_in_a_certificate_is_shown_escaped(
         ]
     )
     csr = x509.load_pem_x509_csr(make_csr().encode())
-    leaf = test_ca.issue(csr, OWNER_EMAIL, now=datetime.now(UTC), subject=subject)
+    leaf = test_ca.issue(
+        csr, OWNER_EMAIL, now=datetime.now(UTC), subject=subject, extra_email="boss\r\n@example.com"
+    )
     response = post_json(owner_api, "/api/v1/certificates", {"pem": to_pem(leaf, *test_ca.chain)})
     assert response.status_code == 201, response.content
     shown = f"emailAddress={OWNER_EMAIL},OU=Sales\\nCEO office,CN=Alice\\u202egnp.exe"
     assert response.json()["subject"] == shown
+    assert response.json()["emails"] == [OWNER_EMAIL, "boss\\r\\n@example.com"]
     page = owner_web.get(f"/certificates/{response.json()['id']}/").content.decode()
     assert "Alice\\u202egnp.exe" in page
-    assert RLO not in page and "Sales\nCEO" not in page
+    assert RLO not in page and "Sales\nCEO" not in page and "boss\r\n" not in page
     assert AuditEvent.objects.filter(action="certificate.added").exists()

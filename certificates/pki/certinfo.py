@@ -116,7 +116,8 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         serial_hex=_serial_hex(cert.serial_number),
         issuer=display_name(cert.issuer),
         subject=display_name(cert.subject),
-        emails=san_emails(cert.extensions),
+        # Shown as they are stored; an address holding a control character matches nothing.
+        emails=[visible(address) for address in san_emails(cert.extensions)],
         key_usage=_key_usage(cert, public_key),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
@@ -195,7 +196,7 @@ def check_leaf(
                 f"{email.strip()}."
             )
         raise PkiError(
-            f"This certificate is for {visible(', '.join(info.emails))}, not {email.strip()}; "
+            f"This certificate is for {', '.join(info.emails)}, not {email.strip()}; "
             f"upload the certificate issued for {email.strip()}."
         )
     if info.key_usage == "none":
@@ -243,5 +244,5 @@ def _leaf_warnings(info: CertificateInfo, email: str) -> list[str]:
         )
     others = [a for a in info.emails if not addresses_match(a, email)]
     if others:
-        warnings.append(f"This certificate also holds {visible(', '.join(others))}.")
+        warnings.append(f"This certificate also holds {', '.join(others)}.")
     return warnings

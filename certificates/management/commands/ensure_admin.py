@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
 from certificates.models import Domain
+from certificates.models.domains import normalise_name
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser(options["username"], options["email"], password)
-        Domain.objects.get_or_create(name=options["email"].rsplit("@", 1)[1].lower())
+        Domain.objects.get_or_create(name=normalise_name(options["email"].rsplit("@", 1)[1]))
         self.stdout.write(
             f"Created admin account: username {options['username']}, password {password}\n"
             f"Managed mail domain: {options['email'].rsplit('@', 1)[1]} (add more in the admin)."
