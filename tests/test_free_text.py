@@ -37,6 +37,17 @@ def fast_password_hashing(settings: Any) -> None:
 SPOOFS = [RLO, "\u2028", "\u200b", "\n", "\x00", "\x1b"]
 
 
+def _new_request(owner: User) -> CertificateRequest:
+    return request_service.create(
+        actor(owner),
+        owner=owner,
+        email=OWNER_EMAIL,
+        subject_fields={},
+        key_source="server",
+        key_type="ec-p256",
+    )
+
+
 def _refusals(
     owner: User, admin: User, test_ca: SmimeTestCA
 ) -> dict[str, tuple[str, Callable[[str], Any]]]:
@@ -44,29 +55,19 @@ def _refusals(
     it the text it is given."""
     root = test_ca.root.public_bytes(serialization.Encoding.PEM)
 
-    def request() -> CertificateRequest:
-        return request_service.create(
-            actor(owner),
-            owner=owner,
-            email=OWNER_EMAIL,
-            subject_fields={},
-            key_source="server",
-            key_type="ec-p256",
-        )
-
     return {
         "token name": ("name", lambda bad: tokens.create(actor(owner), owner, f"ci{bad}script")),
         "CA name": (
             "ca_name",
-            lambda bad: request_service.submit(actor(owner), request(), f"Sec{bad}tigo"),
+            lambda bad: request_service.submit(actor(owner), _new_request(owner), f"Sec{bad}tigo"),
         ),
         "order reference": (
             "order_ref",
-            lambda bad: request_service.submit(actor(owner), request(), "CA", f"1{bad}2"),
+            lambda bad: request_service.submit(actor(owner), _new_request(owner), "CA", f"1{bad}2"),
         ),
         "rejection reason": (
             "reason",
-            lambda bad: request_service.reject(actor(admin), request(), f"no{bad}pe"),
+            lambda bad: request_service.reject(actor(admin), _new_request(owner), f"no{bad}pe"),
         ),
         "trust anchor name": ("name", lambda bad: anchors.add(actor(admin), f"Ro{bad}ot", root)),
         "domain name": (
@@ -174,14 +175,7 @@ def test_the_token_page_refuses_a_bidi_override_in_the_name(owner_web: Client) -
 def test_the_submit_form_refuses_a_line_break_in_the_ca_name(
     owner_web: Client, owner: User
 ) -> None:
-    request = request_service.create(
-        actor(owner),
-        owner=owner,
-        email=OWNER_EMAIL,
-        subject_fields={},
-        key_source="server",
-        key_type="ec-p256",
-    )
+    request = _new_request(owner)
     response = owner_web.post(f"/requests/{request.pk}/submit", {"ca_name": "Sectigo\u2028Evil"})
     assert response.status_code == 422
     assert "The CA name contains U+2028 (LINE SEPARATOR)" in text(response)
