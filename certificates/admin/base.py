@@ -50,8 +50,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ServiceAddForm(forms.ModelForm):
     """An add form whose save is a service call: the service validates, creates and audits.
 
-    The call happens at the end of validation (inside the admin's transaction), so a refusal
-    is shown on the form with the service's sentence instead of a half-saved row.
+    The call happens at the end of validation, so a refusal is shown on the form with the
+    service's sentence; the service writes the row and its audit event in one transaction.
     """
 
     actor: Actor | None = None
@@ -90,6 +90,20 @@ class ServiceAddMixin(CertificateAdminRights):
         form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         form.actor = admin_actor(request)
         return form
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Adding runs without the admin's transaction around the whole form: the service
+        parses the upload first and then writes in its own short transaction, whereas the
+        admin's would hold SQLite's write lock for every other writer while it parses."""
+        if object_id is None:
+            return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined,no-any-return]
+        return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc,no-any-return]
 
 
 def pem_of(der: bytes) -> str:

@@ -16,6 +16,8 @@ from certificates.api.schemas import Clean
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# Far past any real list, and small enough for every database's OFFSET (a 64-bit integer).
+MAX_OFFSET = 10**9
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -23,7 +25,7 @@ M = TypeVar("M", bound=Model)
 
 class PageParams(Clean):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1-500)")
-    offset: int = Field(0, ge=0, description="Items to skip")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip (at most 10^9)")
 
 
 class Page(Schema, Generic[T]):

@@ -9,7 +9,6 @@ Shapes only one router uses (tokens, admin objects) live in that router's module
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -23,16 +22,15 @@ from certificates.models.keys import RequestKeySource
 from certificates.pki import pkcs12
 from certificates.pki.keys import KeyType
 from certificates.pki.pkcs12 import Profile
+from certificates.pki.text import LINE_BREAKS_AND_TABS, describe, first_invisible
 from certificates.services import audit
 
 _KEY_TYPE_HELP = f"One of {', '.join(KeyType)}; server keys only (a CSR carries its own)."
 
 
-# Fields that hold PEM text keep their line breaks; everywhere else a control character is
-# a mistake (and NUL is refused by PostgreSQL as a 500 instead of a 422).
+# Fields that hold PEM text keep their line breaks; everywhere else a control or format
+# character is a mistake or a spoof (pki.text), and NUL is refused by PostgreSQL as a 500.
 MULTILINE_FIELDS = frozenset({"csr_pem", "pem"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NAME = 200  # ca_name, order_ref, trust anchor names, subject attributes
 LONG_TEXT = 2000  # reasons a person writes
 PEM_TEXT = 256 * 1024  # far above any CSR or certificate chain
@@ -41,23 +39,25 @@ EMAIL = 254
 
 
 class Clean(Schema):
-    """Input (bodies, queries) whose strings carry no control characters, checked in one place."""
+    """Input (bodies, queries) whose strings carry no control or format characters, checked in
+    one place (the services check again for the other doors)."""
 
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
-        pattern = _CONTROL_MULTILINE if info.field_name in MULTILINE_FIELDS else _CONTROL
+        multiline = info.field_name in MULTILINE_FIELDS
+        allow = LINE_BREAKS_AND_TABS if multiline else frozenset()
         for text in value if isinstance(value, list) else [value]:
-            found = pattern.search(text) if isinstance(text, str) else None
+            found = first_invisible(text, allow=allow) if isinstance(text, str) else None
             if found:
                 allowed = (
                     "only line breaks and tabs are allowed"
-                    if info.field_name in MULTILINE_FIELDS
+                    if multiline
                     else "send plain text on one line"
                 )
                 raise PydanticCustomError(
                     "control_character",
-                    f"contains the control character U+{ord(found.group()):04X}; {allowed}",
+                    f"contains the control or format character {describe(found)}; {allowed}",
                 )
         return value
 

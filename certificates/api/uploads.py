@@ -78,6 +78,9 @@ def _from_multipart(request: HttpRequest) -> CertificateUpload:
 def _from_json(request: HttpRequest) -> CertificateUpload:
     try:
         payload = json.loads(request.body or b"null")
+    except RecursionError:
+        # json gives up past the interpreter's recursion limit (about 1,000 levels).
+        raise HttpError(400, f"The JSON body is nested too deeply to read. {_HOW}") from None
     except ValueError:
         raise HttpError(400, f"The body is not valid JSON. {_HOW}") from None
     try:

@@ -1,9 +1,13 @@
 from django.db import models
 
+from certificates.pki.emails import normalise_domain
+
 
 def normalise_name(name: str) -> str:
-    """The stored form of a domain name: no surrounding spaces, lower case, no final dot."""
-    return name.strip().lower().rstrip(".")
+    """The stored form of a domain name: no surrounding spaces, no final dot, normalised like
+    the domain of every address (pki.emails: lower case, IDNA A-labels). Raises PkiError for a
+    name IDNA refuses."""
+    return normalise_domain(name.strip().rstrip("."))
 
 
 class Domain(models.Model):

@@ -11,6 +11,9 @@ from certificates.pki.readable import is_ca, readable_certificate
 from certificates.pki.subject import display_name
 
 MAX_UPLOAD_BYTES = 256 * 1024
+# Real chains have two to four certificates; the cap keeps leaf finding (which compares every
+# pair) and the chain check small.
+MAX_CHAIN_CERTIFICATES = 20
 
 _PRIVATE_KEY_REFUSAL = (
     "The file contains a private key. Nothing from it was stored. Upload the certificate only "
@@ -35,6 +38,11 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
         certs = _from_pem(data)
     else:
         certs = _from_der(pem.bare_base64(data) or data)
+    if len(certs) > MAX_CHAIN_CERTIFICATES:
+        raise PkiError(
+            f"The file holds {len(certs)} certificates; a certificate with its chain has at most "
+            f"{MAX_CHAIN_CERTIFICATES}, so {_EXPECTED}."
+        )
     return _unique(certs)
 
 

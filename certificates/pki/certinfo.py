@@ -17,6 +17,7 @@ from certificates.pki.errors import PkiError
 from certificates.pki.keys import KeyInfo, check_public_key, spki_sha256
 from certificates.pki.readable import is_ca, readable_certificate, san_emails
 from certificates.pki.subject import display_name
+from certificates.pki.text import visible
 
 MAX_VALIDITY_DAYS = 825  # S/MIME BR 6.3.2
 
@@ -146,7 +147,8 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         serial_hex=_serial_hex(cert.serial_number),
         issuer=display_name(cert.issuer),
         subject=display_name(cert.subject),
-        emails=san_emails(cert.extensions),
+        # Shown as they are stored; an address holding a control character matches nothing.
+        emails=[visible(address) for address in san_emails(cert.extensions)],
         key_usage=_key_usage(cert, public_key),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,

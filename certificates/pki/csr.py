@@ -10,11 +10,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from certificates.pki import pem
-from certificates.pki.emails import addresses_match
-from certificates.pki.errors import PkiError
+from certificates.pki.emails import address_key, addresses_match
+from certificates.pki.errors import PkiError, Problem
 from certificates.pki.keys import KeyInfo, PrivateKey, check_public_key, spki_sha256
 from certificates.pki.readable import readable_csr, san_emails
-from certificates.pki.subject import SubjectFields, build_name, check_subject, name_to_fields
+from certificates.pki.subject import SubjectFields, build_name, name_problems, name_to_fields
+from certificates.pki.text import visible
 
 MAX_CSR_BYTES = 64 * 1024
 _CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
@@ -135,9 +136,13 @@ class CsrInfo:
 
 
 def _dedupe(addresses: list[str]) -> list[str]:
+    """The addresses in order, each mailbox once (linear: comparison keys go in a set)."""
+    seen: set[str] = set()
     unique: list[str] = []
     for address in addresses:
-        if not any(addresses_match(address, seen) for seen in unique):
+        key = address_key(address)
+        if key not in seen:
+            seen.add(key)
             unique.append(address)
     return unique
 
@@ -206,21 +211,32 @@ def validate_csr(csr: x509.CertificateSigningRequest, expected_email: str) -> Cs
             "This CSR's signature does not verify, so it was altered or damaged; create "
             "a new CSR with your key."
         )
-    check_subject(info.fields)
-    if not info.emails:
-        raise PkiError(
-            f"This CSR contains no email address; create it with "
-            f"emailAddress={expected_email.strip()} in the subject (and ideally a "
-            f"subjectAltName email:{expected_email.strip()})."
-        )
-    others = [a for a in info.emails if not addresses_match(a, expected_email)]
-    if others:
-        raise PkiError(
-            f"This CSR is for {', '.join(others)}, but this request is for "
-            f"{expected_email.strip()}; make a CSR with emailAddress="
-            f"{expected_email.strip()} or request a certificate for {others[0]}."
-        )
+    # Everything else at once, so a person mends every field in one go.
+    problems = name_problems(csr.subject) + _address_problems(info.emails, expected_email.strip())
+    if problems:
+        raise PkiError.of(problems)
     return info
+
+
+def _address_problems(emails: list[str], expected: str) -> list[Problem]:
+    if not emails:
+        return [
+            Problem(
+                "email",
+                f"This CSR contains no email address; create it with emailAddress={expected} in "
+                f"the subject (and ideally a subjectAltName email:{expected}).",
+            )
+        ]
+    others = [visible(a) for a in emails if not addresses_match(a, expected)]
+    if not others:
+        return []
+    return [
+        Problem(
+            "email",
+            f"This CSR is for {', '.join(others)}, but this request is for {expected}; make a "
+            f"CSR with emailAddress={expected} or request a certificate for {others[0]}.",
+        )
+    ]
 
 
 def csr_to_pem(csr: x509.CertificateSigningRequest) -> str:

@@ -1,6 +1,17 @@
-"""Email address handling shared by CSR, certificate and publishing checks."""
+"""Email address handling shared by CSR, certificate and publishing checks.
+
+Two addresses are the same mailbox when their domains are equal after IDNA normalisation and
+lower-casing, and their local parts are equal after lower-casing ASCII letters only. Unicode
+case folding is never used: it makes ``weiß`` equal ``weiss``, which are two different people.
+"""
+
+import idna
 
 from certificates.pki.errors import PkiError
+from certificates.pki.text import first_invisible, visible
+
+# str.lower() would also fold non-ASCII letters (Ä -> ä), which mail systems do not agree on.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def split_address(addr: str) -> tuple[str, str]:
@@ -8,10 +19,10 @@ def split_address(addr: str) -> tuple[str, str]:
     value = addr.strip()
     if not value:
         raise PkiError("The email address is empty; enter the address the certificate is for.")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if any(ch.isspace() for ch in value) or first_invisible(value) is not None:
         raise PkiError(
-            f"'{value}' contains spaces or control characters; enter one address like "
-            "name@example.com."
+            f"'{visible(value)}' contains spaces, control or invisible characters; enter one "
+            "address like name@example.com."
         )
     if value.count("@") != 1:
         raise PkiError(f"'{value}' is not a single email address; enter one like name@example.com.")
@@ -21,13 +32,44 @@ def split_address(addr: str) -> tuple[str, str]:
     return local, domain
 
 
-def addresses_match(a: str, b: str) -> bool:
-    """Compare addresses case-insensitively.
+def normalise_domain(domain: str) -> str:
+    """The domain as stored and compared: lower case, internationalised labels as IDNA A-labels
+    (``Bücher.Example`` -> ``xn--bcher-kva.example``), by UTS #46 without the transitional
+    mappings (so ``faß.de`` stays distinct from ``fass.de``)."""
+    if domain.isascii():
+        return domain.translate(_ASCII_LOWER)
+    try:
+        return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError as exc:
+        raise PkiError(f"'{domain}' is not a valid internationalised domain name ({exc}).") from exc
 
-    Domains are case-insensitive by definition; local parts are in practice (RFC 5321 allows
-    otherwise, but mail systems and CAs fold case), so the whole address is case-folded.
-    """
-    return a.strip().casefold() == b.strip().casefold()
+
+def normalise_address(addr: str) -> str:
+    """``Local@domain`` with the local part as written and the domain normalised."""
+    local, domain = split_address(addr)
+    return f"{local}@{normalise_domain(domain)}"
+
+
+def address_key(addr: str) -> str:
+    """What two addresses must share to be the same mailbox (see the module's rule). Never
+    raises: a value that is not an address (from a certificate) keys as itself."""
+    local, _, domain = addr.strip().rpartition("@")
+    try:
+        domain = normalise_domain(domain)
+    except PkiError:
+        pass
+    return f"{local.translate(_ASCII_LOWER)}@{domain}"
+
+
+def addresses_match(a: str, b: str) -> bool:
+    return address_key(a) == address_key(b)
+
+
+def local_parts_differ_in_case(typed: str, held: str) -> bool:
+    """The same mailbox spelt with other capitals in the local part (``ERIN.SMITH`` for
+    ``erin.smith``): worth a word to the person, who gets the held spelling."""
+    typed_local, held_local = typed.strip().rpartition("@")[0], held.strip().rpartition("@")[0]
+    return addresses_match(typed, held) and typed_local != held_local
 
 
 def local_part_filename(local: str) -> str:

@@ -1,9 +1,30 @@
 """The one exception type the pki layer raises for anything a user can cause."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one part of the input: ``field`` is a dotted path such as
+    ``subject.organization`` or ``email``."""
+
+    field: str
+    message: str
+
 
 class PkiError(ValueError):
-    """A problem with user-supplied input, described in one sentence a person can act on."""
+    """A problem with user-supplied input, described in one sentence a person can act on; or
+    several problems at once (``problems``), so a person can mend them all in one go."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.problems = list(problems)
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem]) -> "PkiError":
+        """One error carrying every problem; its message says them all."""
+        if len(problems) == 1:
+            return cls(problems[0].message, problems)
+        return cls(f"{len(problems)} problems: " + " ".join(p.message for p in problems), problems)

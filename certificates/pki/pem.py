@@ -15,9 +15,14 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from certificates.pki.errors import PkiError
 
-_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+# One BEGIN or END line. The label is bounded, so a failed match costs a constant, and the
+# whole file is scanned once (a lazy "BEGIN ... END" pattern rescans to the end of the file for
+# every BEGIN without an END: quadratic, 23 s for 256 KB of unmatched BEGIN lines).
+_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----")
+# A certificate with its chain is a handful of blocks; more is not an upload we serve.
+MAX_PEM_BLOCKS = 32
 # Matches even a truncated block (no END line): a key half-pasted is still a leaked key.
-_PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+_PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z0-9 ]{0,64}PRIVATE KEY-----")
 
 # DER prefixes of a PKCS#12 PFX: SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data ...
 _PFX_VERSION = b"\x02\x01\x03\x30"
@@ -40,22 +45,40 @@ def contains_private_key(data: bytes) -> bool:
 
 
 def pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
-    """(label, DER) for each complete PEM block, in file order; text around them is ignored."""
+    """(label, DER) for each complete PEM block, in file order; text around them is ignored.
+
+    A block is a BEGIN line and the next END line with its label, with no BEGIN in between: a
+    BEGIN without its END (a truncated paste) is text. One pass over the file, so linear."""
     blocks: list[tuple[str, bytes]] = []
-    for match in _BLOCK.finditer(data):
-        label = match.group(1).decode("ascii")
-        # Skip RFC 1421 header lines ("Proc-Type: ...") that old tools put inside blocks.
-        lines = [ln for ln in match.group(2).split(b"\n") if b":" not in ln]
-        body = b"".join(ln.strip() for ln in lines)
-        try:
-            der = base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise PkiError(
-                f"The {label} block in the file is damaged (not valid base64); copy the whole "
-                "block again, from BEGIN to END."
-            ) from exc
-        blocks.append((label, der))
+    opened: tuple[bytes, int] | None = None  # the label and body start of an open block
+    begins = 0
+    for match in _MARKER.finditer(data):
+        kind, label = match.group(1), match.group(2)
+        if kind == b"BEGIN":
+            begins += 1
+            if begins > MAX_PEM_BLOCKS:
+                raise PkiError(
+                    f"The file has more than {MAX_PEM_BLOCKS} BEGIN lines; a certificate with "
+                    "its chain, or a CSR, has a few, so this is not the file to upload."
+                )
+            opened = (label, match.end())
+        elif opened is not None and opened[0] == label:
+            body = data[opened[1] : match.start()]
+            blocks.append((label.decode("ascii"), _decode_body(label, body)))
+            opened = None
     return blocks
+
+
+def _decode_body(label: bytes, body: bytes) -> bytes:
+    # Skip RFC 1421 header lines ("Proc-Type: ...") that old tools put inside blocks.
+    lines = [ln for ln in body.split(b"\n") if b":" not in ln]
+    try:
+        return base64.b64decode(b"".join(ln.strip() for ln in lines), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise PkiError(
+            f"The {label.decode('ascii')} block in the file is damaged (not valid base64); copy "
+            "the whole block again, from BEGIN to END."
+        ) from exc
 
 
 def bare_base64(data: bytes) -> bytes | None:

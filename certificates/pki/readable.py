@@ -10,6 +10,9 @@ from cryptography import x509
 
 from certificates.pki.errors import PkiError
 
+# An S/MIME certificate names one mailbox, or a few; every check that walks the names (address
+# matching, the chain verifier's name constraints) stays cheap under this cap.
+MAX_SAN_ENTRIES = 100
 _ASK_CA = "ask the CA for a correct file."
 _NEW_CSR = "create a new CSR with a current tool such as openssl req -sha256."
 
@@ -30,6 +33,7 @@ def readable_certificate(cert: x509.Certificate) -> x509.Certificate:
         raise PkiError(
             f"The certificate's extensions are not valid DER ({exc}); {_ASK_CA}"
         ) from exc
+    _check_san_count(cert.extensions, "certificate", _ASK_CA)
     return cert
 
 
@@ -43,7 +47,20 @@ def readable_csr(csr: x509.CertificateSigningRequest) -> x509.CertificateSigning
         _ = csr.extensions
     except ValueError as exc:
         raise PkiError(f"The CSR's extensions are not valid DER ({exc}); {_NEW_CSR}") from exc
+    _check_san_count(csr.extensions, "CSR", "create a CSR for your own address only.")
     return csr
+
+
+def _check_san_count(extensions: x509.Extensions, what: str, fix: str) -> None:
+    try:
+        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return
+    if len(san) > MAX_SAN_ENTRIES:
+        raise PkiError(
+            f"The {what} has {len(san)} subject alternative names; at most {MAX_SAN_ENTRIES} "
+            f"are accepted, so {fix}"
+        )
 
 
 def is_ca(cert: x509.Certificate) -> bool:

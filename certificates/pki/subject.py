@@ -1,7 +1,6 @@
 """Certificate subject fields: checking, building an x509.Name, and reading one back."""
 
 import string
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
@@ -9,15 +8,18 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from certificates.pki.emails import split_address
-from certificates.pki.errors import PkiError
+from certificates.pki.errors import PkiError, Problem
+from certificates.pki.text import describe, first_invisible, visible
 
 # RFC 4514 has no short name for emailAddress; without one it prints as a bare OID.
 _SHORT_NAMES = {NameOID.EMAIL_ADDRESS: "emailAddress"}
 
 
 def display_name(name: x509.Name) -> str:
-    """An RFC 4514 string a person can read (``CN=Jane,emailAddress=jane@example.com``)."""
-    return name.rfc4514_string(_SHORT_NAMES)
+    """An RFC 4514 string a person can read (``CN=Jane,emailAddress=jane@example.com``), with
+    control and format characters shown as escapes (``CN=\\u202eevil``): names arrive inside
+    certificates, where nobody refused them."""
+    return visible(name.rfc4514_string(_SHORT_NAMES))
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,21 @@ _FIELDS: dict[str, tuple[x509.ObjectIdentifier, str, int]] = {
 }
 _BY_OID = {oid: name for name, (oid, _label, _ub) in _FIELDS.items()}
 UB_EMAIL_ADDRESS = 255
+# The other attributes a CSR may carry: OID -> (name in messages and `errors`, label, upper
+# bound from RFC 5280 Appendix A, or X.520 for street and postal code).
+_OTHER_ATTRIBUTES: dict[x509.ObjectIdentifier, tuple[str, str, int]] = {
+    NameOID.EMAIL_ADDRESS: ("emailAddress", "Email address", UB_EMAIL_ADDRESS),
+    NameOID.TITLE: ("title", "Title", 64),
+    NameOID.SERIAL_NUMBER: ("serialNumber", "Serial number", 64),
+    NameOID.PSEUDONYM: ("pseudonym", "Pseudonym", 128),
+    NameOID.STREET_ADDRESS: ("street", "Street", 128),
+    NameOID.POSTAL_CODE: ("postalCode", "Postal code", 40),
+    NameOID.INITIALS: ("initials", "Initials", 64),
+    NameOID.GENERATION_QUALIFIER: ("generationQualifier", "Generation qualifier", 64),
+    NameOID.DOMAIN_COMPONENT: ("DC", "Domain component", 63),
+}
+UB_OTHER = 128  # any attribute not listed: RFC 5280's ub-match
+MAX_NAME_ATTRIBUTES = 50
 
 # S/MIME BR 7.1.4.2: subject attributes must not contain metadata such as '.', '-', ' ' that
 # only says a value is absent. Compared case-insensitively, also with spaces removed.
@@ -114,38 +131,77 @@ def _is_placeholder(value: str) -> bool:
     return bool(folded) and all(ch in string.punctuation or ch.isspace() for ch in folded)
 
 
-def _has_control_chars(value: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+def _describe(oid: x509.ObjectIdentifier) -> tuple[str, str, int]:
+    """(field name, label, upper bound) of any attribute type."""
+    if oid in _BY_OID:
+        name = _BY_OID[oid]
+        _oid, label, upper_bound = _FIELDS[name]
+        return name, label, upper_bound
+    if oid in _OTHER_ATTRIBUTES:
+        return _OTHER_ATTRIBUTES[oid]
+    return oid.dotted_string, f"The attribute {oid.dotted_string}", UB_OTHER
+
+
+def _value_problem(oid: x509.ObjectIdentifier, value: str) -> Problem | None:
+    """What is wrong with one attribute value, if anything: one sentence per value."""
+    name, label, upper_bound = _describe(oid)
+    field = f"subject.{name}"
+    invisible = first_invisible(value)
+    if invisible is not None:
+        return Problem(
+            field,
+            f"{label} '{visible(value.strip())[:80]}' contains {describe(invisible)}, a control "
+            "or invisible formatting character; retype it without pasted formatting.",
+        )
+    # Country is exempt: NA (Namibia) is a real code; it must be two letters anyway.
+    if oid == NameOID.COUNTRY_NAME:
+        code = value.strip()
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            return Problem(
+                field, f"Country '{code[:80]}' must be a two-letter ISO 3166 code such as NL or DE."
+            )
+        return None
+    if _is_placeholder(value):
+        return Problem(
+            field,
+            f"{label} '{value.strip()}' is a placeholder, which S/MIME certificates may not "
+            "contain (S/MIME BR 7.1.4.2); leave the field empty instead.",
+        )
+    if len(value.strip()) > upper_bound:
+        return Problem(
+            field,
+            f"{label} is {len(value.strip())} characters; the limit is {upper_bound} "
+            "(RFC 5280), so shorten or abbreviate it.",
+        )
+    return None
+
+
+def _problems(attributes: list[tuple[x509.ObjectIdentifier, str]]) -> list[Problem]:
+    found = (_value_problem(oid, value) for oid, value in attributes)
+    return [problem for problem in found if problem is not None]
+
+
+def name_problems(name: x509.Name) -> list[Problem]:
+    """Every problem of every value of every attribute in a subject (not only the first value
+    of the fields the form knows: a second O=N/A or a title=- count as much)."""
+    attributes = list(name)
+    if len(attributes) > MAX_NAME_ATTRIBUTES:
+        return [
+            Problem(
+                "subject",
+                f"The subject has {len(attributes)} attributes; at most {MAX_NAME_ATTRIBUTES} "
+                "are accepted, so make a CSR with your address and name only.",
+            )
+        ]
+    return _problems([(a.oid, a.value) for a in attributes if isinstance(a.value, str)])
 
 
 def check_subject(subject: SubjectFields) -> None:
-    """Raise PkiError for the first value a CA would refuse or that breaks the name."""
-    for name, (_oid, label, upper_bound) in _FIELDS.items():
-        value = getattr(subject, name)
-        if not value:
-            continue
-        if _has_control_chars(value):
-            raise PkiError(
-                f"{label} contains a control or invisible formatting character; retype it "
-                "without pasted formatting."
-            )
-        # Country is exempt: NA (Namibia) is a real code; it must be two letters anyway.
-        if name != "country" and _is_placeholder(value):
-            raise PkiError(
-                f"{label} '{value.strip()}' is a placeholder, which S/MIME certificates may not "
-                "contain (S/MIME BR 7.1.4.2); leave the field empty instead."
-            )
-        if name == "country":
-            code = value.strip()
-            if len(code) != 2 or not code.isascii() or not code.isalpha():
-                raise PkiError(
-                    f"Country '{value}' must be a two-letter ISO 3166 code such as NL or DE."
-                )
-        elif len(value.strip()) > upper_bound:
-            raise PkiError(
-                f"{label} is {len(value.strip())} characters; the limit is {upper_bound} "
-                "(RFC 5280), so shorten or abbreviate it."
-            )
+    """Raise PkiError naming every typed value a CA would refuse or that breaks the name."""
+    typed = [(oid, getattr(subject, name)) for name, (oid, _l, _ub) in _FIELDS.items()]
+    problems = _problems([(oid, value) for oid, value in typed if value])
+    if problems:
+        raise PkiError.of(problems)
 
 
 def _names_a_person(subject: SubjectFields) -> bool:

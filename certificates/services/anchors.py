@@ -20,6 +20,7 @@ from certificates.services import audit, verdicts
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.text import single_line
 
 MAX_NAME = 200  # TrustAnchor.name
 
@@ -34,6 +35,7 @@ def name_after_subject(root: x509.Certificate) -> str:
 def add(actor: Actor, name: str, data: bytes, now: datetime | None = None) -> TrustAnchor:
     """Trust the root in ``data``, named ``name`` (empty: after its subject)."""
     require_admin(actor.user)
+    name = single_line("name", "The trust anchor's name", name)
     try:
         certs = bundle.load_certificates(data)
     except PkiError as exc:
@@ -45,11 +47,12 @@ def add(actor: Actor, name: str, data: bytes, now: datetime | None = None) -> Tr
         raise Invalid("This certificate is not a CA certificate (no basicConstraints CA:TRUE).")
     name = name.strip()[:MAX_NAME] or name_after_subject(root)
     fingerprint = root.fingerprint(hashes.SHA256()).hex()
-    if TrustAnchor.objects.filter(sha256_fingerprint=fingerprint).exists():
-        raise Conflict("This root is already a trust anchor.")
-    if TrustAnchor.objects.filter(name=name).exists():
-        raise Conflict(f"A trust anchor named {name!r} exists already; choose another name.")
+    # Parsed above, outside the transaction: it only holds the (SQLite) write lock to write.
     with transaction.atomic():
+        if TrustAnchor.objects.filter(sha256_fingerprint=fingerprint).exists():
+            raise Conflict("This root is already a trust anchor.")
+        if TrustAnchor.objects.filter(name=name).exists():
+            raise Conflict(f"A trust anchor named {name!r} exists already; choose another name.")
         anchor = TrustAnchor.objects.create(
             name=name,
             der=root.public_bytes(serialization.Encoding.DER),

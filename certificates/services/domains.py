@@ -18,27 +18,41 @@ from certificates.services.access import require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid, NotFound
 from certificates.services.status import USABLE
+from certificates.services.text import single_line
 
 
 def check_address_for(owner: AbstractBaseUser, address: str) -> str:
-    """The address must be well-formed, in a managed domain and the owner's own."""
+    """The address must be well-formed, in a managed domain and the owner's own. Answers it as
+    the account spells its local part, with the domain normalised (``ERIN.SMITH@Example.com``
+    typed by the account erin.smith@example.com is ``erin.smith@example.com``), so one mailbox
+    never looks like two in CSRs, lists and file names."""
     try:
         _, domain = emails.split_address(address)
+        domain = emails.normalise_domain(domain)
     except PkiError as exc:
         raise Invalid(exc.message) from exc
-    if not Domain.objects.filter(name=normalise_name(domain)).exists():
+    if not Domain.objects.filter(name=domain).exists():
         raise Invalid(
             f"{domain} is not a mail domain this portal manages; ask a certificate admin to add "
             "it, or request a certificate for your address in a managed domain."
         )
-    own = getattr(owner, "email", "") or ""
+    own = own_address(owner)
     if not own or not emails.addresses_match(own, address):
         raise Invalid(
-            f"{address} is not the address of account {owner.get_username()!r}"
+            f"{address.strip()} is not the address of account {owner.get_username()!r}"
             + (f" ({own})" if own else " (it has no address)")
             + "; a certificate can only be requested for the owner's own address."
         )
-    return address.strip()
+    return own
+
+
+def own_address(user: AbstractBaseUser) -> str:
+    """The account's address as requests carry it (domain normalised), or "" if it has none
+    that is an address."""
+    try:
+        return emails.normalise_address(getattr(user, "email", "") or "")
+    except PkiError:
+        return ""
 
 
 MAX_NAME = 253  # RFC 1035, in text form without the final dot
@@ -47,7 +61,10 @@ MAX_LABEL = 63
 
 def domain_name(name: str) -> str:
     """``name`` normalised (normalise_name) and checked, or Invalid saying what is wrong."""
-    name = normalise_name(name)
+    try:
+        name = normalise_name(single_line("name", "The domain name", name))
+    except PkiError as exc:
+        raise Invalid(exc.message) from exc
     if not name or "." not in name or any(c.isspace() for c in name):
         raise Invalid(f"{name[:80]!r} is not a domain name such as example.com.")
     if len(name) > MAX_NAME:
@@ -68,8 +85,9 @@ def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
     name = domain_name(name)
     if Domain.objects.filter(name=name).exists():
         raise Conflict(f"{name} is already a managed domain.")
-    domain = Domain.objects.create(name=name, **fields)
-    audit.record(actor, "domain.added", domain)
+    with transaction.atomic():
+        domain = Domain.objects.create(name=name, **fields)
+        audit.record(actor, "domain.added", domain)
     return domain
 
 

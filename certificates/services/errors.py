@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from certificates.pki.errors import PkiError
+
 
 class ServiceError(Exception):
     status = 400
 
-    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, object]] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
@@ -30,3 +32,17 @@ class Conflict(ServiceError):
     """The object is in a state where this action does not exist (DESIGN.md's state table)."""
 
     status = 409
+
+
+def invalid(exc: PkiError) -> Invalid:
+    """The refusal of input the pki layer judged, with each of its problems as a field error."""
+    errors: list[dict[str, object]] = [
+        {"loc": p.field.split("."), "field": p.field, "msg": p.message, "type": "value_error"}
+        for p in exc.problems
+    ]
+    return Invalid(exc.message, errors=errors)
+
+
+def field_error(field: str, detail: str, kind: str = "value_error") -> Invalid:
+    """A refusal of one named input field."""
+    return Invalid(detail, errors=[{"loc": [field], "field": field, "msg": detail, "type": kind}])

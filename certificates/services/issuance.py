@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
@@ -21,17 +22,29 @@ from certificates.services import audit, domains, status, supersession, verdicts
 from certificates.services.access import require_acts_for
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
-from certificates.services.requests import transition
+from certificates.services.requests import check_transition, transition
+from certificates.services.text import single_line
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded certificate file, parsed and judged; nothing of it is stored yet."""
+
+    leaf: x509.Certificate
+    verdict: chain.ChainResult
+    info: certinfo.CertificateInfo
+    warnings: list[str]
+    anchor: TrustAnchor | None
+    anchors_seen: frozenset[str]  # fingerprints of the trust anchors the verdict was reached with
 
 
 def _checked_upload(
     data: bytes, email: str, expected_spki: str | None, now: datetime
-) -> tuple[
-    x509.Certificate, chain.ChainResult, certinfo.CertificateInfo, list[str], TrustAnchor | None
-]:
+) -> CheckedUpload:
     """Parse and check an uploaded certificate file; raise Invalid with the reason.
 
-    Nothing is stored here: a refusal leaves no trace of the upload."""
+    Runs outside any transaction: parsing and chain checks take time, and on SQLite an open
+    write transaction holds the lock for every other writer. A refusal leaves no trace."""
     try:
         certs = bundle.load_certificates(data)
         leaf, intermediates, warnings = bundle.split_leaf_and_chain(certs)
@@ -47,7 +60,14 @@ def _checked_upload(
     anchor = store.anchor_for(verdict)
     if verdict.verdict == chain.Verdict.UNTRUSTED_ROOT:
         warnings.append(verdict.reason)
-    return leaf, verdict, certinfo.describe_certificate(leaf), warnings, anchor
+    return CheckedUpload(
+        leaf,
+        verdict,
+        certinfo.describe_certificate(leaf),
+        warnings,
+        anchor,
+        frozenset(a.sha256_fingerprint for a, _ in store.anchors),
+    )
 
 
 def _save_certificate(
@@ -56,11 +76,17 @@ def _save_certificate(
     owner: AbstractBaseUser,
     email: str,
     request: CertificateRequest | None,
-    data: bytes,
+    upload: CheckedUpload,
     now: datetime,
 ) -> Certificate:
-    expected_spki = request.spki_sha256 if request is not None else None
-    leaf, verdict, info, warnings, anchor = _checked_upload(data, email, expected_spki, now)
+    """Store a checked upload; called inside the caller's (short) transaction."""
+    anchors_now = TrustAnchor.objects.values_list("sha256_fingerprint", flat=True)
+    if frozenset(anchors_now) != upload.anchors_seen:
+        raise Conflict(
+            "The trust anchors changed while the certificate was being checked; nothing was "
+            "added, so upload it again."
+        )
+    leaf, verdict, info = upload.leaf, upload.verdict, upload.info
     if Certificate.objects.filter(sha256_fingerprint=info.sha256_fingerprint).exists():
         raise Conflict("This certificate is already in the portal; nothing was added.")
     cert = Certificate(
@@ -85,9 +111,9 @@ def _save_certificate(
         crl_urls=info.crl_urls,
         ca_issuers_urls=info.ca_issuers_urls,
         chain_verdict=verdict.verdict,
-        trust_anchor=anchor,
+        trust_anchor=upload.anchor,
         chain_reason=verdict.reason,
-        warnings=warnings,
+        warnings=upload.warnings,
     )
     status.store(cert, now)
     audit.record(
@@ -106,11 +132,13 @@ def attach_to_request(
     actor: Actor, request: CertificateRequest, data: bytes, now: datetime | None = None
 ) -> Certificate:
     now = now or timezone.now()
+    check_transition(request, RequestState.ISSUED)  # a wrong state is said before the file
+    upload = _checked_upload(data, request.email, request.spki_sha256, now)
     with transaction.atomic():
         request = CertificateRequest.objects.select_for_update().get(pk=request.pk)
-        transition(request, RequestState.ISSUED)
+        transition(request, RequestState.ISSUED)  # again, under the lock
         cert = _save_certificate(
-            actor, owner=request.owner, email=request.email, request=request, data=data, now=now
+            actor, owner=request.owner, email=request.email, request=request, upload=upload, now=now
         )
         request.save(update_fields=["state", "updated_at"])
         event = audit.record(actor, "request.issued", request, certificate=cert.pk)
@@ -123,11 +151,12 @@ def import_certificate(
 ) -> Certificate:
     """Track a certificate issued elsewhere (no request, no key held)."""
     require_acts_for(actor.user, owner)
-    own = getattr(owner, "email", "") or ""
-    email = domains.check_address_for(owner, own)
+    email = domains.check_address_for(owner, getattr(owner, "email", "") or "")
+    now = now or timezone.now()
+    upload = _checked_upload(data, email, None, now)
     with transaction.atomic():
         return _save_certificate(
-            actor, owner=owner, email=email, request=None, data=data, now=now or timezone.now()
+            actor, owner=owner, email=email, request=None, upload=upload, now=now
         )
 
 
@@ -135,7 +164,7 @@ def declare_revoked(
     actor: Actor, cert: Certificate, reason: str, now: datetime | None = None
 ) -> Certificate:
     require_acts_for(actor.user, cert.owner)
-    reason = reason.strip()
+    reason = single_line("reason", "The reason", reason)
     if not reason:
         raise Invalid(
             "Say why the certificate is revoked (for example: lost device, key compromise)."

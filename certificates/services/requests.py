@@ -21,7 +21,8 @@ from certificates.pki.errors import PkiError
 from certificates.services import audit, domains, keystore
 from certificates.services.access import require_acts_for, require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid
+from certificates.services.errors import Conflict, Invalid, invalid
+from certificates.services.text import single_line
 
 CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
 FINAL_STATES = (RequestState.ISSUED, RequestState.CANCELLED, RequestState.REJECTED)
@@ -45,7 +46,7 @@ def create(
         fields = subject.SubjectFields.from_dict(subject_fields)
         subject.check_subject(fields)
     except PkiError as exc:
-        raise Invalid(exc.message) from exc
+        raise invalid(exc) from exc
 
     if key_source == KeySource.SERVER:
         if csr_pem:
@@ -111,7 +112,7 @@ def _create_from_csr(
         signing_request = pki_csr.load_csr(data)
         info = pki_csr.validate_csr(signing_request, email)
     except PkiError as exc:
-        raise Invalid(exc.message) from exc
+        raise invalid(exc) from exc
     with transaction.atomic():
         return _save_request(
             actor,
@@ -170,6 +171,12 @@ def _save_request(
 
 def transition(request: CertificateRequest, target: str) -> None:
     """Move to ``target`` if DESIGN.md's table has that edge; 409 otherwise."""
+    check_transition(request, target)
+    request.state = target
+
+
+def check_transition(request: CertificateRequest, target: str) -> None:
+    """409 unless DESIGN.md's table has an edge from the request's state to ``target``."""
     allowed = TRANSITIONS.get(target, frozenset())
     if request.state not in allowed:
         sources = " or ".join(f"'{s}'" for s in sorted(allowed))
@@ -178,7 +185,6 @@ def transition(request: CertificateRequest, target: str) -> None:
             f"Request #{request.pk} is '{request.state}', so it cannot become '{target}' (only "
             f"from {sources})." + (" Start a new request instead." if final else "")
         )
-    request.state = target
 
 
 def _locked(request: CertificateRequest) -> CertificateRequest:
@@ -188,7 +194,8 @@ def _locked(request: CertificateRequest) -> CertificateRequest:
 def submit(
     actor: Actor, request: CertificateRequest, ca_name: str, order_ref: str = ""
 ) -> CertificateRequest:
-    ca_name, order_ref = ca_name.strip(), order_ref.strip()
+    ca_name = single_line("ca_name", "The CA name", ca_name)
+    order_ref = single_line("order_ref", "The order reference", order_ref)
     if not ca_name:
         raise Invalid("Name the CA the CSR was sent to (for example Sectigo).")
     with transaction.atomic():
@@ -212,7 +219,7 @@ def cancel(actor: Actor, request: CertificateRequest) -> CertificateRequest:
 
 def reject(actor: Actor, request: CertificateRequest, reason: str) -> CertificateRequest:
     require_admin(actor.user)
-    reason = reason.strip()
+    reason = single_line("reason", "The reason", reason)
     if not reason:
         raise Invalid("Give the reason for the rejection; the requester will read it.")
     with transaction.atomic():

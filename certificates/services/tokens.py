@@ -15,6 +15,7 @@ from certificates.models.tokens import TokenScope
 from certificates.services import audit
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Forbidden, Invalid, NotFound
+from certificates.services.text import single_line
 
 TOKEN_PREFIX = "smp_"  # noqa: S105 (a public marker, not a secret)
 DEFAULT_EXPIRY_DAYS = 90
@@ -44,7 +45,7 @@ def create(
     make tokens with a subset of its own scopes that expire no later than itself, so a leaked
     token cannot be turned into a stronger or longer-lived one.
     """
-    name = name.strip()
+    name = single_line("name", "The token name", name)
     if not name:
         raise Invalid("Name the token after what uses it (for example 'renewal script').")
     scopes = sorted(set(scopes or []))

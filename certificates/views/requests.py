@@ -20,10 +20,10 @@ from certificates.forms import (
 from certificates.models import CertificateRequest
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
-from certificates.pki import pkcs12, subject
+from certificates.pki import emails, pkcs12, subject
 from certificates.pki.errors import PkiError
 from certificates.responses import attachment
-from certificates.services import access, audit, issuance
+from certificates.services import access, audit, domains, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views.certificates import show_added
@@ -34,7 +34,7 @@ from certificates.views.shell import post_only, request_or_404, request_page, we
 def new_request(request: HttpRequest) -> HttpResponse:
     is_admin = access.is_admin(request.user)
     if request.method != "POST":
-        form = RequestForm(initial={"email": request.user.email}, is_admin=is_admin)
+        form = RequestForm(initial={"email": domains.own_address(request.user)}, is_admin=is_admin)
         return _render_new(request, form)
     form = RequestForm(request.POST, request.FILES, is_admin=is_admin)
     if not form.is_valid():
@@ -55,6 +55,12 @@ def new_request(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         return _render_new(request, form, error=exc.detail, status=exc.status)
+    if emails.local_parts_differ_in_case(data["email"], created.email):
+        messages.warning(
+            request,
+            f"You typed {data['email'].strip()}; the request uses the address as the account "
+            f"spells it, {created.email} (mail systems treat the two alike).",
+        )
     messages.success(request, f"Request #{created.pk} is ready: send its CSR to your CA.")
     return redirect("request-detail", pk=created.pk)
 

@@ -186,3 +186,42 @@ def test_server_error_is_json_and_still_reported(
     owner_api.raise_request_exception = True
     with pytest.raises(RuntimeError, match="database on fire"):
         owner_api.get("/api/v1/requests/1")
+
+
+DEEP_JSON = "[" * 200_000 + "]" * 200_000  # the probe: RecursionError, a 500
+
+
+def test_json_nested_200000_levels_deep_is_400_on_every_json_endpoint(
+    owner_api: ApiClient, server_request: dict[str, object]
+) -> None:
+    for url in (
+        "/api/v1/certificates",
+        f"/api/v1/requests/{server_request['id']}/certificate",
+        "/api/v1/requests",
+        "/api/v1/tokens",
+    ):
+        response = owner_api.post(url, DEEP_JSON, content_type="application/json")
+        body = assert_json_error(response, 400)
+        assert "JSON" in body["detail"], url
+
+
+LISTS = [
+    "/api/v1/requests",
+    "/api/v1/certificates",
+    "/api/v1/tokens",
+    "/api/v1/trust-anchors",
+    "/api/v1/domains",
+    "/api/v1/audit",
+]
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("parameter", ["offset", "limit"])
+def test_huge_offset_and_limit_are_422_on_every_list(
+    admin_api: ApiClient, url: str, parameter: str
+) -> None:
+    response = admin_api.get(url, {parameter: "99999999999999999999999"})
+    body = assert_json_error(response, 422)
+    assert body["detail"].startswith(f"Query parameter '{parameter}': ")
+    assert body["errors"][0]["field"] == parameter
+    assert admin_api.get(url, {"offset": "1000000000"}).json()["items"] == []

@@ -110,6 +110,51 @@ def test_placeholder_in_the_subject_is_refused(owner_api: Client) -> None:
     assert CertificateRequest.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "N/A"),
+        x509.NameAttribute(NameOID.TITLE, "N/A"),
+        x509.NameAttribute(NameOID.STREET_ADDRESS, "-"),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "u" * 300),
+        x509.NameAttribute(NameOID.COMMON_NAME, "\u202eAlice\n\x00<b>"),
+    ],
+    ids=["second-o", "title", "street", "second-ou", "second-cn"],
+)
+def test_every_subject_value_of_an_uploaded_csr_is_checked(
+    owner_api: Client, hidden: x509.NameAttribute
+) -> None:
+    """The issue's CSRs: each problem sat behind an acceptable first value of its kind."""
+    first = [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Acme"),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Sales"),
+    ]
+    response = create(owner_api, key_source="upload", csr_pem=make_csr(extra=[*first, hidden]))
+    assert response.status_code == 422, response.content
+    assert len(response.json()["errors"]) == 1
+    assert CertificateRequest.objects.count() == 0
+
+
+def test_all_problems_of_a_csr_are_reported_together(owner_api: Client) -> None:
+    extra = [
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "N/A"),
+        x509.NameAttribute(NameOID.TITLE, "N/A"),
+        x509.NameAttribute(NameOID.COMMON_NAME, "\u202eAlice"),
+    ]
+    response = create(owner_api, key_source="upload", csr_pem=make_csr(extra=extra))
+    assert response.status_code == 422
+    body = response.json()
+    assert [e["field"] for e in body["errors"]] == [
+        "subject.organization",
+        "subject.title",
+        "subject.common_name",
+    ]
+    assert body["errors"][0]["loc"] == ["subject", "organization"]
+    assert body["detail"] == "3 problems: " + " ".join(e["msg"] for e in body["errors"])
+    assert body["errors"][1]["msg"].startswith("Title 'N/A' is a placeholder")
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE)" in body["errors"][2]["msg"]
+
+
 def test_address_of_someone_else_or_outside_managed_domains_is_refused(owner_api: Client) -> None:
     other = create(owner_api, email="bob@example.com")
     assert other.status_code == 422

@@ -2,11 +2,12 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certificates.pki.bundle import (
+    MAX_CHAIN_CERTIFICATES,
     MAX_UPLOAD_BYTES,
     certificates_to_pem,
     certificates_to_pkcs7_der,
@@ -16,6 +17,7 @@ from certificates.pki.bundle import (
 )
 from certificates.pki.csr import build_csr
 from certificates.pki.errors import PkiError
+from certificates.pki.readable import MAX_SAN_ENTRIES
 from certificates.pki.subject import SubjectFields
 from tests.pki.conftest import NOW, OpenSSL
 from tests.testca import SmimeTestCA
@@ -183,3 +185,57 @@ def test_split_uses_key_identifiers_to_pick_the_issuer(
     _leaf, chain, warnings = split_leaf_and_chain([leaf, impostor.issuing, ca.issuing, ca.root])
     assert chain == [ca.issuing, ca.root]
     assert "1 certificate(s)" in warnings[0]
+
+
+def _self_signed_cas(count: int) -> list[x509.Certificate]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    certs = []
+    for number in range(count):
+        name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, f"CA {number}")])
+        certs.append(
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(number + 1)
+            .not_valid_before(NOW)
+            .not_valid_after(NOW)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+    return certs
+
+
+def test_more_certificates_than_a_chain_has_are_refused(leaf: x509.Certificate) -> None:
+    certs = [leaf, *_self_signed_cas(MAX_CHAIN_CERTIFICATES)]
+    expected = (
+        f"The file holds {MAX_CHAIN_CERTIFICATES + 1} certificates; a certificate with its chain "
+        f"has at most {MAX_CHAIN_CERTIFICATES}"
+    )
+    with pytest.raises(PkiError, match=expected):
+        load_certificates(certificates_to_pkcs7_der(certs))
+    with pytest.raises(PkiError, match=expected):
+        load_certificates(certificates_to_pem(certs).encode())
+    assert len(load_certificates(certificates_to_pem(certs[:MAX_CHAIN_CERTIFICATES]).encode())) == (
+        MAX_CHAIN_CERTIFICATES
+    )
+
+
+def test_a_certificate_with_more_subject_alternative_names_than_the_cap_is_refused(
+    ca: SmimeTestCA, leaf: x509.Certificate
+) -> None:
+    names = [x509.RFC822Name(f"jane{n}@example.com") for n in range(MAX_SAN_ENTRIES + 1)]
+    crowded = (
+        x509.CertificateBuilder(
+            issuer_name=leaf.issuer,
+            subject_name=leaf.subject,
+            public_key=leaf.public_key(),
+            serial_number=7,
+            not_valid_before=leaf.not_valid_before_utc,
+            not_valid_after=leaf.not_valid_after_utc,
+        )
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .sign(ca.issuing_key, hashes.SHA256())
+    )
+    with pytest.raises(PkiError, match="The certificate has 101 subject alternative names; at"):
+        load_certificates(crowded.public_bytes(PEM))

@@ -229,3 +229,72 @@ def test_ed25519_csr_is_accepted_with_a_signing_only_warning() -> None:
     assert len(info.warnings) == 1
     assert info.warnings[0].startswith("Ed25519 keys can sign but not decrypt: ")
     assert "encrypted mail" in info.warnings[0]
+
+
+def test_every_value_of_every_subject_attribute_is_checked_and_all_problems_are_reported(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    """The issue's CSRs: each problem hid behind an acceptable first value of its kind."""
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Jane Doe"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "\u202eeod enaJ\n\x00<b>"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Acme"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "N/A"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Sales"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "u" * 300),
+            x509.NameAttribute(NameOID.TITLE, "N/A"),
+            x509.NameAttribute(NameOID.STREET_ADDRESS, "-"),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "jane@example.com"),
+        ]
+    )
+    csr = _signed_csr(rsa_key, name, hashes.SHA256(), san=["jane@example.com", "boss@example.com"])
+    with pytest.raises(PkiError) as caught:
+        validate_csr(csr, "jane@example.com")
+    problems = caught.value.problems
+    assert [p.field for p in problems] == [
+        "subject.common_name",
+        "subject.organization",
+        "subject.organizational_unit",
+        "subject.title",
+        "subject.street",
+        "email",
+    ]
+    assert problems[0].message == (
+        "Common name '\\u202eeod enaJ\\n\\u0000<b>' contains U+202E (RIGHT-TO-LEFT OVERRIDE), "
+        "a control or invisible formatting character; retype it without pasted formatting."
+    )
+    assert problems[1].message.startswith("Organization 'N/A' is a placeholder")
+    assert problems[2].message.startswith("Organizational unit is 300 characters; the limit is 64")
+    assert problems[3].message.startswith("Title 'N/A' is a placeholder")
+    assert problems[4].message.startswith("Street '-' is a placeholder")
+    assert problems[5].message.startswith("This CSR is for boss@example.com")
+    assert caught.value.message == "6 problems: " + " ".join(p.message for p in problems)
+
+
+def test_a_csr_with_more_subject_alternative_names_than_the_cap_is_refused(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    addresses = [f"jane+{n}@example.com" for n in range(101)]
+    csr = _signed_csr(rsa_key, x509.Name([]), hashes.SHA256(), san=addresses)
+    with pytest.raises(PkiError) as caught:
+        load_csr(csr.public_bytes(serialization.Encoding.PEM))
+    assert caught.value.message == (
+        "The CSR has 101 subject alternative names; at most 100 are accepted, so create a CSR "
+        "for your own address only."
+    )
+
+
+def test_addresses_are_deduplicated_without_unicode_case_folding(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    # emailAddress is an IA5String by default; a UTF8String is what a careless tool writes.
+    utf8 = x509.name._ASN1Type.UTF8String
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "JANE@Example.COM"),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "weiß@example.com", _type=utf8),
+        ]
+    )
+    csr = _signed_csr(rsa_key, name, hashes.SHA256(), san=["jane@example.com", "weiss@example.com"])
+    assert inspect_csr(csr).emails == ["jane@example.com", "weiss@example.com", "weiß@example.com"]

@@ -40,3 +40,32 @@ def test_identify_der(ca: SmimeTestCA) -> None:
     assert pem.identify_der(key_der) == pem.PRIVATE_KEY
     assert pem.identify_der(b"\x30\x00") is None
     assert pem.identify_der(b"") is None
+
+
+# The probe: 256 KB of "-----BEGIN A" without an END held a worker for 23 s.
+UNMATCHED_BEGIN_LINES = b"-----BEGIN A" * (262136 // 12) + b"-----"
+
+
+def test_unmatched_begin_lines_are_refused_at_the_block_cap() -> None:
+    with pytest.raises(PkiError) as caught:
+        pem.pem_blocks(UNMATCHED_BEGIN_LINES)
+    assert caught.value.message == (
+        f"The file has more than {pem.MAX_PEM_BLOCKS} BEGIN lines; a certificate with its "
+        "chain, or a CSR, has a few, so this is not the file to upload."
+    )
+
+
+def test_a_begin_line_without_its_end_is_text_and_the_next_block_is_found(
+    ca: SmimeTestCA,
+) -> None:
+    cert = ca.root.public_bytes(serialization.Encoding.PEM)
+    truncated = b"-----BEGIN CERTIFICATE-----\nMIIB half a paste\n"
+    blocks = pem.pem_blocks(truncated + cert + b"-----BEGIN CERTIFICATE-----\nMIIC")
+    assert blocks == [("CERTIFICATE", ca.root.public_bytes(serialization.Encoding.DER))]
+
+
+def test_an_end_line_of_another_label_does_not_close_a_block(ca: SmimeTestCA) -> None:
+    cert = ca.root.public_bytes(serialization.Encoding.PEM)
+    assert pem.pem_blocks(b"-----END CERTIFICATE-----\n-----END X509 CRL-----\n" + cert) == [
+        ("CERTIFICATE", ca.root.public_bytes(serialization.Encoding.DER))
+    ]

@@ -71,7 +71,9 @@ def test_upper_bounds_follow_rfc_5280() -> None:
         check_subject(SubjectFields(locality="y" * 129))
 
 
-@pytest.mark.parametrize("value", ["Acme\x00Corp", "Acme\nCorp", "Acme\u200bCorp"])
+@pytest.mark.parametrize(
+    "value", ["Acme\x00Corp", "Acme\nCorp", "Acme\u200bCorp", "Acme\u2028Corp", "\u202eAcme"]
+)
 def test_control_characters_are_refused(value: str) -> None:
     with pytest.raises(PkiError, match="control or invisible"):
         check_subject(SubjectFields(organization=value))
@@ -142,3 +144,24 @@ def test_name_to_fields_collects_every_email_and_ignores_unknown_attributes() ->
     fields, emails = name_to_fields(name)
     assert fields == SubjectFields(common_name="First CN")
     assert emails == ["a@example.com", "b@example.com"]
+
+
+def test_typed_fields_report_every_problem_at_once() -> None:
+    with pytest.raises(PkiError) as caught:
+        check_subject(SubjectFields(organization="N/A", country="NLD", common_name="x" * 65))
+    assert [p.field for p in caught.value.problems] == [
+        "subject.country",
+        "subject.organization",
+        "subject.common_name",
+    ]
+    assert caught.value.message.startswith("3 problems: Country 'NLD' must be a two-letter")
+
+
+def test_display_name_escapes_control_and_format_characters() -> None:
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Alice\u202egnp.exe"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Line\nbreak\x00"),
+        ]
+    )
+    assert display_name(name) == "O=Line\\nbreak\\00,CN=Alice\\u202egnp.exe"

@@ -11,7 +11,7 @@ from django.test import Client
 
 from certificates.models import AuditEvent, CertificateRequest, StoredKey
 from certificates.pki.pkcs12 import pkcs12_compat_command
-from tests.factories import OWNER_EMAIL, make_csr, openssl_csr
+from tests.factories import OWNER_EMAIL, logged_in, make_csr, openssl_csr
 from tests.views.conftest import new_request_form, text
 
 
@@ -221,3 +221,28 @@ def test_only_admins_reject(
     assert admin_web.post(f"{url}/reject", {"reason": "Wrong department"}).status_code == 302
     page = text(owner_web.get(f"{url}/"))
     assert "Rejected by a certificate admin: Wrong department" in page
+
+
+def test_the_form_prefills_the_account_address_and_warns_when_its_capitals_were_retyped(
+    owner: User,
+) -> None:
+    erin = User.objects.create_user("erin", "erin.smith@Example.COM", password="erin-pass-1234")
+    web = logged_in(erin)
+    assert 'value="erin.smith@example.com"' in web.get("/requests/new/").content.decode()
+    form = new_request_form(email="ERIN.SMITH@Example.com")
+    page = web.post("/requests/new/", form, follow=True)
+    assert page.status_code == 200
+    assert (
+        "You typed ERIN.SMITH@Example.com; the request uses the address as the account spells "
+        "it, erin.smith@example.com (mail systems treat the two alike)."
+    ) in text(page)
+    request = CertificateRequest.objects.get(owner=erin)
+    assert request.email == "erin.smith@example.com"
+    csr = x509.load_pem_x509_csr(request.csr_pem.encode())
+    san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.RFC822Name) == ["erin.smith@example.com"]
+    # Typing the account's own spelling says nothing more.
+    quiet = web.post(
+        "/requests/new/", new_request_form(email="erin.smith@EXAMPLE.com"), follow=True
+    )
+    assert "You typed" not in text(quiet)
