@@ -25,8 +25,7 @@ from certificates.api.schemas import (
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
-from certificates.services import access, downloads, export, issuance
-from certificates.services import requests as requests_service
+from certificates.services import access, browser_keys, downloads, export, issuance
 from portal.responses import attachment
 
 router = Router(tags=["certificates"])
@@ -126,13 +125,14 @@ def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpRes
 def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None) -> Status[Any]:
     body = body or RenewIn()
     cert = access.get_certificate(request.user, certificate_id)
-    created = requests_service.renew(
+    created = browser_keys.renew(
         actor(request),
         cert,
         key_source=body.key_source,
         key_type=body.key_type,
         csr_pem=body.csr_pem,
         reuse_key=body.reuse_key,
+        encrypted_key=body.encrypted_key,
     )
     return Status(201, request_out(created))
 

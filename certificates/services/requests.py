@@ -222,7 +222,7 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
     return request
 
 
-def _subject_of(cert: Certificate) -> dict[str, str]:
+def subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
     fields, _ = subject.name_to_fields(name)
@@ -242,7 +242,7 @@ def renew(
 ) -> CertificateRequest:
     """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
     ``reuse_key`` asks to sign a new CSR with the key the server already holds."""
-    previous = cert.request.subject if cert.request is not None else _subject_of(cert)
+    previous = cert.request.subject if cert.request is not None else subject_of(cert)
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
 from certificates.models.keys import KeySource
-from certificates.services import export, issuance
+from certificates.services import browser_keys, export, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
@@ -56,9 +56,13 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
         )
     mode = form.cleaned_data["mode"]
     try:
-        if mode == "upload":
-            created = request_service.renew(
-                web_actor(request), cert, key_source=KeySource.UPLOAD, csr_pem=form.payload()
+        if mode in (KeySource.UPLOAD, KeySource.BROWSER):
+            created = browser_keys.renew(
+                web_actor(request),
+                cert,
+                key_source=mode,
+                csr_pem=form.payload(),
+                encrypted_key=form.cleaned_data["encrypted_key"] or None,
             )
         else:
             created = request_service.renew(

@@ -18,6 +18,7 @@ from certificates.pki.subject import display_name
 from certificates.services import access, audit, downloads, issuance
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
+from certificates.views.browser_keys import browser_key_context
 from certificates.views.shell import certificate_or_404, web_actor
 from portal.responses import attachment
 
@@ -80,6 +81,7 @@ def render_detail(
             *([("chain", "Chain (PEM)")] if cert.chain_pem else []),
             ("p7b", "Certificate and chain (PKCS#7, .p7b)"),
         ],
+        **browser_key_context(),
     }
     return render(request, "certificates/certificate_detail.html", context, status=status)
 

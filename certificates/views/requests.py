@@ -23,9 +23,10 @@ from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
 from certificates.pki import pkcs12, subject
 from certificates.pki.errors import PkiError
-from certificates.services import access, audit, issuance
+from certificates.services import access, audit, browser_keys, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
+from certificates.views.browser_keys import browser_key_context
 from certificates.views.shell import request_or_404, web_actor
 from portal.responses import attachment
 
@@ -43,8 +44,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
     server = data["key_source"] == KeySource.SERVER
     try:
         owner = access.owner_for(request.user, data.get("owner") or None)
-        created = request_service.create(
+        created = browser_keys.create_request(
             web_actor(request),
+            encrypted_key=data["encrypted_key"] or None,
             owner=owner,
             email=data["email"],
             # An uploaded CSR carries its own subject; the fields apply to portal keys only.
@@ -68,6 +70,7 @@ def _render_new(
         "profile": _typed_profile(form),
         "subject_help": SUBJECT_HELP,
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
+        **browser_key_context(),
     }
     return render(request, "certificates/request_new.html", context, status=status)
 

@@ -3,7 +3,7 @@
 import "reflect-metadata";
 
 export { pemBlocks, toPem } from "./bytes.js";
-export { generateKeyAndCsr, KEY_TYPES, requireWebCrypto } from "./csr.js";
+export { buildCsr, generateKeyPair, KEY_TYPES, publicKeySha256, requireWebCrypto } from "./csr.js";
 export { BrowserKeyError } from "./errors.js";
 export { decryptKey, encryptKey, KEY_FILE_ITERATIONS, publicKeyHash } from "./keyfile.js";
 export { findKey, listKeys, saveKey } from "./keystore.js";

@@ -60,12 +60,12 @@ export function requireWebCrypto() {
   }
 }
 
+// Extractable, because the private key is exported once, to be encrypted into its backup.
 export async function generateKeyPair(keyType) {
   requireWebCrypto();
   const algorithm = KEY_TYPES[keyType];
   if (!algorithm) throw new BrowserKeyError("key-type", `Unknown key type '${keyType}'.`);
-  const usages = ["sign", "verify"];
-  return crypto.subtle.generateKey(algorithm, true, usages);
+  return crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
 }
 
 export async function buildCsr(keys, email, fields) {
@@ -85,11 +85,6 @@ export async function buildCsr(keys, email, fields) {
   return csr.toString("pem");
 }
 
-// A new key and its CSR. The private key stays a CryptoKey here; the caller encrypts its PKCS#8
-// export and lets it go.
-export async function generateKeyAndCsr(keyType, email, fields) {
-  const keys = await generateKeyPair(keyType);
-  const csrPem = await buildCsr(keys, email, fields);
-  const spki = await crypto.subtle.exportKey("spki", keys.publicKey);
-  return { keys, csrPem, spkiSha256: await sha256Hex(spki) };
+export async function publicKeySha256(publicKey) {
+  return sha256Hex(await crypto.subtle.exportKey("spki", publicKey));
 }
