@@ -3,6 +3,11 @@
 
 export const loadCrypto = () => import("./dist/browser-keys.js");
 
+// The "needs JavaScript" notes are in the page for browsers without it; this one has it.
+export function hideNeedsJavaScript(root = document) {
+  for (const note of root.querySelectorAll("[data-needs-js]")) note.hidden = true;
+}
+
 export function saveFile(data, filename, type) {
   const url = URL.createObjectURL(new Blob([data], { type }));
   const link = document.createElement("a");

@@ -1,6 +1,16 @@
 // "Keys made in a browser": which keys this browser holds, and "Back up all my keys" (one
 // PKCS#12 with every key that opens with the passphrase, built here).
-import { bundleEntry, bundlePassword, chosenProfile, fetchJson, loadCrypto, openKey, reporter, saveFile } from "./browser-crypto.js";
+import {
+  bundleEntry,
+  bundlePassword,
+  chosenProfile,
+  fetchJson,
+  hideNeedsJavaScript,
+  loadCrypto,
+  openKey,
+  reporter,
+  saveFile,
+} from "./browser-crypto.js";
 
 const lib = await loadCrypto();
 
@@ -20,6 +30,7 @@ markHeldKeys();
 
 const form = document.querySelector("form[data-backup-all]");
 if (form) {
+  hideNeedsJavaScript();
   form.hidden = false;
   const report = reporter(form);
   form.addEventListener("submit", async (event) => {

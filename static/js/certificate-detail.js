@@ -1,6 +1,16 @@
 // Certificate page: copy button for the openssl command; renewal options follow the choice;
 // a renewal with a key made in this browser; "Build PKCS#12 in this browser".
-import { bundleEntry, bundlePassword, chosenProfile, fetchJson, loadCrypto, openKey, reporter, saveFile } from "./browser-crypto.js";
+import {
+  bundleEntry,
+  bundlePassword,
+  chosenProfile,
+  fetchJson,
+  hideNeedsJavaScript,
+  loadCrypto,
+  openKey,
+  reporter,
+  saveFile,
+} from "./browser-crypto.js";
 import { enableCopyButtons } from "./copy.js";
 import { setUpKeygen } from "./keygen.js";
 
@@ -31,6 +41,7 @@ if (renew) {
 
 const bundleForm = document.querySelector("form[data-bundle]");
 if (bundleForm) {
+  hideNeedsJavaScript();
   bundleForm.hidden = false;
   const report = reporter(bundleForm);
   bundleForm.addEventListener("submit", async (event) => {

@@ -2,7 +2,7 @@
 // The key pair is made here; its private half is exported once, encrypted with the key
 // passphrase and kept in IndexedDB and in the backup file. The form sends the CSR (built at
 // submit time, so it carries the fields as they are then) and, only if asked, the encrypted key.
-import { loadCrypto, reporter, saveFile } from "./browser-crypto.js";
+import { hideNeedsJavaScript, loadCrypto, reporter, saveFile } from "./browser-crypto.js";
 
 const LABELS = {
   "rsa-2048": "an RSA 2048-bit key",
@@ -24,6 +24,7 @@ export function setUpKeygen(form, { active, email, subject }) {
   // A page shown again after a refusal: the key of the earlier try is gone with that page.
   csrField.value = "";
   copyField.value = "";
+  hideNeedsJavaScript(root);
   part("controls").hidden = false;
   let made = null;
 

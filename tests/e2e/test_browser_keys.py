@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.apps import apps
 from django.core import serializers
@@ -38,14 +39,16 @@ def root_pem(tmp_path: Path, test_ca: Any) -> Path:
     return path
 
 
-def generate_in_page(page: Any, key_type: str, *, keep_copy: bool, passphrase: str) -> None:
-    page.get_by_role("radio", name="Generate the key in this browser").check()
-    page.locator("#new-key-key-type").select_option(key_type)
-    page.get_by_label("Key passphrase", exact=True).fill(passphrase)
-    page.get_by_label("Key passphrase again").fill(passphrase)
+def generate_in_page(
+    scope: Any, key_type: str, *, keep_copy: bool = False, passphrase: str = KEY_PASSPHRASE
+) -> None:
+    """Make a key with the keygen controls inside ``scope`` (a page or a part of one)."""
+    scope.locator("[data-keygen-type]").select_option(key_type)
+    scope.get_by_label("Key passphrase", exact=True).fill(passphrase)
+    scope.get_by_label("Key passphrase again").fill(passphrase)
     if keep_copy:
-        page.get_by_label("Also keep the encrypted key on the portal", exact=False).check()
-    page.get_by_role("button", name="Generate the key").click()
+        scope.get_by_label("Also keep the encrypted key on the portal").check()
+    scope.get_by_role("button", name="Generate the key").click()
 
 
 def download(page: Any, button: str, folder: Path) -> Path:
@@ -56,14 +59,20 @@ def download(page: Any, button: str, folder: Path) -> Path:
     return path
 
 
-def build_bundle(page: Any, profile: str, folder: Path, key_file: Path | None = None) -> Path:
+def fill_bundle_form(
+    page: Any, profile: str, key_file: Path | None = None, passphrase: str = KEY_PASSPHRASE
+) -> None:
     bundle = page.locator("form[data-bundle]")
     bundle.locator(f"input[data-bundle-profile][value={profile}]").check()
-    bundle.get_by_label("Key passphrase").fill(KEY_PASSPHRASE)
+    bundle.get_by_label("Key passphrase").fill(passphrase)
     if key_file is not None:
         bundle.get_by_label("Key backup file").set_input_files(str(key_file))
     bundle.get_by_label("Bundle password", exact=True).fill(BUNDLE_PASSWORD)
     bundle.get_by_label("Bundle password again").fill(BUNDLE_PASSWORD)
+
+
+def build_bundle(page: Any, profile: str, folder: Path, key_file: Path | None = None) -> Path:
+    fill_bundle_form(page, profile, key_file)
     return download(page, "Build PKCS#12 in this browser", folder)
 
 
@@ -118,11 +127,34 @@ def assert_database_holds_no_private_key(der: bytes) -> None:
         assert needle not in dump, f"the database holds the private key ({name})"
 
 
+def request_in_page(
+    page: Any, base_url: str, key_type: str, folder: Path, *, keep_copy: bool = False
+) -> Path:
+    """Fill in New certificate with a browser key; returns the downloaded key backup."""
+    page.goto(f"{base_url}/requests/new/")
+    page.get_by_role("radio", name="Generate the key in this browser").check()
+    page.get_by_label("Common name").fill("Alice Example")
+    page.get_by_label("Given name").fill("Alice")
+    page.get_by_label("Surname").fill("Example")
+    generate_in_page(page, key_type, keep_copy=keep_copy)
+    return download(page, "Download key backup", folder)
+
+
+def send_and_issue(page: Any, sign_csr: Any, button: str = "Create the request") -> Certificate:
+    """Send the form, let the test CA sign the CSR, upload the certificate on the request page."""
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url(re.compile(r"/requests/\d+/$"))
+    request = CertificateRequest.objects.order_by("-pk").first()
+    assert request is not None
+    page.get_by_label("or paste the certificate (PEM)").fill(sign_csr(request.csr_pem))
+    page.get_by_role("button", name="Upload the signed certificate").click()
+    page.wait_for_url(re.compile(r"/certificates/\d+/$"))
+    return Certificate.objects.get(request=request)
+
+
 def key_matches_certificate(bundle: Path, workdir: Path) -> None:
     key, leaf, _cas = tools.openssl_extract(bundle, BUNDLE_PASSWORD, workdir)
     private = serialization.load_pem_private_key(key.read_bytes(), None)
-    from cryptography import x509
-
     cert = x509.load_pem_x509_certificate(leaf.read_bytes())
     spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     assert private.public_key().public_bytes(*spki) == cert.public_key().public_bytes(*spki)
@@ -142,13 +174,7 @@ def test_key_made_in_the_browser_never_leaves_it_and_bundles_for_real_clients(
     keep_copy: bool,
 ) -> None:
     log_in(page, live_server.url, "alice")
-    page.goto(f"{live_server.url}/requests/new/")
-    page.get_by_label("Common name").fill("Alice Example")
-    page.get_by_label("Given name").fill("Alice")
-    page.get_by_label("Surname").fill("Example")
-    generate_in_page(page, key_type, keep_copy=keep_copy, passphrase=KEY_PASSPHRASE)
-
-    backup = download(page, "Download key backup", tmp_path)
+    backup = request_in_page(page, live_server.url, key_type, tmp_path, keep_copy=keep_copy)
     assert backup.read_text().startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
     opened = tools.run(
         "openssl", "pkey", "-in", backup, "-passin", f"pass:{KEY_PASSPHRASE}", "-noout", "-text"
@@ -157,17 +183,11 @@ def test_key_made_in_the_browser_never_leaves_it_and_bundles_for_real_clients(
     wrong = tools.run("openssl", "pkey", "-in", backup, "-passin", "pass:wrong", check=False)
     assert wrong.returncode != 0
 
-    page.get_by_role("button", name="Create the request").click()
-    page.wait_for_url(re.compile(r"/requests/\d+/$"))
-    request = CertificateRequest.objects.get()
+    cert = send_and_issue(page, sign_csr)
+    request = cert.request
     assert request.key_source == "browser" and request.key_type == key_type
     assert request.stored_key is None and request.subject["common_name"] == "Alice Example"
     assert EncryptedKeyCopy.objects.filter(request=request).exists() == keep_copy
-
-    page.get_by_label("or paste the certificate (PEM)").fill(sign_csr(request.csr_pem))
-    page.get_by_role("button", name="Upload the signed certificate").click()
-    page.wait_for_url(re.compile(r"/certificates/\d+/$"))
-    cert = Certificate.objects.get()
     assert cert.key_source == "browser" and cert.email == OWNER_EMAIL
 
     for profile in ("legacy", "modern"):
