@@ -41,7 +41,8 @@ async function run(mode, action) {
       const transaction = db.transaction(STORE, mode);
       const request = action(transaction.objectStore(STORE));
       transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
+      // A full disk or a quota aborts the transaction rather than failing the request.
+      transaction.onerror = transaction.onabort = () => reject(transaction.error || unavailable());
     });
   } finally {
     db.close();
