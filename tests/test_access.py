@@ -33,6 +33,10 @@ PAGES: dict[str, str | None] = {
     "tokens": None,
     "token-revoke": "token",
     "audit": "admin",
+    "browser-keys": None,
+    "browser-keys-material": None,
+    "certificate-browser-material": "certificate",
+    "request-key-copy": "request",
 }
 PUBLIC_PAGES = {
     "healthz",
@@ -51,6 +55,7 @@ API: dict[tuple[str, str], str | None] = {
     ("get", "/api/v1/requests"): None,
     ("get", "/api/v1/requests/{request_id}"): "request",
     ("get", "/api/v1/requests/{request_id}/csr"): "request",
+    ("get", "/api/v1/requests/{request_id}/encrypted-key"): "request",
     ("post", "/api/v1/requests/{request_id}/submit"): "request",
     ("post", "/api/v1/requests/{request_id}/cancel"): "request",
     ("post", "/api/v1/requests/{request_id}/reject"): "request",

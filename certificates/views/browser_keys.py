@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from certificates.forms import KEY_TYPE_CHOICES, PROFILE_CHOICES
 from certificates.pki import keys
@@ -42,7 +41,6 @@ def _json_refusal(exc: ServiceError) -> JsonResponse:
 
 
 @login_required
-@require_GET
 def certificate_material(request: HttpRequest, pk: int) -> JsonResponse:
     cert = certificate_or_404(request, pk)
     try:
@@ -52,14 +50,12 @@ def certificate_material(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-@require_GET
 def all_material(request: HttpRequest) -> JsonResponse:
     found = browser_keys.all_material(web_actor(request))
     return JsonResponse({"certificates": [_with_copy_url(m) for m in found]})
 
 
 @login_required
-@require_GET
 def key_copy(request: HttpRequest, pk: int) -> HttpResponse:
     req = request_or_404(request, pk)
     try:

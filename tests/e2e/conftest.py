@@ -9,7 +9,6 @@ secure context, for the "WebCrypto needs HTTPS" message.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +30,20 @@ CHROMIUM_ARGS = [
     f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
 ]
 
-# Playwright's sync API keeps an event loop in this thread; the tests read the database
-# between page steps, which Django refuses there unless told it is safe (it is: one thread).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="module")
+def async_unsafe_allowed() -> Iterator[None]:
+    """Playwright's sync API keeps its event loop marked running in this thread while the
+    browser is up; the tests read the database between page steps, which Django refuses there
+    unless told it is safe (it is: one thread). Only while a module's browser runs, so that
+    later tests and subprocesses keep Django's check."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def chromium(async_unsafe_allowed: None) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
