@@ -13,6 +13,7 @@ from django.utils import timezone
 from certificates.forms import ImportForm, Pkcs12Form, RenewForm, RevokeForm
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
+from certificates.models.keys import KeySource
 from certificates.pki import pkcs12
 from certificates.pki.subject import display_name
 from certificates.services import access, audit, downloads, issuance
@@ -72,7 +73,9 @@ def render_detail(
         "reauth_recent": reauth.recently_reauthenticated(request),
         "can_revoke": cert.status != CertificateStatus.REVOKED,
         "pkcs12_form": forms.get("pkcs12_form") or Pkcs12Form(),
-        "renew_form": forms.get("renew_form") or RenewForm(),
+        # A key made in a browser is renewed the same way by default.
+        "renew_form": forms.get("renew_form")
+        or RenewForm(initial={"mode": "browser"} if cert.key_source == KeySource.BROWSER else None),
         "revoke_form": forms.get("revoke_form") or RevokeForm(),
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
         "downloads": [

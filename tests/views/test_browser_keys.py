@@ -3,6 +3,7 @@ owner's key copy, the keys page, and the new-request form's browser option."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cryptography import x509
@@ -89,3 +90,18 @@ def test_new_request_page_sends_the_browser_csr_and_copy(owner_web: Client) -> N
     assert response.status_code == 302, response.content.decode()[-2000:]
     request = CertificateRequest.objects.get()
     assert request.key_source == "browser" and request.key_copy.pem == encrypted
+
+
+def test_certificate_page_offers_the_browser_bundle_and_browser_renewal(
+    owner_api: Client, owner_web: Client, admin_web: Client, sign_csr: SignCsr, trust_anchor: Any
+) -> None:
+    cert = issue_browser_certificate(owner_api, sign_csr, copy=False)
+    page = owner_web.get(f"/certificates/{cert['id']}/").content.decode()
+    assert "Build PKCS#12 in this browser" in page
+    checked = re.search(r'<input type="radio" name="mode" value="(\w+)"[^>]* checked', page)
+    assert checked is not None and checked.group(1) == "browser"
+    # The bundle is built where the key is: an admin's page does not offer it.
+    assert (
+        "Build PKCS#12 in this browser"
+        not in admin_web.get(f"/certificates/{cert['id']}/").content.decode()
+    )
