@@ -67,7 +67,7 @@ export function bundleEntry(lib, material, pkcs8) {
 }
 
 // Two bundle passwords that match, or an Error to show.
-export function bundlePassword(form) {
+function bundlePassword(form) {
   const password = form.querySelector("[data-bundle-password]").value;
   if (!password) throw new Error("Choose a password for the bundle.");
   if (password !== form.querySelector("[data-bundle-again]").value) {
@@ -76,7 +76,23 @@ export function bundlePassword(form) {
   return password;
 }
 
-export const chosenProfile = (form) => form.querySelector("input[data-bundle-profile]:checked")?.value || "legacy";
+const chosenProfile = (form) => form.querySelector("input[data-bundle-profile]:checked")?.value || "legacy";
+
+// Shows a form that builds a PKCS#12 here and runs build({password, profile, report}) on
+// submit; whatever it throws is shown in the form.
+export function onBundleSubmit(form, build) {
+  hideNeedsJavaScript();
+  form.hidden = false;
+  const report = reporter(form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await build({ password: bundlePassword(form), profile: chosenProfile(form), report });
+    } catch (error) {
+      report.fail(error.message);
+    }
+  });
+}
 
 // A status line and an error box for a long-running step.
 export function reporter(root) {

@@ -1,16 +1,6 @@
 // Certificate page: copy button for the openssl command; renewal options follow the choice;
 // a renewal with a key made in this browser; "Build PKCS#12 in this browser".
-import {
-  bundleEntry,
-  bundlePassword,
-  chosenProfile,
-  fetchJson,
-  hideNeedsJavaScript,
-  loadCrypto,
-  openKey,
-  reporter,
-  saveFile,
-} from "./browser-crypto.js";
+import { bundleEntry, fetchJson, loadCrypto, onBundleSubmit, openKey, saveFile } from "./browser-crypto.js";
 import { enableCopyButtons } from "./copy.js";
 import { setUpKeygen } from "./keygen.js";
 
@@ -41,27 +31,17 @@ if (renew) {
 
 const bundleForm = document.querySelector("form[data-bundle]");
 if (bundleForm) {
-  hideNeedsJavaScript();
-  bundleForm.hidden = false;
-  const report = reporter(bundleForm);
-  bundleForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      const password = bundlePassword(bundleForm);
-      const profile = chosenProfile(bundleForm);
-      report.busy("Opening the key…");
-      const lib = await loadCrypto();
-      const material = await fetchJson(bundleForm.dataset.materialUrl);
-      const pkcs8 = await openKey(lib, material, {
-        file: bundleForm.querySelector("[data-key-file]").files[0],
-        passphrase: bundleForm.querySelector("[data-key-passphrase]").value,
-      });
-      report.busy("Building the bundle…");
-      const p12 = await lib.buildPkcs12([bundleEntry(lib, material, pkcs8)], password, profile);
-      saveFile(p12, `${material.file_stem}-${profile}.p12`, "application/x-pkcs12");
-      report.done("The bundle is built and saved by your browser.");
-    } catch (error) {
-      report.fail(error.message);
-    }
+  onBundleSubmit(bundleForm, async ({ password, profile, report }) => {
+    report.busy("Opening the key…");
+    const lib = await loadCrypto();
+    const material = await fetchJson(bundleForm.dataset.materialUrl);
+    const pkcs8 = await openKey(lib, material, {
+      file: bundleForm.querySelector("[data-key-file]").files[0],
+      passphrase: bundleForm.querySelector("[data-key-passphrase]").value,
+    });
+    report.busy("Building the bundle…");
+    const p12 = await lib.buildPkcs12([bundleEntry(lib, material, pkcs8)], password, profile);
+    saveFile(p12, `${material.file_stem}-${profile}.p12`, "application/x-pkcs12");
+    report.done("The bundle is built and saved by your browser.");
   });
 }
