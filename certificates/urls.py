@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from certificates.views import audit, certificate_actions, certificates, home, requests, tokens
+from certificates.views import (
+    audit,
+    browser_keys,
+    certificate_actions,
+    certificates,
+    home,
+    requests,
+    tokens,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -32,6 +40,15 @@ urlpatterns = [
         certificate_actions.make_current,
         name="certificate-make-current",
     ),
+    # Keys made in the browser (views/browser_keys.py).
+    path("keys/", browser_keys.browser_keys_page, name="browser-keys"),
+    path("keys/certificates.json", browser_keys.all_material, name="browser-keys-material"),
+    path(
+        "certificates/<int:pk>/browser-key.json",
+        browser_keys.certificate_material,
+        name="certificate-browser-material",
+    ),
+    path("requests/<int:pk>/encrypted-key", browser_keys.key_copy, name="request-key-copy"),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
     path("audit/", audit.audit_list, name="audit"),

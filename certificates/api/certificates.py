@@ -130,6 +130,7 @@ def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None
         key_type=body.key_type,
         csr_pem=body.csr_pem,
         reuse_key=body.reuse_key,
+        encrypted_key=body.encrypted_key,
     )
     return Status(201, created)
 

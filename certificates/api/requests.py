@@ -21,7 +21,7 @@ from certificates.api.schemas import (
 from certificates.models import CertificateRequest
 from certificates.models.requests import RequestState
 from certificates.responses import attachment
-from certificates.services import access, issuance, supersession
+from certificates.services import access, browser_keys, issuance, supersession
 from certificates.services import requests as service
 from certificates.services.errors import Invalid
 
@@ -44,6 +44,7 @@ def create_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
         key_source=body.key_source,
         key_type=body.key_type,
         csr_pem=body.csr_pem,
+        encrypted_key=body.encrypted_key,
     )
     return Status(201, created)
 
@@ -72,6 +73,18 @@ def get_request(request: HttpRequest, request_id: int) -> CertificateRequest:
 def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
     req = access.get_request(request.user, request_id)
     return attachment(req.csr_pem, "application/pkcs10", f"request-{req.pk}.csr")
+
+
+@router.get(
+    "/{int:request_id}/encrypted-key",
+    summary="The owner's encrypted copy of a browser-made key (PEM ENCRYPTED PRIVATE KEY)",
+    response={200: None},
+    openapi_extra={"responses": {200: {"description": "OK", "content": {"application/pkcs8": {}}}}},
+)
+def get_encrypted_key(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = access.get_request(request.user, request_id)
+    pem = browser_keys.download_copy(actor(request), req)
+    return attachment(pem, "application/pkcs8", f"request-{req.pk}.key")
 
 
 @router.post("/{int:request_id}/submit", response=RequestOut, summary="Mark as sent to a CA")

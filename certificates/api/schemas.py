@@ -30,10 +30,15 @@ _KEY_TYPE_HELP = f"One of {', '.join(KeyType)}; server keys only (a CSR carries 
 
 # Fields that hold PEM text keep their line breaks; everywhere else a control or format
 # character is a mistake or a spoof (pki.text), and NUL is refused by PostgreSQL as a 500.
-MULTILINE_FIELDS = frozenset({"csr_pem", "pem"})
+MULTILINE_FIELDS = frozenset({"csr_pem", "pem", "encrypted_key"})
 NAME = 200  # ca_name, order_ref, trust anchor names, subject attributes
 LONG_TEXT = 2000  # reasons a person writes
 PEM_TEXT = 256 * 1024  # far above any CSR or certificate chain
+ENCRYPTED_KEY_TEXT = 16 * 1024  # pki.encrypted_key.MAX_ENCRYPTED_KEY_BYTES
+_ENCRYPTED_KEY_HELP = (
+    "key_source browser only, optional: the key encrypted in the browser with the owner's key "
+    "passphrase (PEM ENCRYPTED PRIVATE KEY, PKCS#8 PBES2), kept for the owner, never opened"
+)
 USERNAME = 150  # django.contrib.auth
 EMAIL = 254
 
@@ -85,6 +90,9 @@ class RequestIn(In):
     csr_pem: str | None = Field(
         None, max_length=PEM_TEXT, description="PEM CSR, for key_source browser or upload"
     )
+    encrypted_key: str | None = Field(
+        None, max_length=ENCRYPTED_KEY_TEXT, description=_ENCRYPTED_KEY_HELP
+    )
     owner: str | None = Field(
         None, max_length=USERNAME, description="Username of the owner (certificate admins only)"
     )
@@ -112,6 +120,9 @@ class RenewIn(In):
     key_source: RequestKeySource = RequestKeySource.SERVER
     key_type: str | None = Field(None, max_length=16, description=_KEY_TYPE_HELP)
     csr_pem: str | None = Field(None, max_length=PEM_TEXT)
+    encrypted_key: str | None = Field(
+        None, max_length=ENCRYPTED_KEY_TEXT, description=_ENCRYPTED_KEY_HELP
+    )
     reuse_key: bool = Field(False, description="Sign a new CSR with the key the portal holds")
 
 

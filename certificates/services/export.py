@@ -20,6 +20,11 @@ def pkcs12_filename(cert: Certificate, profile: str) -> str:
     return f"{file_stem(cert)}-{profile}.p12"
 
 
+def friendly_name(cert: Certificate) -> str:
+    """The name mail clients show for the bundled key, whoever builds the bundle."""
+    return f"{cert.email} S/MIME {cert.not_after:%Y-%m-%d}"
+
+
 @sensitive_variables("password")
 def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) -> bytes:
     if actor.user is None or cert.owner_id != actor.user.pk:
@@ -39,7 +44,7 @@ def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) 
             chain=chain,
             password=password,
             profile=profile,
-            friendly_name=f"{cert.email} S/MIME {cert.not_after:%Y-%m-%d}",
+            friendly_name=friendly_name(cert),
         )
     except PkiError as exc:
         raise Invalid(exc.message) from exc

@@ -18,7 +18,7 @@ from certificates.pki import csr as pki_csr
 from certificates.pki import keys, subject
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
-from certificates.services import audit, domains, keystore
+from certificates.services import audit, domains, key_copies, keystore
 from certificates.services.access import require_acts_for, require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid, invalid
@@ -39,7 +39,10 @@ def create(
     csr_pem: str | bytes | None = None,
     renewal_of: Certificate | None = None,
     reuse_key: StoredKey | None = None,
+    encrypted_key: str | bytes | None = None,
 ) -> CertificateRequest:
+    """A new request. ``encrypted_key`` is the optional encrypted copy of a browser-made key,
+    stored with the request or not at all."""
     require_acts_for(actor.user, owner)
     email = domains.check_address_for(owner, email)
     try:
@@ -47,6 +50,7 @@ def create(
         subject.check_subject(fields)
     except PkiError as exc:
         raise invalid(exc) from exc
+    key_copy = key_copies.checked(encrypted_key, key_source)
 
     if key_source == KeySource.SERVER:
         if csr_pem:
@@ -59,7 +63,7 @@ def create(
             raise Invalid("Paste or upload the CSR (PEM or DER) made for this address.")
         if key_type:
             raise Invalid("The key type comes from the uploaded CSR; leave key_type out.")
-        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of)
+        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of, key_copy)
     raise Invalid(f"key_source must be one of server, browser, upload, not {key_source!r}.")
 
 
@@ -106,6 +110,7 @@ def _create_from_csr(
     key_source: str,
     csr_pem: str | bytes,
     renewal_of: Certificate | None,
+    key_copy: str | None,
 ) -> CertificateRequest:
     data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
     try:
@@ -114,7 +119,7 @@ def _create_from_csr(
     except PkiError as exc:
         raise invalid(exc) from exc
     with transaction.atomic():
-        return _save_request(
+        request = _save_request(
             actor,
             owner=owner,
             email=email,
@@ -124,6 +129,9 @@ def _create_from_csr(
             info=info,
             renewal_of=renewal_of,
         )
+        if key_copy is not None:
+            key_copies.keep(actor, request, key_copy)
+        return request
 
 
 def _save_request(
@@ -232,7 +240,7 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
     return request
 
 
-def _subject_of(cert: Certificate) -> dict[str, str]:
+def subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
     fields, _ = subject.name_to_fields(name)
@@ -249,10 +257,12 @@ def renew(
     key_type: str | None = None,
     csr_pem: str | bytes | None = None,
     reuse_key: bool = False,
+    encrypted_key: str | bytes | None = None,
 ) -> CertificateRequest:
     """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
-    ``reuse_key`` asks to sign a new CSR with the key the server already holds."""
-    previous = cert.request.subject if cert.request is not None else _subject_of(cert)
+    ``reuse_key`` asks to sign a new CSR with the key the server already holds. A browser-made
+    key may come with its encrypted copy, as for ``create``."""
+    previous = cert.request.subject if cert.request is not None else subject_of(cert)
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
@@ -277,4 +287,5 @@ def renew(
         csr_pem=csr_pem,
         renewal_of=cert,
         reuse_key=stored,
+        encrypted_key=encrypted_key,
     )

@@ -56,9 +56,13 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
         )
     mode = form.cleaned_data["mode"]
     try:
-        if mode == "upload":
+        if mode in (KeySource.UPLOAD, KeySource.BROWSER):
             created = request_service.renew(
-                web_actor(request), cert, key_source=KeySource.UPLOAD, csr_pem=form.payload()
+                web_actor(request),
+                cert,
+                key_source=mode,
+                csr_pem=form.payload(),
+                encrypted_key=form.cleaned_data["encrypted_key"] or None,
             )
         else:
             created = request_service.renew(

@@ -14,12 +14,14 @@ from django.utils import timezone
 from certificates.forms import ImportForm, Pkcs12Form, RenewForm, RevokeForm
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
+from certificates.models.keys import KeySource
 from certificates.pki import pkcs12
 from certificates.pki.subject import display_name
 from certificates.responses import attachment
 from certificates.services import access, audit, downloads, issuance, supersession
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
+from certificates.views.browser_keys import browser_key_context
 from certificates.views.shell import certificate_or_404, web_actor
 
 
@@ -105,7 +107,9 @@ def render_detail(
         "reauth_recent": reauth.recently_reauthenticated(request),
         "can_revoke": cert.status != CertificateStatus.REVOKED,
         "pkcs12_form": forms.get("pkcs12_form") or Pkcs12Form(),
-        "renew_form": forms.get("renew_form") or RenewForm(),
+        # A key made in a browser is renewed the same way by default.
+        "renew_form": forms.get("renew_form")
+        or RenewForm(initial={"mode": "browser"} if cert.key_source == KeySource.BROWSER else None),
         "revoke_form": forms.get("revoke_form") or RevokeForm(),
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
         "downloads": [
@@ -114,6 +118,7 @@ def render_detail(
             *([("chain", "Chain (PEM)")] if cert.chain_pem else []),
             ("p7b", "Certificate and chain (PKCS#7, .p7b)"),
         ],
+        **browser_key_context(),
     }
     return render(request, "certificates/certificate_detail.html", context, status=status)
 

@@ -26,6 +26,7 @@ from certificates.responses import attachment
 from certificates.services import access, audit, domains, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
+from certificates.views.browser_keys import browser_key_context
 from certificates.views.certificates import show_added
 from certificates.views.shell import post_only, request_or_404, request_page, web_actor
 
@@ -45,6 +46,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         owner = access.owner_for(request.user, data.get("owner") or None)
         created = request_service.create(
             web_actor(request),
+            encrypted_key=data["encrypted_key"] or None,
             owner=owner,
             email=data["email"],
             # An uploaded CSR carries its own subject; the fields apply to portal keys only.
@@ -74,6 +76,7 @@ def _render_new(
         "profile": _typed_profile(form),
         "subject_help": SUBJECT_HELP,
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
+        **browser_key_context(),
     }
     return render(request, "certificates/request_new.html", context, status=status)
 

@@ -1,17 +1,47 @@
-// Certificate page: copy button for the openssl command; renewal options follow the choice.
+// Certificate page: copy button for the openssl command; renewal options follow the choice;
+// a renewal with a key made in this browser; "Build PKCS#12 in this browser".
+import { bundleEntry, fetchJson, loadCrypto, onBundleSubmit, openKey, saveFile } from "./browser-crypto.js";
 import { enableCopyButtons } from "./copy.js";
+import { setUpKeygen } from "./keygen.js";
 
 enableCopyButtons();
 
 const renew = document.getElementById("renew");
 if (renew) {
+  const form = renew.querySelector("form");
   const csrFields = ["id_csr_pem", "id_csr_file"].map((id) => document.getElementById(id)?.closest(".field"));
   const keyType = document.getElementById("id_key_type")?.closest(".field");
+  const browserPart = renew.querySelector("[data-renew-browser]");
+  const mode = () => renew.querySelector("input[name=mode]:checked")?.value || "new";
   const update = () => {
-    const mode = renew.querySelector("input[name=mode]:checked")?.value || "new";
-    for (const field of csrFields) if (field) field.hidden = mode !== "upload";
-    if (keyType) keyType.hidden = mode !== "new";
+    for (const field of csrFields) if (field) field.hidden = mode() !== "upload";
+    if (keyType) keyType.hidden = mode() !== "new";
+    browserPart.hidden = mode() !== "browser";
   };
   renew.addEventListener("change", update);
   update();
+  let material = null;
+  const loadMaterial = () => (material ||= fetchJson(form.dataset.materialUrl));
+  setUpKeygen(form, {
+    active: () => mode() === "browser",
+    email: async () => (await loadMaterial()).email,
+    subject: async () => (await loadMaterial()).renewal_subject,
+  });
+}
+
+const bundleForm = document.querySelector("form[data-bundle]");
+if (bundleForm) {
+  onBundleSubmit(bundleForm, async ({ password, profile, report }) => {
+    report.busy("Opening the key…");
+    const lib = await loadCrypto();
+    const material = await fetchJson(bundleForm.dataset.materialUrl);
+    const pkcs8 = await openKey(lib, material, {
+      file: bundleForm.querySelector("[data-key-file]").files[0],
+      passphrase: bundleForm.querySelector("[data-key-passphrase]").value,
+    });
+    report.busy("Building the bundle…");
+    const p12 = await lib.buildPkcs12([bundleEntry(lib, material, pkcs8)], password, profile);
+    saveFile(p12, `${material.file_stem}-${profile}.p12`, "application/x-pkcs12");
+    report.done("The bundle is built and saved by your browser.");
+  });
 }

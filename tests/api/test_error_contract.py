@@ -133,6 +133,7 @@ def test_openapi_lists_the_foundation_paths(client: Client) -> None:
         "/api/v1/requests",
         "/api/v1/requests/{request_id}",
         "/api/v1/requests/{request_id}/csr",
+        "/api/v1/requests/{request_id}/encrypted-key",
         "/api/v1/requests/{request_id}/submit",
         "/api/v1/requests/{request_id}/cancel",
         "/api/v1/requests/{request_id}/reject",
