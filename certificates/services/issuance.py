@@ -23,7 +23,7 @@ from certificates.services.access import require_acts_for
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
 from certificates.services.requests import transition
-from certificates.signals import certificate_invalidated
+from certificates.signals import certificate_invalidated, certificate_issued
 
 USAGES = {"signing": {"signing"}, "encryption": {"encryption"}, "both": {"signing", "encryption"}}
 
@@ -135,6 +135,7 @@ def _save_certificate(
         request=request.pk if request else None,
     )
     _settle_supersession(actor, cert, now)
+    certificate_issued.send(Certificate, certificate=cert, renews=request and request.renewal_of)
     return cert
 
 

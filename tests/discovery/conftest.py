@@ -1,0 +1,41 @@
+"""Fixtures for publishing: an isolated cache per test, and a certificate issued through the
+API and published (shared helpers: tests/factories.py)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from discovery import serving
+from tests.factories import OWNER_EMAIL, SignCsr, issue_via_api, post_json
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings: Any) -> None:
+    """Each test its own cache key space (Redis is shared by the whole run), and a fresh map
+    of hosts to domains (rolled-back domains leave no signal behind)."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
+    }
+    serving.hosts.forget()
+
+
+def publish_via_api(client: Client, certificate_id: int, **body: Any) -> dict[str, Any]:
+    response = post_json(client, f"/api/v1/certificates/{certificate_id}/publish", body)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def issued_cert(owner_api: Client, sign_csr: SignCsr, trust_anchor: Any) -> dict[str, Any]:
+    """Alice's certificate (signing and encryption), issued through the API."""
+    return issue_via_api(owner_api, sign_csr, OWNER_EMAIL)[1]
+
+
+@pytest.fixture
+def published(owner_api: Client, issued_cert: dict[str, Any]) -> dict[str, Any]:
+    """issued_cert, published through the API: the publication's JSON."""
+    return publish_via_api(owner_api, issued_cert["id"])
