@@ -87,13 +87,10 @@ def find(host: str, lookup: str, now: datetime) -> Entry | None:
         return None
     cache = _shared_cache()
     if cache is not None:
-        entry = cache.get(_key(host, lookup))
-        if (
-            entry is not None
-            and entry.domain_id in domain_ids
-            and entry.not_after > now.timestamp()
-        ):
-            return Entry(*entry)
+        cached = cache.get(_key(host, lookup))
+        entry = Entry(*cached) if cached is not None else None
+        if entry and entry.domain_id in domain_ids and entry.not_after > now.timestamp():
+            return entry
     row = (
         Publication.objects.filter(
             domain_id__in=domain_ids, lookup_name=lookup, certificate__not_after__gt=now

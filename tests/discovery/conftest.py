@@ -21,6 +21,8 @@ def isolated_cache(settings: Any) -> None:
         name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
     }
     serving.hosts.forget()
+    # Accounts here are fixtures; PBKDF2's real cost would only slow every test down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def publish_via_api(client: Client, certificate_id: int, **body: Any) -> dict[str, Any]:
