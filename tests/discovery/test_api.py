@@ -88,7 +88,9 @@ def test_admin_publishes_and_withdraws_for_the_owner(
     assert response.status_code == 204
     assert admin_api.get(f"{URL}/{cid}/publication").status_code == 404
     withdrawn = AuditEvent.objects.get(action="publication.withdrawn")
-    assert withdrawn.actor_label == "carol" and withdrawn.details["reason"] == "withdrawn on request"
+    assert (
+        withdrawn.actor_label == "carol" and withdrawn.details["reason"] == "withdrawn on request"
+    )
 
 
 def test_reading_an_unpublished_certificate_says_how_to_publish(

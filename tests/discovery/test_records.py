@@ -56,7 +56,9 @@ def test_full_64_digit_hash_of_blog_recipes_is_no_dns_label() -> None:
 
 
 def test_smimea_owner_does_not_fold_case() -> None:
-    assert records.smimea_owner("Hugh", "example.com") != records.smimea_owner("hugh", "example.com")
+    assert records.smimea_owner("Hugh", "example.com") != records.smimea_owner(
+        "hugh", "example.com"
+    )
 
 
 def test_owner_command_prints_the_56_digit_label() -> None:
@@ -72,9 +74,8 @@ def test_records_of_first_last(der: bytes) -> None:
     found = records.address_records(address("first.last", der), smimea=True, lowercase_owner=True)
     as_text = [(r.name_text, r.type, r.ttl, r.value) for r in found]
     owner = hashlib.sha256(b"first.last").hexdigest()[:56] + "._smimecert.example.com."
-    spki = (
-        serialization.load_der_public_key(records.spki_der(der))
-        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = serialization.load_der_public_key(records.spki_der(der)).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     assert as_text == [
         (
@@ -106,13 +107,17 @@ def test_no_smimea_for_domains_without_dnssec(der: bytes) -> None:
 def test_capitals_add_the_lower_case_smimea_owner_where_the_mail_system_folds_case(
     der: bytes,
 ) -> None:
-    folded = records.address_records(address("Alice.Example", der), smimea=True, lowercase_owner=True)
+    folded = records.address_records(
+        address("Alice.Example", der), smimea=True, lowercase_owner=True
+    )
     owners = {r.name_text for r in folded if r.type == "SMIMEA"}
     assert owners == {
         hashlib.sha256(b"Alice.Example").hexdigest()[:56] + "._smimecert.example.com.",
         hashlib.sha256(b"alice.example").hexdigest()[:56] + "._smimecert.example.com.",
     }
-    exact = records.address_records(address("Alice.Example", der), smimea=True, lowercase_owner=False)
+    exact = records.address_records(
+        address("Alice.Example", der), smimea=True, lowercase_owner=False
+    )
     assert len({r.name_text for r in exact if r.type == "SMIMEA"}) == 1
 
 

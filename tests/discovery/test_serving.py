@@ -184,9 +184,7 @@ def test_downloaded_file_is_read_by_openssl_as_is(
         "/.well-known/smime/Alice_Example.crt?../../x",
     ],
 )
-def test_traversal_and_odd_encodings_are_404(
-    live_published: tuple[str, bytes], path: str
-) -> None:
+def test_traversal_and_odd_encodings_are_404(live_published: tuple[str, bytes], path: str) -> None:
     base, der = live_published
     response = raw_get(base, path)
     body = response.read()
