@@ -18,7 +18,11 @@ def _key_exported_context(notice: Notification) -> dict[str, Any] | None:
     return {"event": notice.event, "certificate": cert} if cert is not None else None
 
 
-CONTEXTS = {"key_exported": _key_exported_context}
+CONTEXTS = {
+    "key_exported": _key_exported_context,
+    # discovery's notice: an audit event about a certificate, the same shape of context
+    "dns_records_wrong": _key_exported_context,
+}
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)

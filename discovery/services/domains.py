@@ -21,13 +21,18 @@ from discovery import dnsclient, records
 from discovery.models import DomainPublishing, SmimeaForms
 
 
-def get_domain(user: AbstractBaseUser, name: str) -> Domain:
-    """A managed domain, for certificate admins only."""
-    require_admin(user)
+def find_domain(name: str) -> Domain:
+    """A managed domain by name (for commands; people go through get_domain)."""
     domain = Domain.objects.filter(name=normalise_name(name)).first()
     if domain is None:
         raise NotFound(f"{name[:100]!r} is not a managed mail domain.")
     return domain
+
+
+def get_domain(user: AbstractBaseUser, name: str) -> Domain:
+    """A managed domain, for certificate admins only."""
+    require_admin(user)
+    return find_domain(name)
 
 
 def settings_of(domain: Domain) -> DomainPublishing:

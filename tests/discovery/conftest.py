@@ -41,3 +41,7 @@ def issued_cert(owner_api: Client, sign_csr: SignCsr, trust_anchor: Any) -> dict
 def published(owner_api: Client, issued_cert: dict[str, Any]) -> dict[str, Any]:
     """issued_cert, published through the API: the publication's JSON."""
     return publish_via_api(owner_api, issued_cert["id"])
+
+
+# The real DNS peers (Knot, Unbound) as a fixture for every test module here.
+from tests.discovery.dnspeers import dns_peers  # noqa: E402, F401
