@@ -1,23 +1,22 @@
 """``GET/HEAD /.well-known/smime/NAME.crt|.pem``: the public path senders fetch certificates from.
 
 It answers from the first middleware, so none of the per-request work the pages need (sessions,
-users, CSRF, messages, CSP, URL resolving) is done for it: a cache hit (a shared cache, i.e.
-Redis) or one indexed query. The Host header only selects among managed domains; it is never
-echoed or used to build a URL, so it needs no ALLOWED_HOSTS check here.
+users, CSRF, messages, CSP, URL resolving) is done for it, and from a small in-process memo, so
+a name asked for again within MEMO_SECONDS costs no query at all; otherwise one indexed query.
+The memo is cleared at once in the process that publishes or withdraws; other processes follow
+within MEMO_SECONDS, far below the hour that Cache-Control lets every HTTP cache on the way keep
+the file anyway (a shared cache such as Redis would cost a network round trip per request,
+as much as the indexed query it saves). The Host header only selects among managed domains; it
+is never echoed or used to build a URL, so it needs no ALLOWED_HOSTS check here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
-from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,8 +26,9 @@ from discovery import wellknown
 from discovery.models import Publication
 from discovery.services.domains import serving_hosts
 
-CACHE_SECONDS = 300  # bounded, so a rare race with a withdrawal cannot outlive a few minutes
-HOSTS_SECONDS = 30  # how long a process trusts its map of hosts to domains
+MEMO_SECONDS = 5.0
+MEMO_ENTRIES = 4096  # bounded: names come from the request, so from anyone
+HOSTS_SECONDS = 30.0  # how long a process trusts its map of hosts to domains
 ALLOW = "GET, HEAD"
 
 
@@ -36,19 +36,7 @@ class Entry(NamedTuple):
     der: bytes
     fingerprint: str
     ttl: int
-    domain_id: int
     not_after: float  # POSIX seconds
-
-
-def _shared_cache() -> BaseCache | None:
-    """The cache, if every process sees the same one; a process-local cache could keep serving
-    a certificate another process withdrew, so then the database answers every request."""
-    cache = caches["default"]
-    return None if isinstance(cache, LocMemCache | DummyCache) else cache
-
-
-def _key(host: str, lookup: str) -> str:
-    return "discovery:wk:" + hashlib.sha256(f"{host}/{lookup}".encode()).hexdigest()[:40]
 
 
 class _Hosts:
@@ -57,7 +45,7 @@ class _Hosts:
 
     def __init__(self) -> None:
         self.map: dict[str, tuple[int, ...]] = {}
-        self.loaded = 0.0
+        self.loaded = -HOSTS_SECONDS
 
     def get(self, host: str) -> tuple[int, ...]:
         if time.monotonic() - self.loaded > HOSTS_SECONDS:
@@ -73,24 +61,37 @@ class _Hosts:
         self.loaded = time.monotonic()
 
     def forget(self, **kwargs: object) -> None:
-        self.loaded = 0.0
+        self.loaded = -HOSTS_SECONDS
+        forget()
 
 
 hosts = _Hosts()
 post_save.connect(hosts.forget, sender=Domain, dispatch_uid="discovery-hosts-save")
 post_delete.connect(hosts.forget, sender=Domain, dispatch_uid="discovery-hosts-delete")
+# (host, lookup) → (valid until, on the monotonic clock; the file or None)
+_memo: dict[tuple[str, str], tuple[float, Entry | None]] = {}
+
+
+def forget() -> None:
+    """Drop remembered answers (this process) after a publication or a domain changed."""
+    _memo.clear()
 
 
 def find(host: str, lookup: str, now: datetime) -> Entry | None:
+    clock = time.monotonic()
+    remembered = _memo.get((host, lookup))
+    if remembered is not None and remembered[0] > clock:
+        entry = remembered[1]
+        return entry if entry is None or entry.not_after > now.timestamp() else None
     domain_ids = hosts.get(host)
-    if not domain_ids:
-        return None
-    cache = _shared_cache()
-    if cache is not None:
-        cached = cache.get(_key(host, lookup))
-        entry = Entry(*cached) if cached is not None else None
-        if entry and entry.domain_id in domain_ids and entry.not_after > now.timestamp():
-            return entry
+    entry = _query(domain_ids, lookup, now) if domain_ids else None
+    if len(_memo) >= MEMO_ENTRIES:
+        _memo.clear()
+    _memo[(host, lookup)] = (clock + MEMO_SECONDS, entry)
+    return entry
+
+
+def _query(domain_ids: tuple[int, ...], lookup: str, now: datetime) -> Entry | None:
     row = (
         Publication.objects.filter(
             domain_id__in=domain_ids, lookup_name=lookup, certificate__not_after__gt=now
@@ -99,26 +100,14 @@ def find(host: str, lookup: str, now: datetime) -> Entry | None:
             "certificate__der",
             "certificate__sha256_fingerprint",
             "domain__dns_ttl",
-            "domain_id",
             "certificate__not_after",
         )
         .order_by()[:1]
     )
     if not row:
         return None
-    der, fingerprint, ttl, domain_id, not_after = row[0]
-    entry = Entry(bytes(der), fingerprint, ttl, domain_id, not_after.timestamp())
-    if cache is not None:
-        timeout = min(CACHE_SECONDS, int(entry.not_after - now.timestamp()))
-        cache.set(_key(host, lookup), tuple(entry), timeout)
-    return entry
-
-
-def forget(host_names: set[str], lookups: list[str]) -> None:
-    """Drop cached files after a publication changed (called after commit)."""
-    cache = _shared_cache()
-    if cache is not None:
-        cache.delete_many([_key(h, name) for h in host_names for name in lookups])
+    der, fingerprint, ttl, not_after = row[0]
+    return Entry(bytes(der), fingerprint, ttl, not_after.timestamp())
 
 
 def _plain(status: int, text: str) -> HttpResponse:

@@ -3,7 +3,6 @@ API and published (shared helpers: tests/factories.py)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -14,12 +13,9 @@ from tests.factories import OWNER_EMAIL, SignCsr, issue_via_api, post_json
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(settings: Any) -> None:
-    """Each test its own cache key space (Redis is shared by the whole run), and a fresh map
-    of hosts to domains (rolled-back domains leave no signal behind)."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
-    }
+def fresh_memory(settings: Any) -> None:
+    """A fresh map of hosts to domains and no remembered files: rolled-back rows of an earlier
+    test leave no signal behind."""
     serving.hosts.forget()
     # Accounts here are fixtures; PBKDF2's real cost would only slow every test down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from django.test import Client
 
 from certificates.models import Certificate, Domain
 from discovery import serving
+from discovery.models import Publication
 from tests.discovery.conftest import publish_via_api
 
 PATH = "/.well-known/smime/Alice_Example.crt"
@@ -89,41 +91,30 @@ def test_only_managed_hosts_serve_and_the_base_url_host_does_too(
     assert get(Client(), host="keys.example.net").status_code == 200
 
 
-def test_the_path_skips_sessions_auth_and_csp_and_costs_one_query(
-    published: dict[str, Any], django_assert_num_queries: Any, settings: Any
+def test_the_path_skips_sessions_auth_and_csp_and_costs_one_query_then_none(
+    published: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    der = der_of(published)
     serving.hosts.reload()
     with django_assert_num_queries(1):
         response = get(Client())
     assert response.status_code == 200
     assert "Set-Cookie" not in response and "Content-Security-Policy" not in response
     assert "Vary" not in response  # no session or CSRF cookie was looked at
-
-
-def test_a_shared_cache_answers_without_the_database(
-    published: dict[str, Any],
-    django_assert_num_queries: Any,
-    settings: Any,
-    tmp_path: Path,
-    owner_api: Client,
-    django_capture_on_commit_callbacks: Any,
-) -> None:
-    """A cache every process sees (Redis in production; a file cache here) is trusted, and a
-    withdrawal clears it before the 404."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
-        }
-    }
-    serving.hosts.reload()
-    der = der_of(published)
-    assert get(Client()).status_code == 200
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0):  # asked again within seconds: from memory
         assert get(Client()).content == der
-    with django_capture_on_commit_callbacks(execute=True):
-        owner_api.delete(f"/api/v1/certificates/{published['certificate_id']}/publish")
+
+
+def test_other_processes_follow_a_withdrawal_within_the_memo_time(
+    published: dict[str, Any], monkeypatch: Any
+) -> None:
+    """A withdrawal in another process (here: the row deleted behind this process's back)
+    stops being served once the memo runs out."""
+    monkeypatch.setattr(serving, "MEMO_SECONDS", 0.3)
+    assert get(Client()).status_code == 200
+    Publication.objects.all().delete()
+    assert get(Client()).status_code == 200
+    time.sleep(0.4)
     assert get(Client()).status_code == 404
 
 
