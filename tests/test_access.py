@@ -14,7 +14,8 @@ from certificates.models import ApiToken
 from tests.conftest import api_client
 from tests.factories import create_server_request, issue_via_api, logged_in
 
-# Page routes by URL name: which owner object they take (None: no object; "admin": admins only).
+# Page routes by URL name: which owner object they take (None: no object; "admin": admins only;
+# "domain": admins only, for a managed domain's name).
 PAGES: dict[str, str | None] = {
     "home": None,
     "request-new": None,
@@ -33,6 +34,15 @@ PAGES: dict[str, str | None] = {
     "tokens": None,
     "token-revoke": "token",
     "audit": "admin",
+    "certificate-publish": "certificate",
+    "certificate-withdraw": "certificate",
+    "certificate-follow-renewals": "certificate",
+    "certificate-check-dns": "certificate",
+    "domains": "admin",
+    "domain-detail": "domain",
+    "domain-zone": "domain",
+    "domain-verify": "domain",
+    "domain-push": "domain",
 }
 PUBLIC_PAGES = {
     "healthz",
@@ -70,6 +80,11 @@ API: dict[tuple[str, str], str | None] = {
     ("get", "/api/v1/tokens"): None,
     ("post", "/api/v1/tokens"): None,
     ("delete", "/api/v1/tokens/{token_id}"): "token",
+    ("post", "/api/v1/certificates/{certificate_id}/publish"): "certificate",
+    ("delete", "/api/v1/certificates/{certificate_id}/publish"): "certificate",
+    ("get", "/api/v1/certificates/{certificate_id}/publication"): "certificate",
+    ("get", "/api/v1/domains/{name}/zone"): "admin",
+    ("post", "/api/v1/domains/{name}/verify"): "admin",
 }
 # Bodies valid enough to get past schema validation, so that access is what answers.
 BODIES: dict[str, dict[str, object]] = {
@@ -130,6 +145,8 @@ def page_url(name: str, owned: Objects) -> str:
         if name == "certificate-download":
             kwargs["fmt"] = "pem"
         return reverse(name, kwargs=kwargs)
+    if kind == "domain":
+        return reverse(name, kwargs={"name": "example.com"})
     return reverse(name)
 
 
@@ -155,6 +172,8 @@ def test_pages_are_private_and_objects_are_the_owners(owned: Objects, colleague)
             assert peer.get(url).status_code in (404, 405), (name, "get")
         elif kind == "admin":
             assert peer.get(url).status_code in (403, 404), name
+        elif kind == "domain":
+            assert peer.post(url).status_code == 403, name
 
 
 def test_admin_site_is_for_staff_only(owned: Objects, colleague) -> None:  # type: ignore[no-untyped-def]
@@ -178,7 +197,7 @@ def openapi_operations(client: Client) -> set[tuple[str, str]]:
 def api_url(path: str, owned: Objects) -> str:
     return path.replace("{request_id}", str(owned.request)).replace(
         "{certificate_id}", str(owned.certificate)
-    ).replace("{token_id}", str(owned.token)) + (
+    ).replace("{token_id}", str(owned.token)).replace("{name}", "example.com") + (
         "?format=pem" if path.endswith("/download") else ""
     )
 

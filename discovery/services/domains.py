@@ -77,8 +77,9 @@ class Changes:
     tsig_secret: str | None = None
 
 
-def _clean(changes: Changes) -> dict[str, object]:
-    """Checked values, or Invalid naming what is wrong (nothing is saved then)."""
+def _clean(changes: Changes) -> tuple[dict[str, object], bytes | None]:
+    """Checked field values and the new TSIG secret (None: keep), or Invalid naming what is
+    wrong (nothing is saved then)."""
     try:
         issuers = [i.strip() for i in changes.caa_issuers.split(",") if i.strip()]
         for issuer in issuers:
@@ -109,26 +110,25 @@ def _clean(changes: Changes) -> dict[str, object]:
         "update_server": server,
         "tsig_key_name": key_name,
         "tsig_algorithm": changes.tsig_algorithm,
-        "secret": secret,
-    }
+    }, secret
 
 
 def update(actor: Actor, domain: Domain, changes: Changes) -> DomainPublishing:
     require_admin(actor.user)
-    values = _clean(changes)
-    secret = values.pop("secret")
+    values, secret = _clean(changes)
     with transaction.atomic():
         current = DomainPublishing.objects.select_for_update().filter(domain=domain).first()
         current = current or DomainPublishing(domain=domain)
         changed = sorted(k for k, v in values.items() if getattr(current, k) != v)
         for key, value in values.items():
             setattr(current, key, value)
+        stored = bytes(current.tsig_secret)
         if not current.update_server:
-            secret = b""  # no server, no key to keep
-        if isinstance(secret, bytes) and (secret or current.tsig_secret):
-            current.tsig_secret = (
-                keywrap.wrap(secret, configured_keys(), current.associated_data) if secret else b""
-            )
+            stored = b""  # no server, no key to keep
+        elif secret is not None:
+            stored = keywrap.wrap(secret, configured_keys(), current.associated_data)
+        if stored != bytes(current.tsig_secret):
+            current.tsig_secret = stored
             changed.append("tsig_secret")  # that it changed, never its value
         if current.update_server and not current.tsig_secret:
             raise Invalid("An update server needs the TSIG key's secret (base64).")

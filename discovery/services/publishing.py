@@ -1,7 +1,7 @@
 """Publishing a certificate for discovery, withdrawing it, and following renewals.
 
-The database row is the truth; after each commit the same changes reach the served files'
-cache, the static export folder and (where configured) the zone's primary by RFC 2136.
+The database row is the truth; after each commit the same change reaches the served files'
+memo, the static export folder and (where configured) the zone's primary by RFC 2136.
 """
 
 from __future__ import annotations
@@ -59,9 +59,7 @@ def publishable_domain(cert: Certificate, now: datetime) -> Domain:
 def _sharing(domain: Domain) -> list[int]:
     """Domains served under one of this domain's hosts, whose file names must not collide."""
     hosts = domains.serving_hosts(domain)
-    return [
-        d.pk for d in Domain.objects.all() if d.pk == domain.pk or domains.serving_hosts(d) & hosts
-    ]
+    return [d.pk for d in Domain.objects.all() if domains.serving_hosts(d) & hosts]
 
 
 def _clash(domain: Domain, lookup: str, cert: Certificate) -> Publication | None:
