@@ -8,7 +8,8 @@ granian (2 WSGI workers) for the choice of production server. Prints every figur
 ratios; exits non-zero when a target answers with errors.
 
 Run it with bench/wellknown (which installs what it needs). It uses a throwaway SQLite
-database in a temporary folder; with REDIS_URL set the portal's cache is that Redis.
+database in a temporary folder (the embedded mode; the path reads the database only when a name
+is not in its in-process memo) and touches no other database or Redis.
 """
 
 from __future__ import annotations
@@ -46,18 +47,20 @@ def host_for(path: str) -> str:
     return "example.com" if path.startswith("/.well-known/") else "127.0.0.1"
 
 
-def wrk(port: int, path: str, seconds: int, connections: int) -> tuple[float, int, str]:
+def wrk(port: int, path: str, args: argparse.Namespace) -> tuple[float, int, str]:
     url = f"http://127.0.0.1:{port}{path}"
-    base = ["wrk", "-t2", f"-c{connections}", "-H", f"Host: {host_for(path)}", "--latency"]
+    base = ["wrk", "-t2", f"-c{args.connections}", "-H", f"Host: {host_for(path)}", "--latency"]
+    if args.close:
+        base += ["-H", "Connection: close"]
     subprocess.run([*base, "-d2s", url], capture_output=True, check=True)  # warm up
     out = subprocess.run(
-        [*base, f"-d{seconds}s", url], capture_output=True, text=True, check=True
+        [*base, f"-d{args.seconds}s", url], capture_output=True, text=True, check=True
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non_2xx.group(1)) if non_2xx else 0
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.M)
     return rps, errors, p99.group(1) if p99 else "?"
 
 
@@ -87,7 +90,9 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.3)
-        raise AssertionError(f"no answer on port {self.port}")
+        self.log.flush()
+        tail = Path(self.log.name).read_text()[-2000:]
+        raise AssertionError(f"no answer on port {self.port}:\n{tail}")
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
@@ -127,7 +132,7 @@ http {{
 """
     )
     return Server(
-        ["nginx", "-c", str(config), "-g", "daemon off;"],
+        ["nginx", "-e", str(folder / "nginx-error.log"), "-c", str(config), "-g", "daemon off;"],
         dict(os.environ),
         port,
         folder / "nginx.log",
@@ -136,7 +141,7 @@ http {{
 
 def measure(server: Server, name: str, path: str, args: argparse.Namespace) -> Result:
     server.wait(path)
-    rps, errors, p99 = wrk(server.port, path, args.seconds, args.connections)
+    rps, errors, p99 = wrk(server.port, path, args)
     print(f"  {name:44} {rps:10,.0f} req/s  errors {errors:<5} p99 {p99}", flush=True)
     return Result(name, rps, errors, p99)
 
@@ -146,9 +151,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--servers", default="gunicorn,granian")
+    parser.add_argument(
+        "--close",
+        action="store_true",
+        help="a new connection per request, as from a reverse proxy without upstream keep-alive",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-wellknown-"))
+    folder.chmod(0o755)  # nginx workers (user nobody) read the export inside
     try:
         return run(folder, args)
     finally:
@@ -159,7 +170,9 @@ def run(folder: Path, args: argparse.Namespace) -> int:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "SECRET_", "KEY_ENCRYPTION", "DJANGO_SETTINGS"))
+        if not k.startswith(
+            ("DATABASE_", "REDIS_", "CELERY_", "SECRET_", "KEY_ENCRYPTION", "DJANGO_SETTINGS")
+        )
     }
     env |= {"PORTAL_VAR_DIR": str(folder / "var"), "DJANGO_SETTINGS_MODULE": "portal.settings"}
     env |= {"PYTHONPATH": str(ROOT), "BENCH_BODY": str(folder / "body.crt")}
@@ -174,8 +187,8 @@ def run(folder: Path, args: argparse.Namespace) -> int:
         check=True,
         capture_output=True,
     )
-    cache = "Redis (REDIS_URL)" if env.get("REDIS_URL") else "none shared: one SQLite query"
-    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s on loopback; portal cache: {cache}")
+    mode = "a new connection per request" if args.close else "keep-alive"
+    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s on loopback, {mode}")
 
     results: dict[str, Result] = {}
     bare_env = env | {"DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
