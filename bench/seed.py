@@ -1,9 +1,10 @@
 """Fill a throwaway portal database with one published certificate, the way a person gets
 there (trust anchor, import, publish), and write its DER to the path given (run by
-bench/wellknown.py with DJANGO_SETTINGS_MODULE=portal.settings)."""
+bench/wellknown.py)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import django
 
 
 def main(body_path: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
