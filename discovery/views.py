@@ -3,6 +3,8 @@ for certificate admins (settings, zone snippet, CAA suggestion, live checks, pus
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from certificates.models import Domain
+from certificates.models import Certificate, Domain
 from certificates.services import access
-from certificates.services.errors import Forbidden, NotFound, ServiceError
+from certificates.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from certificates.views.shell import certificate_or_404, web_actor
 from discovery.dnsclient import UpdateResult
 from discovery.forms import DomainPublishingForm
@@ -22,75 +24,69 @@ from discovery.services.published import live_publications, url, zone_text
 from portal.responses import attachment
 
 
-def _back(pk: int) -> HttpResponse:
-    return redirect(reverse("certificate-detail", args=[pk]) + "#publication")
-
-
 def _say_push(request: HttpRequest, result: UpdateResult | None) -> None:
     if result is not None:
         (messages.success if result.ok else messages.error)(request, f"DNS update: {result.detail}")
 
 
+def _act(request: HttpRequest, pk: int, act: Callable[[Certificate], str]) -> HttpResponse:
+    """A POST on the certificate page: the service's answer as a message, back to the card."""
+    cert = certificate_or_404(request, pk)
+    try:
+        messages.success(request, act(cert))
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect(reverse("certificate-detail", args=[pk]) + "#publication")
+
+
 @login_required
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = certificate_or_404(request, pk)
-    follow = request.POST.get("follow_renewals") == "on"
-    try:
+    def act(cert: Certificate) -> str:
+        follow = request.POST.get("follow_renewals") == "on"
         publication = publishing.publish(web_actor(request), cert, follow_renewals=follow)
-    except ServiceError as exc:
-        messages.error(request, exc.detail)
-        return _back(pk)
-    messages.success(request, f"Published: {url(cert, publication.domain)}")
-    if publication.pushed_at is not None:
-        _say_push(request, UpdateResult(bool(publication.push_ok), publication.push_detail))
-    return _back(pk)
+        if publication.pushed_at is not None:
+            result = UpdateResult(bool(publication.push_ok), publication.push_detail)
+            _say_push(request, result)
+        return f"Published: {url(cert, publication.domain)}"
+
+    return _act(request, pk, act)
 
 
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = certificate_or_404(request, pk)
-    try:
+    def act(cert: Certificate) -> str:
         done = publishing.withdraw_by_request(web_actor(request), cert)
-    except ServiceError as exc:
-        messages.error(request, exc.detail)
-        return _back(pk)
-    messages.success(request, "Withdrawn." if done else "It was not published.")
-    return _back(pk)
+        return "Withdrawn." if done else "It was not published."
+
+    return _act(request, pk, act)
 
 
 @login_required
 @require_POST
 def follow_renewals(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = certificate_or_404(request, pk)
-    follow = request.POST.get("follow_renewals") == "on"
-    try:
+    def act(cert: Certificate) -> str:
+        follow = request.POST.get("follow_renewals") == "on"
         publishing.set_follow_renewals(web_actor(request), cert, follow)
-    except ServiceError as exc:
-        messages.error(request, exc.detail)
-        return _back(pk)
-    messages.success(
-        request,
-        "Its renewal will be published in its place."
-        if follow
-        else "Its renewal will not be published automatically.",
-    )
-    return _back(pk)
+        if follow:
+            return "Its renewal will be published in its place."
+        return "Its renewal will not be published automatically."
+
+    return _act(request, pk, act)
 
 
 @login_required
 @require_POST
 def check_dns(request: HttpRequest, pk: int) -> HttpResponse:
-    cert = certificate_or_404(request, pk)
-    publication = publishing.publication_of(cert)
-    if publication is None:
-        messages.error(request, "It is not published, so there are no records to check.")
-        return _back(pk)
-    checks = verification.verify_own(web_actor(request), publication)
-    state = verification.state_of(checks)
-    messages.success(request, f"DNS checked: {state.label.lower()}.")
-    return _back(pk)
+    def act(cert: Certificate) -> str:
+        publication = publishing.publication_of(cert)
+        if publication is None:
+            raise Conflict("It is not published, so there are no records to check.")
+        checks = verification.verify_own(web_actor(request), publication)
+        return f"DNS checked: {verification.state_of(checks).label.lower()}."
+
+    return _act(request, pk, act)
 
 
 def _domain_or_404(request: HttpRequest, name: str) -> Domain:
