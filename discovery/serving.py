@@ -7,7 +7,8 @@ The memo is cleared at once in the process that publishes or withdraws; other pr
 within MEMO_SECONDS, far below the hour that Cache-Control lets every HTTP cache on the way keep
 the file anyway (a shared cache such as Redis would cost a network round trip per request,
 as much as the indexed query it saves). The Host header only selects among managed domains; it
-is never echoed or used to build a URL, so it needs no ALLOWED_HOSTS check here.
+is never echoed or used to build a URL, so it needs no ALLOWED_HOSTS check here. Being first,
+it also answers plain HTTP without the HTTPS redirect: the files are public and signed.
 """
 
 from __future__ import annotations

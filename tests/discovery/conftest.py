@@ -1,5 +1,5 @@
-"""Fixtures for publishing: an isolated cache per test, and a certificate issued through the
-API and published (shared helpers: tests/factories.py)."""
+"""Fixtures for publishing: nothing remembered from an earlier test, a certificate issued
+through the API and published, and the real DNS peers (shared helpers: tests/factories.py)."""
 
 from __future__ import annotations
 
