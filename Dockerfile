@@ -7,6 +7,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY portal ./portal
 COPY certificates ./certificates
+COPY discovery ./discovery
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./
@@ -20,4 +21,4 @@ RUN SECRET_KEY=build KEY_ENCRYPTION_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--access-log", "portal.wsgi:application"]

@@ -32,6 +32,7 @@ KINDS: dict[str, tuple[type[models.Model], str]] = {
     "request_rejected": (CertificateRequest, "req"),
     "request_cancelled": (CertificateRequest, "req"),
     "request_issued": (CertificateRequest, "req"),
+    "dns_records_wrong": (Certificate, "certificate"),
 }
 
 
@@ -58,6 +59,12 @@ def request_issued(event: AuditEvent, req: CertificateRequest) -> Notification |
 def certificate_revoked(event: AuditEvent, cert: Certificate) -> Notification | None:
     """Someone else (an admin) declared the certificate revoked, with the reason."""
     return _owe_unless_own(event, "certificate_revoked", cert.owner, cert.email)
+
+
+def dns_records_wrong(event: AuditEvent, cert: Certificate) -> Notification:
+    """Published records that were right are wrong now (discovery's live check); the event's
+    details list the problems."""
+    return _owe("dns_records_wrong", event, cert.owner, cert.email)
 
 
 def _owe_unless_own(

@@ -26,6 +26,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from certificates.api import admin, certificates, requests, tokens
 from certificates.api.auth import BearerAuth
 from certificates.services.errors import ServiceError
+from discovery import api as discovery_api
 from portal.middleware import too_large_response
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ api.add_router("/requests", requests.router)
 api.add_router("/certificates", certificates.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/", admin.router)
+api.add_router("/", discovery_api.router)
 
 
 def error(status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> JsonResponse:

@@ -70,9 +70,12 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs from local static files instead of a CDN
     "portal",
     "certificates",
+    "discovery",
 ]
 
 MIDDLEWARE = [
+    # Public /.well-known/smime/ files, answered before any per-request work (discovery.serving)
+    "discovery.serving.WellKnownMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -240,6 +243,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-due-notifications": {
         "task": "certificates.tasks.send_due_notifications",
         "schedule": 300.0,
+    },
+    # Published DNS records are re-checked daily; each publication stores when it is due.
+    "verify-published-dns": {
+        "task": "discovery.tasks.verify_due_publications",
+        "schedule": 3600.0,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

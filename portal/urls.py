@@ -30,5 +30,6 @@ urlpatterns = [
     path("accounts/", include("certificates.account_urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", not_found),  # JSON 404, never an HTML page under /api/
+    path("", include("discovery.urls")),
     path("", include("certificates.urls")),
 ]

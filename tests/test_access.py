@@ -19,7 +19,8 @@ from tests.conftest import api_client
 from tests.factories import create_server_request, issue_via_api, logged_in
 from tests.views.conftest import text
 
-# Page routes by URL name: which owner object they take (None: no object; "admin": admins only).
+# Page routes by URL name: which owner object they take (None: no object; "admin": admins only;
+# "domain": admins only, for a managed domain's name).
 PAGES: dict[str, str | None] = {
     "home": None,
     "request-new": None,
@@ -43,6 +44,15 @@ PAGES: dict[str, str | None] = {
     "browser-keys-material": None,
     "certificate-browser-material": "certificate",
     "request-key-copy": "request",
+    "certificate-publish": "certificate",
+    "certificate-withdraw": "certificate",
+    "certificate-follow-renewals": "certificate",
+    "certificate-check-dns": "certificate",
+    "domains": "admin",
+    "domain-detail": "domain",
+    "domain-zone": "domain",
+    "domain-verify": "domain",
+    "domain-push": "domain",
 }
 PUBLIC_PAGES = {
     "healthz",
@@ -89,6 +99,11 @@ API: dict[tuple[str, str], str | None] = {
     ("get", "/api/v1/tokens"): None,
     ("post", "/api/v1/tokens"): None,
     ("delete", "/api/v1/tokens/{token_id}"): "token",
+    ("post", "/api/v1/certificates/{certificate_id}/publish"): "certificate",
+    ("delete", "/api/v1/certificates/{certificate_id}/publish"): "certificate",
+    ("get", "/api/v1/certificates/{certificate_id}/publication"): "certificate",
+    ("get", "/api/v1/domains/{name}/zone"): "admin",
+    ("post", "/api/v1/domains/{name}/verify"): "admin",
 }
 # Bodies valid enough to get past schema validation, so that access is what answers.
 BODIES: dict[str, dict[str, object]] = {
@@ -158,7 +173,9 @@ def page_url(name: str, owned: Objects) -> str:
         if key == "pk":
             kwargs[key] = getattr(owned, str(PAGES[name]))
         else:
-            kwargs[key] = "pem" if key == "fmt" else "x"  # password_reset_confirm's uidb64, token
+            kwargs[key] = {"fmt": "pem", "name": "example.com"}.get(
+                key, "x"
+            )  # reset: uidb64, token
     return reverse(name, kwargs=kwargs)
 
 
@@ -183,6 +200,8 @@ def test_pages_are_private_and_objects_are_the_owners(owned: Objects, peer_user:
             assert peer.get(url).status_code == 404, (name, "get")
         elif kind == "admin":
             assert peer.get(url).status_code in (403, 404), name
+        elif kind == "domain":
+            assert peer.post(url).status_code == 403, name
 
 
 def test_admin_site_is_for_staff_only(owned: Objects, colleague) -> None:  # type: ignore[no-untyped-def]
@@ -274,7 +293,7 @@ def test_no_page_route_answers_a_get_with_405(owned: Objects, owner: User) -> No
         url = page_url(name, owned)
         response = browser.get(url, follow=True)
         assert all(status == 302 for _, status in response.redirect_chain), (name, url)
-        expected = 403 if PAGES.get(name) == "admin" else 200
+        expected = 403 if PAGES.get(name) in ("admin", "domain") else 200
         if name in RESET_PAGES:  # off unless PASSWORD_RESET_ENABLED: a 404 with a sentence
             expected = 404
         if name in ABSENT_FOR_OWNED:

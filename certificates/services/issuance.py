@@ -24,6 +24,7 @@ from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
 from certificates.services.requests import check_transition, transition
 from certificates.services.text import single_line
+from certificates.signals import certificate_issued
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def _save_certificate(
         request=request.pk if request else None,
     )
     supersession.settle(actor, cert, now)
+    certificate_issued.send(Certificate, certificate=cert, renews=request and request.renewal_of)
     return cert
 
 

@@ -152,6 +152,10 @@ def test_openapi_lists_the_foundation_paths(client: Client) -> None:
         "/api/v1/tokens",
         "/api/v1/tokens/{token_id}",
         "/api/v1/audit",
+        "/api/v1/certificates/{certificate_id}/publish",
+        "/api/v1/certificates/{certificate_id}/publication",
+        "/api/v1/domains/{name}/zone",
+        "/api/v1/domains/{name}/verify",
     }
     assert set(schema["paths"]) == expected
     upload = schema["paths"]["/api/v1/requests/{request_id}/certificate"]["post"]

@@ -1,0 +1,82 @@
+"""Django admin: domain publishing settings (saved through the service, so audited and the TSIG
+secret encrypted) and a read-only list of publications with a withdraw action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from certificates.admin.base import ReadOnlyAdmin, admin_actor
+from certificates.services.actor import Actor
+from certificates.services.errors import ServiceError
+from discovery.forms import DomainPublishingForm
+from discovery.models import DomainPublishing, Publication
+from discovery.services import domains, publishing
+
+
+class AdminDomainPublishingForm(DomainPublishingForm):
+    """Saved by the service at the end of validation, so a refusal shows on the form."""
+
+    actor: Actor | None = None
+
+    class Meta(DomainPublishingForm.Meta):
+        fields = ["domain", *DomainPublishingForm.Meta.fields]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        domain = data.get("domain") or getattr(self.instance, "domain", None)
+        if not self.errors and self.actor is not None and domain is not None:
+            try:
+                self.instance = domains.update(self.actor, domain, self.changes())
+            except ServiceError as exc:
+                raise forms.ValidationError(exc.detail) from exc
+        return data
+
+    def validate_unique(self) -> None:
+        """The service has saved the row (one per domain)."""
+
+
+@admin.register(DomainPublishing)
+class DomainPublishingAdmin(admin.ModelAdmin):
+    form = AdminDomainPublishingForm
+    list_display = ["domain", "smimea_forms", "lowercase_owner", "update_server", "last_push_ok"]
+    readonly_fields = ["last_push_at", "last_push_ok", "last_push_detail"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return ["domain", *self.readonly_fields] if obj is not None else self.readonly_fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = admin_actor(request)  # type: ignore[attr-defined]
+        return form
+
+    def save_model(
+        self, request: HttpRequest, obj: DomainPublishing, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Saved by domains.update during validation."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    list_display = ["lookup_name", "domain", "certificate", "dns_state", "published_at"]
+    list_filter = ["domain", "dns_state"]
+    search_fields = ["lookup_name", "certificate__email"]
+    actions = ["withdraw"]
+
+    @admin.action(description="Withdraw the selected publications")
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Publication]) -> None:
+        actor = admin_actor(request)
+        count = sum(
+            publishing.withdraw(actor, p.certificate, "withdrawn by an admin")
+            for p in queryset.select_related("certificate")
+        )
+        self.message_user(request, f"{count} withdrawn.", messages.SUCCESS)

@@ -1,0 +1,178 @@
+"""/api/v1: publish and withdraw certificates, a domain's zone snippet, live DNS checks.
+
+Mounted on the portal's API (portal/api.py), with its bearer auth and error contract.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from certificates.api.auth import actor
+from certificates.api.schemas import In
+from certificates.services import access
+from certificates.services.errors import NotFound
+from discovery.models import Publication
+from discovery.services import domains, published, publishing, verification
+
+router = Router(tags=["publishing"])
+
+
+class PublishIn(In):
+    follow_renewals: bool = Field(
+        True, description="Publish this certificate's renewal in its place when it is issued"
+    )
+
+
+class RecordOut(Schema):
+    name: str = Field(description="Owner name, absolute")
+    type: str
+    ttl: int
+    value: str = Field(description="RDATA as in a zone file")
+    in_zone: bool = Field(description="Whether the domain's settings put it into its zone")
+
+
+class CheckOut(Schema):
+    name: str
+    type: str
+    value: str
+    status: str = Field(description="ok, missing, mismatch or error")
+    authenticated: bool | None = Field(description="DNSSEC-authenticated answer (AD bit)")
+    detail: str
+
+
+class PushOut(Schema):
+    ok: bool
+    detail: str
+    at: datetime
+
+
+class PublicationOut(Schema):
+    certificate_id: int
+    email: str
+    url: str = Field(description="The certificate (DER) under /.well-known/smime/")
+    pem_url: str
+    records: list[RecordOut]
+    follow_renewals: bool
+    published_at: datetime
+    dns_state: str = Field(description="unknown, ok or problem")
+    dns_checked_at: datetime | None
+    checks: list[CheckOut]
+    push: PushOut | None = Field(description="The last RFC 2136 update, if the domain has one")
+
+
+class DomainPublicationOut(Schema):
+    certificate_id: int
+    email: str
+    dns_state: str
+    checks: list[CheckOut]
+
+
+class DomainVerifyOut(Schema):
+    domain: str
+    publications: list[DomainPublicationOut]
+
+
+def publication_out(publication: Publication) -> dict[str, Any]:
+    cert, domain = publication.certificate, publication.domain
+    push = None
+    if publication.pushed_at is not None:
+        push = {"ok": publication.push_ok, "detail": publication.push_detail}
+        push["at"] = publication.pushed_at
+    return {
+        "certificate_id": cert.pk,
+        "email": cert.email,
+        "url": published.url(cert, domain),
+        "pem_url": published.url(cert, domain, ".pem"),
+        "records": [
+            {**r.as_dict(), "in_zone": published.in_zone(r, domain)}
+            for r in published.all_records(cert, domain)
+        ],
+        "follow_renewals": publication.follow_renewals,
+        "published_at": publication.published_at,
+        "dns_state": publication.dns_state,
+        "dns_checked_at": publication.dns_checked_at,
+        "checks": publication.dns_checks,
+        "push": push,
+    }
+
+
+def _publication(request: HttpRequest, certificate_id: int) -> Publication:
+    cert = access.get_certificate(request.user, certificate_id)
+    publication = publishing.publication_of(cert)
+    if publication is None:
+        raise NotFound(
+            f"Certificate #{cert.pk} is not published; publish it with "
+            f"POST /api/v1/certificates/{cert.pk}/publish."
+        )
+    return publication
+
+
+@router.post(
+    "/certificates/{int:certificate_id}/publish",
+    response={200: PublicationOut},
+    summary="Publish for discovery: /.well-known/smime/, TXT and SMIMEA records",
+)
+def publish(
+    request: HttpRequest, certificate_id: int, body: PublishIn | None = None
+) -> dict[str, Any]:
+    body = body or PublishIn()
+    cert = access.get_certificate(request.user, certificate_id)
+    publication = publishing.publish(actor(request), cert, follow_renewals=body.follow_renewals)
+    return publication_out(publication)
+
+
+@router.delete(
+    "/certificates/{int:certificate_id}/publish",
+    response={204: None},
+    summary="Withdraw the publication",
+)
+def withdraw(request: HttpRequest, certificate_id: int) -> Status[None]:
+    publication = _publication(request, certificate_id)
+    publishing.withdraw_by_request(actor(request), publication.certificate)
+    return Status(204, None)
+
+
+@router.get(
+    "/certificates/{int:certificate_id}/publication",
+    response=PublicationOut,
+    summary="Where and how the certificate is published, and the last DNS check",
+)
+def get_publication(request: HttpRequest, certificate_id: int) -> dict[str, Any]:
+    return publication_out(_publication(request, certificate_id))
+
+
+@router.get(
+    "/domains/{name}/zone",
+    response={200: None},
+    summary="Zone snippet: every published record and the suggested CAA (admin)",
+    openapi_extra={"responses": {200: {"description": "OK", "content": {"text/plain": {}}}}},
+)
+def zone(request: HttpRequest, name: str) -> HttpResponse:
+    domain = domains.get_domain(request.user, name)
+    return HttpResponse(published.zone_text(domain), content_type="text/plain; charset=utf-8")
+
+
+@router.post(
+    "/domains/{name}/verify",
+    response=DomainVerifyOut,
+    summary="Check every published record of the domain in live DNS now (admin)",
+)
+def verify(request: HttpRequest, name: str) -> dict[str, Any]:
+    domain = domains.get_domain(request.user, name)
+    done = verification.verify_domain(actor(request), domain)
+    return {
+        "domain": domain.name,
+        "publications": [
+            {
+                "certificate_id": p.certificate_id,
+                "email": p.certificate.email,
+                "dns_state": verification.state_of(checks),
+                "checks": [c.as_dict() for c in checks],
+            }
+            for p, checks in done
+        ],
+    }

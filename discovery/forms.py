@@ -1,0 +1,52 @@
+"""The domain publishing settings form, shared by the portal's domain page and Django admin.
+It checks shape only; discovery.services.domains.update judges and saves."""
+
+from __future__ import annotations
+
+from django import forms
+
+from discovery.models import DomainPublishing
+from discovery.services.domains import Changes
+
+
+class DomainPublishingForm(forms.ModelForm):
+    tsig_secret_text = forms.CharField(
+        label="TSIG secret",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Base64, as in the DNS server's key file. Stored encrypted; never shown again. "
+        "Leave empty to keep the stored secret.",
+    )
+
+    class Meta:
+        model = DomainPublishing
+        fields = [
+            "smimea_forms",
+            "lowercase_owner",
+            "caa_issuers",
+            "update_server",
+            "tsig_key_name",
+            "tsig_algorithm",
+        ]
+        widgets = {"smimea_forms": forms.RadioSelect}
+        labels = {
+            "smimea_forms": "SMIMEA records in the zone",
+            "lowercase_owner": "Local parts are case-insensitive",
+            "caa_issuers": "CA domains for CAA issuemail",
+            "update_server": "RFC 2136 update server",
+            "tsig_key_name": "TSIG key name",
+            "tsig_algorithm": "TSIG algorithm",
+        }
+
+    def changes(self) -> Changes:
+        data = self.cleaned_data
+        return Changes(
+            smimea_forms=data["smimea_forms"],
+            lowercase_owner=data["lowercase_owner"],
+            caa_issuers=data["caa_issuers"],
+            update_server=data["update_server"],
+            tsig_key_name=data["tsig_key_name"],
+            tsig_algorithm=data["tsig_algorithm"],
+            tsig_secret=data["tsig_secret_text"] or None,
+        )

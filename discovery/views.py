@@ -1,0 +1,165 @@
+"""Pages: publish, withdraw and check a certificate (POSTs from its page), and the domain pages
+for certificate admins (settings, zone snippet, CAA suggestion, live checks, push)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from certificates.models import Certificate, Domain
+from certificates.responses import attachment
+from certificates.services import access
+from certificates.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from certificates.views.shell import certificate_or_404, certificate_page, post_only, web_actor
+from discovery.dnsclient import UpdateResult
+from discovery.forms import DomainPublishingForm
+from discovery.services import domains, publishing, push, verification
+from discovery.services.published import live_publications, url, zone_text
+
+
+def _say_push(request: HttpRequest, result: UpdateResult | None) -> None:
+    if result is not None:
+        (messages.success if result.ok else messages.error)(request, f"DNS update: {result.detail}")
+
+
+def _act(request: HttpRequest, pk: int, act: Callable[[Certificate], str]) -> HttpResponse:
+    """A POST on the certificate page: the service's answer as a message, back to the card."""
+    cert = certificate_or_404(request, pk)
+    try:
+        messages.success(request, act(cert))
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect(reverse("certificate-detail", args=[pk]) + "#publication")
+
+
+@login_required
+@post_only(certificate_page)
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(cert: Certificate) -> str:
+        follow = request.POST.get("follow_renewals") == "on"
+        publication = publishing.publish(web_actor(request), cert, follow_renewals=follow)
+        if publication.pushed_at is not None:
+            result = UpdateResult(bool(publication.push_ok), publication.push_detail)
+            _say_push(request, result)
+        return f"Published: {url(cert, publication.domain)}"
+
+    return _act(request, pk, act)
+
+
+@login_required
+@post_only(certificate_page)
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(cert: Certificate) -> str:
+        done = publishing.withdraw_by_request(web_actor(request), cert)
+        return "Withdrawn." if done else "It was not published."
+
+    return _act(request, pk, act)
+
+
+@login_required
+@post_only(certificate_page)
+def follow_renewals(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(cert: Certificate) -> str:
+        follow = request.POST.get("follow_renewals") == "on"
+        publishing.set_follow_renewals(web_actor(request), cert, follow)
+        if follow:
+            return "Its renewal will be published in its place."
+        return "Its renewal will not be published automatically."
+
+    return _act(request, pk, act)
+
+
+@login_required
+@post_only(certificate_page)
+def check_dns(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(cert: Certificate) -> str:
+        publication = publishing.publication_of(cert)
+        if publication is None:
+            raise Conflict("It is not published, so there are no records to check.")
+        checks = verification.verify_own(web_actor(request), publication)
+        return f"DNS checked: {verification.state_of(checks).label.lower()}."
+
+    return _act(request, pk, act)
+
+
+def domain_page(request: HttpRequest, name: str) -> str:
+    return reverse("domain-detail", args=[_domain_or_404(request, name).name])
+
+
+def _domain_or_404(request: HttpRequest, name: str) -> Domain:
+    try:
+        return domains.get_domain(request.user, name)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+@login_required
+def domain_list(request: HttpRequest) -> HttpResponse:
+    if not access.is_admin(request.user):
+        raise PermissionDenied("Only certificate admins manage domains.")
+    rows = [(d, live_publications(d).count()) for d in Domain.objects.all()]
+    return render(request, "discovery/domain_list.html", {"rows": rows})
+
+
+@login_required
+def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
+    domain = _domain_or_404(request, name)
+    settings = domains.settings_of(domain)
+    form = DomainPublishingForm(request.POST or None, instance=settings)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                domains.update(web_actor(request), domain, form.changes())
+            except ServiceError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, "Publishing settings saved.")
+                return redirect("domain-detail", name=domain.name)
+        status = 400
+    context = {
+        "domain": domain,
+        "settings": domains.settings_of(domain),
+        "form": form,
+        "publications": live_publications(domain).select_related("certificate__owner"),
+        "zone": zone_text(domain),
+        "caa": [r.as_dict() for r in domains.caa_records(domain)],
+    }
+    return render(request, "discovery/domain_detail.html", context, status=status)
+
+
+@login_required
+def domain_zone(request: HttpRequest, name: str) -> HttpResponse:
+    domain = _domain_or_404(request, name)
+    return attachment(zone_text(domain), "text/plain; charset=utf-8", f"{domain.name}-smime.zone")
+
+
+@login_required
+@post_only(domain_page)
+def domain_verify(request: HttpRequest, name: str) -> HttpResponse:
+    domain = _domain_or_404(request, name)
+    done = verification.verify_domain(web_actor(request), domain)
+    wrong = sum(1 for _, checks in done if verification.state_of(checks) != "ok")
+    messages.success(
+        request, f"Checked {len(done)} publication(s) in live DNS; {wrong} with problems."
+    )
+    return redirect("domain-detail", name=domain.name)
+
+
+@login_required
+@post_only(domain_page)
+def domain_push(request: HttpRequest, name: str) -> HttpResponse:
+    domain = _domain_or_404(request, name)
+    result = push.push_domain(web_actor(request), domain)
+    if result is None:
+        messages.error(request, "Set an update server and TSIG key first.")
+    _say_push(request, result)
+    return redirect("domain-detail", name=domain.name)

@@ -1,0 +1,4 @@
+// Domain page: copy buttons for the zone snippet and the CAA records.
+import { enableCopyButtons } from "./copy.js";
+
+enableCopyButtons();
