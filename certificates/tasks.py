@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
 
 from certificates import mail
 from certificates.models import Certificate, Notification
-from certificates.services import notifications
+from certificates.services import notifications, revocation_sweep
 
 
-def _key_exported_context(notice: Notification) -> dict[str, Any] | None:
+def _certificate_event_context(notice: Notification) -> dict[str, Any] | None:
     if notice.event is None:
         return None
     cert = Certificate.objects.select_related("owner").filter(pk=notice.event.object_id).first()
     return {"event": notice.event, "certificate": cert} if cert is not None else None
 
 
-CONTEXTS = {"key_exported": _key_exported_context}
+CONTEXTS = {
+    "key_exported": _certificate_event_context,
+    "certificate_revoked": _certificate_event_context,
+}
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)
@@ -49,3 +55,42 @@ def send_due_notifications() -> int:
     for pk in pending:
         send_notification.delay(pk)
     return len(pending)
+
+
+# Revocation: beat asks for a sweep; the sweep enqueues batches per issuer and CRL URL.
+# Certificates left unknown by a network fault are tried again by the same task with
+# exponential backoff; after the last try the database's next_check_at brings them back.
+REVOCATION_RETRIES = 4
+REVOCATION_RETRY_SECONDS = 60
+_REVOCATION_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, **_REVOCATION_LIMITS)
+def sweep_revocation() -> int:
+    """Enqueue a batch task for everything due; returns the number of batches."""
+    planned_at = timezone.now()
+    batches = revocation_sweep.plan(planned_at)
+    for ids in batches:
+        check_revocation_batch.delay(ids, planned_at.isoformat())
+    return len(batches)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),  # the database went away mid-batch
+    retry_backoff=REVOCATION_RETRY_SECONDS,
+    max_retries=REVOCATION_RETRIES,
+    **_REVOCATION_LIMITS,
+)
+def check_revocation_batch(self, certificate_ids: list[int], checked_before: str) -> str:  # type: ignore[no-untyped-def]
+    summary = revocation_sweep.check_batch(
+        certificate_ids, checked_before=datetime.fromisoformat(checked_before)
+    )
+    if summary.transient and self.request.retries < REVOCATION_RETRIES:
+        raise self.retry(
+            args=[summary.transient, timezone.now().isoformat()],
+            countdown=REVOCATION_RETRY_SECONDS * 2**self.request.retries,
+        )
+    return str(summary)

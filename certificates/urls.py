@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from certificates.views import audit, certificate_actions, certificates, home, requests, tokens
+from certificates.views import (
+    audit,
+    certificate_actions,
+    certificates,
+    home,
+    requests,
+    revocation,
+    tokens,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -27,6 +35,11 @@ urlpatterns = [
     ),
     path("certificates/<int:pk>/renew", certificate_actions.renew, name="certificate-renew"),
     path("certificates/<int:pk>/revoke", certificate_actions.revoke, name="certificate-revoke"),
+    path(
+        "certificates/<int:pk>/check-revocation",
+        revocation.check_now,
+        name="certificate-check-revocation",
+    ),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
     path("audit/", audit.audit_list, name="audit"),

@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "certificates.tasks.send_due_notifications",
         "schedule": 300.0,
     },
+    # Revocation checks due by next_check_at (OCSP, then CRLs), batched per issuer and CRL URL.
+    "sweep-revocation": {
+        "task": "certificates.tasks.sweep_revocation",
+        "schedule": 600.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,4 +1,4 @@
-"""/api/v1/certificates: import, list, read, download, PKCS#12, renew, revoke."""
+"""/api/v1/certificates: import, list, read, download, PKCS#12, renew, revoke, check now."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from certificates.api.schemas import (
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
-from certificates.services import access, downloads, export, issuance
+from certificates.services import access, downloads, export, issuance, revocation
 from certificates.services import requests as requests_service
 from portal.responses import attachment
 
@@ -38,6 +38,13 @@ class CertificateFilters(PageParams):
     email: str | None = Field(
         None, max_length=EMAIL, description="Address, matched case-insensitively"
     )
+
+
+class RevocationCheckOut(Schema):
+    status: Literal["good", "revoked", "unknown"]
+    method: Literal["ocsp", "crl"] | None
+    checked_at: datetime
+    detail: str = Field(description="What the responder or CRL said, or why there is no answer")
 
 
 class DownloadParams(Schema):
@@ -141,3 +148,19 @@ def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None
 def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> dict[str, Any]:
     cert = access.get_certificate(request.user, certificate_id)
     return certificate_out(issuance.declare_revoked(actor(request), cert, body.reason))
+
+
+@router.post(
+    "/{int:certificate_id}/check-revocation",
+    response=RevocationCheckOut,
+    summary="Check revocation now: OCSP first, then the CRL (unknown is never read as good)",
+)
+def check_revocation(request: HttpRequest, certificate_id: int) -> dict[str, Any]:
+    cert = access.get_certificate(request.user, certificate_id)
+    check = revocation.check_now(actor(request), cert)
+    return {
+        "status": check.status,
+        "method": check.method or None,
+        "checked_at": check.checked_at,
+        "detail": check.detail,
+    }

@@ -4,6 +4,7 @@ from certificates.models.domains import Domain
 from certificates.models.keys import StoredKey
 from certificates.models.notifications import Notification
 from certificates.models.requests import CertificateRequest
+from certificates.models.revocation import CrlCache, RevocationCheck
 from certificates.models.tokens import ApiToken
 
 __all__ = [
@@ -11,8 +12,10 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "CertificateRequest",
+    "CrlCache",
     "Domain",
     "Notification",
+    "RevocationCheck",
     "StoredKey",
     "TrustAnchor",
 ]

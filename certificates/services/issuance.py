@@ -12,13 +12,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from certificates.models import Certificate, CertificateRequest, TrustAnchor
+from certificates.models import AuditEvent, Certificate, CertificateRequest, TrustAnchor
 from certificates.models.certificates import CertificateStatus, ChainVerdict
 from certificates.models.keys import KeySource
 from certificates.models.requests import RequestState
 from certificates.pki import bundle, certinfo, chain
 from certificates.pki.errors import PkiError
-from certificates.services import audit, domains
+from certificates.services import audit, chain_completion, domains
 from certificates.services.access import require_acts_for
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
@@ -142,6 +142,7 @@ def attach_to_request(
     actor: Actor, request: CertificateRequest, data: bytes, now: datetime | None = None
 ) -> Certificate:
     now = now or timezone.now()
+    data = chain_completion.with_fetched_issuers(data)  # network: before the transaction
     with transaction.atomic():
         request = CertificateRequest.objects.select_for_update().get(pk=request.pk)
         transition(request, RequestState.ISSUED)
@@ -160,6 +161,7 @@ def import_certificate(
     require_acts_for(actor.user, owner)
     own = getattr(owner, "email", "") or ""
     email = domains.check_address_for(owner, own)
+    data = chain_completion.with_fetched_issuers(data)  # network: before the transaction
     with transaction.atomic():
         return _save_certificate(
             actor, owner=owner, email=email, request=None, data=data, now=now or timezone.now()
@@ -215,17 +217,26 @@ def declare_revoked(
         if cert.status == CertificateStatus.REVOKED:
             raise Conflict(f"Certificate #{cert.pk} is already revoked.")
         now = now or timezone.now()
-        cert.status = CertificateStatus.REVOKED
-        cert.revocation_reason = reason[:200]
-        cert.revoked_at = now
-        cert.revocation_status = "revoked"
-        cert.revocation_method = "declared"
         cert.revocation_checked_at = now
-        cert.save()
-        audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
-        transaction.on_commit(
-            lambda: certificate_invalidated.send(
-                Certificate, certificate=cert, status=CertificateStatus.REVOKED
-            )
-        )
+        mark_revoked(actor, cert, reason, now, "declared")
     return cert
+
+
+def mark_revoked(
+    actor: Actor, cert: Certificate, reason: str, revoked_at: datetime, method: str
+) -> AuditEvent:
+    """The one way a certificate becomes revoked: declared by a person, or found by a check
+    (method "ocsp" or "crl"). The caller holds the row locked in a transaction."""
+    cert.status = CertificateStatus.REVOKED
+    cert.revocation_reason = reason[:200]
+    cert.revoked_at = revoked_at
+    cert.revocation_status = "revoked"
+    cert.revocation_method = method
+    cert.save()
+    event = audit.record(actor, "certificate.revoked", cert, reason=reason, method=method)
+    transaction.on_commit(
+        lambda: certificate_invalidated.send(
+            Certificate, certificate=cert, status=CertificateStatus.REVOKED
+        )
+    )
+    return event
