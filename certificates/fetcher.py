@@ -122,7 +122,9 @@ def _once(
         sock = connection.sock  # the response closes the connection's reference to it
         sock.settimeout(_remaining(deadline, url))
         response = connection.getresponse()
-        data = _read_capped(response, url, max_bytes, deadline, sock)
+        # Only a success's body is read; an error page or a redirect's is of no use.
+        ok = 200 <= response.status < 300
+        data = _read_capped(response, url, max_bytes, deadline, sock) if ok else b""
     except TimeoutError as exc:
         raise FetchError(f"{url} did not answer in time.", transient=True) from exc
     except ssl.SSLError as exc:

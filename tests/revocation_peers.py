@@ -9,11 +9,12 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.factories import to_pem
 from tests.peers import free_port
 from tests.testca import SmimeTestCA
 
@@ -71,9 +73,11 @@ class OpensslCa:
         (folder / "openssl.cnf").write_text(_CONFIG)
 
     def openssl(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["openssl", *args], cwd=self.folder, check=True, capture_output=True, text=True
+        result = subprocess.run(
+            ["openssl", *args], cwd=self.folder, capture_output=True, text=True, timeout=60
         )
+        assert result.returncode == 0, f"openssl {' '.join(args)}: {result.stderr}"
+        return result
 
     def _file(self, cert: x509.Certificate) -> str:
         path = self.folder / f"{cert.serial_number:x}.pem"
@@ -149,6 +153,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.hits[self.path] += 1
+        if self.path in self.server.redirects:
+            self.send_response(302)
+            self.send_header("Location", self.server.redirects[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = self.server.files.get(self.path)
         if body is None:
             self.send_error(404)
@@ -165,14 +175,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 class FileServer(ThreadingHTTPServer):
     """Serves ``files`` (path -> bytes) and counts requests per path; paths in ``unsized``
-    are sent without Content-Length (the body simply ends when the connection closes)."""
+    are sent without Content-Length (the body simply ends when the connection closes), paths
+    in ``redirects`` answer 302 to their target."""
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", free_port()), _Handler)
         self.files: dict[str, bytes] = {}
         self.hits: Counter[str] = Counter()
         self.unsized: set[str] = set()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.redirects: dict[str, str] = {}
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def url(self, path: str) -> str:
@@ -201,13 +213,16 @@ class Peers:
         self.files.files["/issuing.crl"] = self.ca.crl_der(hours)
 
     def leaf(self, email: str, **options: object) -> x509.Certificate:
-        """A leaf for a new key naming these peers, registered in the CA's index."""
+        """A leaf for a new key naming these peers, registered in the CA's index (the
+        responder restarts to read it: it notices changes only a second apart)."""
         options.setdefault("ocsp_url", self.ocsp.url)
         options.setdefault("crl_url", self.crl_url)
         options.setdefault("ca_issuers_url", self.issuer_url)
         key = ec.generate_private_key(ec.SECP256R1())
         cert = self.ca.ca.issue(key.public_key(), email, now=datetime.now(UTC), **options)  # type: ignore[arg-type]
         self.ca.register(cert)
+        if self.ocsp.process is not None:
+            self.ocsp.restart()
         return cert
 
 
@@ -217,10 +232,12 @@ def responder_certificate(
     *,
     eku: bool = True,
     self_signed: bool = False,
+    now: datetime | None = None,
 ) -> x509.Certificate:
     """A delegated OCSP responder certificate issued by the issuing CA (EKU OCSPSigning unless
-    ``eku`` is false), or, ``self_signed``, one nobody vouches for."""
-    now = datetime.now(UTC)
+    ``eku`` is false), or, ``self_signed``, one nobody vouches for; valid for a month
+    around ``now``."""
+    now = now or datetime.now(UTC)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test OCSP Responder")])
     builder = (
         x509.CertificateBuilder()
@@ -239,6 +256,12 @@ def responder_certificate(
 
 
 @pytest.fixture
+def quick_passwords(settings: Any) -> None:
+    """The accounts here are fixtures: PBKDF2's real cost would only slow the tests down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def peers(tmp_path: Path, test_ca: SmimeTestCA, settings: object) -> Iterator[Peers]:
     """The test CA's OCSP responder (running) and file server (serving the issuer
     certificate; the CRL once a test publishes it), with private-network fetches allowed."""
@@ -253,3 +276,19 @@ def peers(tmp_path: Path, test_ca: SmimeTestCA, settings: object) -> Iterator[Pe
     finally:
         responder.stop()
         files.stop()
+
+
+@pytest.fixture
+def tracked(peers: Peers, owner: Any, trust_anchor: Any, settings: Any) -> Callable[..., Any]:
+    """tracked(user=alice, **issue_options) -> a Certificate row: a new leaf of the user's
+    naming the peers (options go to SmimeTestCA.issue), imported into the portal with its
+    chain."""
+    from certificates.services import issuance
+    from certificates.services.actor import Actor
+
+    def make(user: Any = owner, **options: Any) -> Any:
+        leaf = peers.leaf(user.email, **options)
+        pem = to_pem(leaf, *peers.ca.ca.chain).encode()
+        return issuance.import_certificate(Actor(user=user, via="test"), user, pem)
+
+    return make

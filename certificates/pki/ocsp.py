@@ -79,14 +79,20 @@ def verify_response(
     if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
         raise PkiError(f"The responder refused to answer ({response.response_status.name}).")
     signer = _signer(response, issuer, now)
-    signatures.verify(
-        signer.public_key(),
-        response.signature,
-        response.tbs_response_bytes,
-        response.signature_algorithm_oid,
-        _hash_algorithm(response),
-        _signature_parameters(data),
-    )
+    try:
+        signatures.verify(
+            signer.public_key(),
+            response.signature,
+            response.tbs_response_bytes,
+            response.signature_algorithm_oid,
+            _hash_algorithm(response),
+            _signature_parameters(data),
+        )
+    except PkiError as exc:
+        raise PkiError(
+            f"The answer's signature is not one of '{display_name(signer.subject)}' "
+            f"({exc.message[:1].lower()}{exc.message[1:-1]}); not trusted."
+        ) from exc
     single = _single_response(response, serial, issuer)
     _check_nonce(response, nonce)
     if problem := stale(single.this_update_utc, single.next_update_utc, now):

@@ -115,7 +115,7 @@ def find(target: Target, crls: Crls, now: datetime) -> Finding:
         failures.append(finding)
     for url in target.crl_urls:
         finding = crls.lookup(url, target.issuer, target.serial)
-        finding = replace(finding, detail=f"CRL {url}: {finding.detail}")
+        finding = replace(finding, detail=f"CRL: {finding.detail}")  # it names the URL
         if finding.status != RevocationStatus.UNKNOWN:
             return _after(finding, failures)
         failures.append(finding)
@@ -149,9 +149,7 @@ def _ask_ocsp(url: str, serial: int, issuer: x509.Certificate, now: datetime) ->
             answer.body, serial=serial, issuer=issuer, nonce=nonce, now=now
         )
     except fetcher.FetchError as exc:
-        return Finding(
-            RevocationStatus.UNKNOWN, f"OCSP {url}: {exc.reason}", transient=exc.transient
-        )
+        return Finding(RevocationStatus.UNKNOWN, f"OCSP: {exc.reason}", transient=exc.transient)
     except PkiError as exc:
         return Finding(RevocationStatus.UNKNOWN, f"OCSP {url}: {exc.message}")
     return replace(finding, detail=f"OCSP {url}: {finding.detail}")
