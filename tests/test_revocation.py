@@ -92,7 +92,7 @@ def test_with_the_responder_stopped_the_crl_finds_the_revocation(
     peers.ocsp.stop()
     result = check(cert)
     assert (result.status, result.method) == ("revoked", "crl")
-    assert result.detail.startswith("CRL: Revoked according to the CRL of ")
+    assert result.detail.startswith("Revoked according to the CRL of ")
     assert f"at {peers.crl_url}: affiliation changed." in result.detail
     assert "OCSP: Could not connect to 127.0.0.1" in result.detail
     cert.refresh_from_db()

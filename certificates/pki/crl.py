@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
@@ -31,29 +32,37 @@ class CrlIndex:
     # known to be good.
     partial: bool
 
-    def lookup(self, serial: int) -> Finding:
-        issued = f"CRL of {self.this_update:%Y-%m-%d %H:%M} UTC at {self.url}"
-        if serial in self.revoked:
-            entry = self.crl.get_revoked_certificate_by_serial_number(serial)
-            assert entry is not None  # it is in the set built from the same CRL
-            reason = reason_text(_entry_reason(entry))
-            return Finding(
-                RevocationStatus.REVOKED,
-                f"Revoked according to the {issued}: {reason}.",
-                Method.CRL,
-                revoked_at=entry.revocation_date_utc,
-                reason=reason,
-                next_update=self.next_update,
-            )
+    @property
+    def _issued(self) -> str:
+        return f"CRL of {self.this_update:%Y-%m-%d %H:%M} UTC at {self.url}"
+
+    @cached_property
+    def _good(self) -> Finding:
+        """One finding for every serial the CRL does not list (a sweep asks thousands)."""
         if self.partial:
             return Finding(
                 RevocationStatus.UNKNOWN,
-                f"Not on the {issued}, but that CRL covers only some revocation reasons.",
+                f"Not on the {self._issued}, but that CRL covers only some revocation reasons.",
             )
         return Finding(
             RevocationStatus.GOOD,
-            f"Not on the {issued}.",
+            f"Not on the {self._issued}.",
             Method.CRL,
+            next_update=self.next_update,
+        )
+
+    def lookup(self, serial: int) -> Finding:
+        if serial not in self.revoked:
+            return self._good
+        entry = self.crl.get_revoked_certificate_by_serial_number(serial)
+        assert entry is not None  # it is in the set built from the same CRL
+        reason = reason_text(_entry_reason(entry))
+        return Finding(
+            RevocationStatus.REVOKED,
+            f"Revoked according to the {self._issued}: {reason}.",
+            Method.CRL,
+            revoked_at=entry.revocation_date_utc,
+            reason=reason,
             next_update=self.next_update,
         )
 

@@ -9,10 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -50,25 +49,20 @@ class Target:
     crl_urls: list[str]
 
 
-class Issuers:
-    """Issuer certificates by stored chain: a batch of one issuer's certificates parses it once."""
+@lru_cache(maxsize=256)
+def issuer_of(chain_pem: str) -> x509.Certificate | None:
+    """The issuer (first) certificate of a stored chain, parsed once per process: a sweep
+    reads thousands of certificates sharing a handful of chains."""
+    chain = x509.load_pem_x509_certificates(chain_pem.encode()) if chain_pem else []
+    return chain[0] if chain else None
 
-    def __init__(self) -> None:
-        self._by_chain: dict[str, x509.Certificate | None] = {}
 
-    def target(self, cert: Certificate) -> Target:
-        if cert.chain_pem not in self._by_chain:
-            chain = (
-                x509.load_pem_x509_certificates(cert.chain_pem.encode()) if cert.chain_pem else []
-            )
-            self._by_chain[cert.chain_pem] = chain[0] if chain else None
-        return Target(
-            pk=cert.pk,
-            serial=int(cert.serial_hex, 16),
-            issuer=self._by_chain[cert.chain_pem],
-            ocsp_urls=list(cert.ocsp_urls),
-            crl_urls=list(cert.crl_urls),
-        )
+TARGET_FIELDS = ("pk", "serial_hex", "chain_pem", "ocsp_urls", "crl_urls")
+
+
+def target(pk: int, serial_hex: str, chain_pem: str, ocsp: list[str], crl: list[str]) -> Target:
+    """The Target of a certificate row's TARGET_FIELDS (a sweep reads them as plain values)."""
+    return Target(pk, int(serial_hex, 16), issuer_of(chain_pem), list(ocsp), list(crl))
 
 
 @dataclass
@@ -78,24 +72,23 @@ class Crls:
 
     now: datetime
     downloads: int = 0
-    _loaded: dict[tuple[str, bytes], CrlIndex | crl_cache.CrlUnavailable] = field(
-        default_factory=dict
-    )
+    # url -> (the issuer it was checked against, the CRL or why there is none)
+    _loaded: dict[str, tuple[x509.Certificate, CrlIndex | Finding]] = field(default_factory=dict)
 
     def lookup(self, url: str, issuer: x509.Certificate, serial: int) -> Finding:
-        key = (url, issuer.fingerprint(hashes.SHA256()))
-        if key not in self._loaded:
-            try:
-                index, downloaded = crl_cache.load(url, issuer, self.now)
-            except crl_cache.CrlUnavailable as exc:
-                self._loaded[key] = exc
-            else:
-                self._loaded[key] = index
-                self.downloads += downloaded
-        loaded = self._loaded[key]
-        if isinstance(loaded, crl_cache.CrlUnavailable):
-            return Finding(RevocationStatus.UNKNOWN, loaded.reason, transient=loaded.transient)
-        return loaded.lookup(serial)
+        loaded = self._loaded.get(url)
+        if loaded is None or loaded[0] is not issuer:  # issuer_of hands out one object per chain
+            loaded = self._loaded[url] = (issuer, self._load(url, issuer))
+        crl = loaded[1]
+        return crl if isinstance(crl, Finding) else crl.lookup(serial)
+
+    def _load(self, url: str, issuer: x509.Certificate) -> CrlIndex | Finding:
+        try:
+            index, downloaded = crl_cache.load(url, issuer, self.now)
+        except crl_cache.CrlUnavailable as exc:
+            return Finding(RevocationStatus.UNKNOWN, f"CRL: {exc.reason}", transient=exc.transient)
+        self.downloads += downloaded
+        return index
 
 
 def find(target: Target, crls: Crls, now: datetime) -> Finding:
@@ -115,7 +108,6 @@ def find(target: Target, crls: Crls, now: datetime) -> Finding:
         failures.append(finding)
     for url in target.crl_urls:
         finding = crls.lookup(url, target.issuer, target.serial)
-        finding = replace(finding, detail=f"CRL: {finding.detail}")  # it names the URL
         if finding.status != RevocationStatus.UNKNOWN:
             return _after(finding, failures)
         failures.append(finding)
@@ -163,14 +155,22 @@ def next_check(finding: Finding, now: datetime) -> datetime:
 
 
 def record(
-    results: Iterable[tuple[Certificate, Finding]], now: datetime, via: str, actor: Actor
+    results: Iterable[tuple[int, Finding]], now: datetime, via: str, actor: Actor
 ) -> list[RevocationCheck]:
-    """Store each finding in the history and on its certificate, in bulk: one UPDATE per
-    distinct outcome. Revoked findings revoke their certificate one by one (they are rare)."""
+    """Store each finding (by certificate id) in the history and on its certificate, in
+    bulk: one UPDATE per distinct outcome. Revoked findings revoke their certificate one by
+    one (they are rare)."""
     results = list(results)
+    with transaction.atomic():
+        return _record(results, now, via, actor)
+
+
+def _record(
+    results: list[tuple[int, Finding]], now: datetime, via: str, actor: Actor
+) -> list[RevocationCheck]:
     checks = RevocationCheck.objects.bulk_create(
         RevocationCheck(
-            certificate_id=cert.pk,
+            certificate_id=pk,
             checked_at=now,
             status=finding.status,
             method=finding.method or "",
@@ -179,16 +179,14 @@ def record(
             next_update=finding.next_update,
             via=via,
         )
-        for cert, finding in results
+        for pk, finding in results
     )
     outcomes: dict[tuple[str, str, datetime], list[int]] = defaultdict(list)
-    for cert, finding in results:
+    for pk, finding in results:
         if finding.status == RevocationStatus.REVOKED:
-            _revoke(actor, cert.pk, finding, now)
+            _revoke(actor, pk, finding, now)
         else:
-            outcomes[(finding.status, finding.method or "", next_check(finding, now))].append(
-                cert.pk
-            )
+            outcomes[(finding.status, finding.method or "", next_check(finding, now))].append(pk)
     for (status, method, next_at), ids in outcomes.items():
         # A certificate already revoked (declared, or found before) keeps its revocation.
         Certificate.objects.filter(pk__in=ids).exclude(status=CertificateStatus.REVOKED).update(
@@ -262,6 +260,7 @@ def check_now(actor: Actor, cert: Certificate, now: datetime | None = None) -> R
     """Check one certificate (the page's "Check now", the API, the command): the caller has
     loaded it through the access rules."""
     now = now or timezone.now()
-    finding = cached_ocsp(cert, now) or find(Issuers().target(cert), Crls(now), now)
-    (check,) = record([(cert, finding)], now, actor.via, actor)
+    row = [getattr(cert, name) for name in TARGET_FIELDS]
+    finding = cached_ocsp(cert, now) or find(target(*row), Crls(now), now)
+    (check,) = record([(cert.pk, finding)], now, actor.via, actor)
     return check

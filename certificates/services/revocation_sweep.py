@@ -19,10 +19,9 @@ from certificates.models.certificates import CertificateStatus
 from certificates.pki.revocation import RevocationStatus
 from certificates.services import crl_cache
 from certificates.services.actor import Actor
-from certificates.services.revocation import Crls, Issuers, find, record
+from certificates.services.revocation import TARGET_FIELDS, Crls, find, record, target
 
 BATCH_SIZE = 2000
-_FIELDS = ("pk", "serial_hex", "chain_pem", "ocsp_urls", "crl_urls")
 
 
 @dataclass
@@ -76,22 +75,21 @@ def check_batch(ids: list[int], *, checked_before: datetime, crls: Crls | None =
     now = timezone.now()
     crls = crls or Crls(now)
     downloads_before = crls.downloads
-    certs = (
+    rows = (
         live(now)
         .filter(pk__in=ids)
         .filter(Q(revocation_checked_at__isnull=True) | Q(revocation_checked_at__lt=checked_before))
-        .only(*_FIELDS)
+        .values_list(*TARGET_FIELDS)
     )
-    issuers = Issuers()
-    results = [(cert, find(issuers.target(cert), crls, now)) for cert in certs]
+    results = [(row[0], find(target(*row), crls, now)) for row in rows]
     record(results, now, "sweep", Actor.system())
     summary = Summary(checked=len(results), crl_downloads=crls.downloads - downloads_before)
-    for cert, finding in results:
+    for pk, finding in results:
         summary.statuses[finding.status] += 1
         if finding.method:
             summary.methods[finding.method] += 1
         if finding.transient:
-            summary.transient.append(cert.pk)
+            summary.transient.append(pk)
     return summary
 
 
