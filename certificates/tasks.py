@@ -59,7 +59,7 @@ def send_due_notifications() -> int:
 
 # Revocation: beat asks for a sweep; the sweep enqueues batches per issuer and CRL URL.
 # Certificates left unknown by a network fault are tried again by the same task with
-# exponential backoff; after the last try the database's next_check_at brings them back.
+# exponential backoff; after the last try the database's revocation_due_at brings them back.
 REVOCATION_RETRIES = 4
 REVOCATION_RETRY_SECONDS = 60
 _REVOCATION_LIMITS = {"soft_time_limit": 540, "time_limit": 600}

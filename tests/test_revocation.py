@@ -51,7 +51,7 @@ def test_good_by_ocsp_is_recorded_with_the_next_check(tracked: Tracked) -> None:
     assert (cert.revocation_status, cert.revocation_method) == ("good", "ocsp")
     assert cert.revocation_checked_at == result.checked_at
     # openssl's answer has no nextUpdate: asked again after a day
-    assert cert.next_check_at - result.checked_at > timedelta(hours=23)
+    assert cert.revocation_due_at - result.checked_at > timedelta(hours=23)
     assert list(cert.revocation_checks.all()) == [result]
 
 
@@ -68,7 +68,7 @@ def test_revoked_by_ocsp_revokes_the_certificate_and_owes_mail(
     assert cert.status == CertificateStatus.REVOKED
     assert cert.revocation_reason == "key compromise, according to the CA's OCSP responder"
     assert cert.revoked_at is not None and cert.revocation_method == "ocsp"
-    assert cert.next_check_at is None
+    assert cert.revocation_due_at is None
     assert invalidated == [(cert.pk, CertificateStatus.REVOKED)]
     event = AuditEvent.objects.get(action="certificate.revoked", object_id=str(cert.pk))
     assert event.details["method"] == "ocsp"
@@ -111,7 +111,7 @@ def test_with_both_gone_the_status_is_unknown_never_good(tracked: Tracked, peers
     assert (cert.revocation_status, cert.status) == ("unknown", CertificateStatus.ACTIVE)
     assert (
         check_before + timedelta(minutes=59)
-        < cert.next_check_at
+        < cert.revocation_due_at
         < check_before + timedelta(hours=2)
     )
 
@@ -206,7 +206,7 @@ def test_an_ocsp_answer_is_kept_until_its_next_update(tracked: Tracked, peers: P
     assert (second.status, second.method) == ("good", "ocsp")
     assert "answer kept until" in second.detail
     cert.refresh_from_db()
-    assert cert.next_check_at >= first.next_update.replace(second=0, microsecond=0)
+    assert cert.revocation_due_at >= first.next_update.replace(second=0, microsecond=0)
 
 
 def test_a_declared_revocation_is_not_undone_by_a_good_answer(tracked: Tracked, owner: Any) -> None:
@@ -239,7 +239,9 @@ def test_the_sweep_reads_each_crl_once_and_checks_only_what_is_due(
     people = [User.objects.create_user(f"user{n}", f"user{n}@example.com") for n in range(6)]
     certs = [tracked(person, ocsp_url=None) for person in people[:5]]
     later = tracked(people[5], ocsp_url=None)
-    Certificate.objects.filter(pk=later.pk).update(next_check_at=timezone.now() + timedelta(days=1))
+    Certificate.objects.filter(pk=later.pk).update(
+        revocation_due_at=timezone.now() + timedelta(days=1)
+    )
     summary = revocation_sweep.sweep()
     assert (summary.checked, summary.crl_downloads) == (5, 1)
     assert summary.statuses["good"] == 5 and summary.methods == {"crl": 5}
@@ -248,7 +250,7 @@ def test_the_sweep_reads_each_crl_once_and_checks_only_what_is_due(
     assert not RevocationCheck.objects.filter(certificate=later).exists()
     # A second sweep finds nothing due; a later check of a due certificate reuses the stored CRL.
     assert revocation_sweep.sweep().checked == 0
-    Certificate.objects.filter(pk=later.pk).update(next_check_at=None)
+    Certificate.objects.filter(pk=later.pk).update(revocation_due_at=None)
     assert revocation_sweep.sweep().crl_downloads == 0
     assert peers.files.hits["/issuing.crl"] == 1
 

@@ -8,13 +8,12 @@ certificates; the upload's own checks then judge the completed chain as usual.
 from __future__ import annotations
 
 from cryptography import x509
-from django.conf import settings
 
-from certificates import fetcher
 from certificates.models import TrustAnchor
 from certificates.pki import bundle, certinfo, issuers
 from certificates.pki.errors import PkiError
 from certificates.pki.subject import display_name
+from certificates.services import outbound
 from certificates.services.errors import Invalid
 
 MAX_FETCHED = 4  # issuers fetched for one upload: leaf -> issuing CA -> intermediates
@@ -55,14 +54,13 @@ def _fetch_issuer(child: x509.Certificate, urls: list[str]) -> x509.Certificate:
     problems = []
     for url in urls:
         try:
-            answer = fetcher.fetch(
+            answer = outbound.fetch(
                 url,
                 max_bytes=issuers.MAX_ISSUERS_BYTES,
                 timeout=FETCH_TIMEOUT,
-                allow_private=settings.FETCH_ALLOW_PRIVATE_NETWORKS,
             )
             parent = issuers.issuer_among(child, issuers.read_issuers(answer.body, url))
-        except fetcher.FetchError as exc:
+        except outbound.FetchError as exc:
             problems.append(exc.reason)
             continue
         except PkiError as exc:

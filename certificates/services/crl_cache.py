@@ -12,14 +12,13 @@ import time
 from datetime import datetime, timedelta
 
 from cryptography import x509
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from certificates import fetcher
 from certificates.models import CrlCache
 from certificates.pki import crl
 from certificates.pki.errors import PkiError
+from certificates.services import outbound
 
 LEASE = timedelta(seconds=90)  # longer than a fetch may take (FETCH_TIMEOUT)
 FETCH_TIMEOUT = 60.0
@@ -80,15 +79,14 @@ def _claim(url: str) -> bool:
 
 def _fetch(url: str, issuer: x509.Certificate, now: datetime) -> crl.CrlIndex:
     try:
-        answer = fetcher.fetch(
+        answer = outbound.fetch(
             url,
             max_bytes=crl.MAX_CRL_BYTES,
             timeout=FETCH_TIMEOUT,
-            allow_private=settings.FETCH_ALLOW_PRIVATE_NETWORKS,
             accept="application/pkix-crl",
         )
         index = crl.load_crl(answer.body, issuer=issuer, url=url, now=now)
-    except fetcher.FetchError as exc:
+    except outbound.FetchError as exc:
         _remember_failure(url, exc.reason, exc.transient)
         raise CrlUnavailable(exc.reason, exc.transient) from exc
     except PkiError as exc:

@@ -12,20 +12,18 @@ from datetime import datetime, timedelta
 from functools import lru_cache, partial
 
 from cryptography import x509
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from certificates import fetcher
 from certificates.models import AuditEvent, Certificate, RevocationCheck
 from certificates.models.certificates import CertificateStatus
 from certificates.pki import ocsp
 from certificates.pki.crl import CrlIndex
 from certificates.pki.errors import PkiError
 from certificates.pki.revocation import Finding, Method, RevocationStatus
-from certificates.services import crl_cache, issuance, notifications
+from certificates.services import crl_cache, issuance, notifications, outbound
 from certificates.services.access import ADMIN_GROUP
 from certificates.services.actor import Actor
 
@@ -127,7 +125,7 @@ def _after(finding: Finding, failures: list[Finding]) -> Finding:
 def _ask_ocsp(url: str, serial: int, issuer: x509.Certificate, now: datetime) -> Finding:
     nonce = os.urandom(ocsp.NONCE_BYTES)
     try:
-        answer = fetcher.fetch(
+        answer = outbound.fetch(
             url,
             method="POST",
             body=ocsp.build_request(serial, issuer, nonce),
@@ -135,19 +133,19 @@ def _ask_ocsp(url: str, serial: int, issuer: x509.Certificate, now: datetime) ->
             accept="application/ocsp-response",
             max_bytes=ocsp.MAX_RESPONSE_BYTES,
             timeout=OCSP_TIMEOUT,
-            allow_private=settings.FETCH_ALLOW_PRIVATE_NETWORKS,
         )
         finding = ocsp.verify_response(
             answer.body, serial=serial, issuer=issuer, nonce=nonce, now=now
         )
-    except fetcher.FetchError as exc:
+    except outbound.FetchError as exc:
         return Finding(RevocationStatus.UNKNOWN, f"OCSP: {exc.reason}", transient=exc.transient)
     except PkiError as exc:
         return Finding(RevocationStatus.UNKNOWN, f"OCSP {url}: {exc.message}")
     return replace(finding, detail=f"OCSP {url}: {finding.detail}")
 
 
-def next_check(finding: Finding, now: datetime) -> datetime:
+def due_after(finding: Finding, now: datetime) -> datetime:
+    """When a certificate with this finding is checked again."""
     if finding.status == RevocationStatus.UNKNOWN:
         return now + RECHECK_UNKNOWN
     until = finding.next_update or now + RECHECK_WITHOUT_NEXT_UPDATE
@@ -186,14 +184,14 @@ def _record(
         if finding.status == RevocationStatus.REVOKED:
             _revoke(actor, pk, finding, now)
         else:
-            outcomes[(finding.status, finding.method or "", next_check(finding, now))].append(pk)
+            outcomes[(finding.status, finding.method or "", due_after(finding, now))].append(pk)
     for (status, method, next_at), ids in outcomes.items():
         # A certificate already revoked (declared, or found before) keeps its revocation.
         Certificate.objects.filter(pk__in=ids).exclude(status=CertificateStatus.REVOKED).update(
             revocation_status=status,
             revocation_method=method,
             revocation_checked_at=now,
-            next_check_at=next_at,
+            revocation_due_at=next_at,
         )
     return checks
 
@@ -205,7 +203,7 @@ def _revoke(actor: Actor, pk: int, finding: Finding, now: datetime) -> None:
         if cert.status == CertificateStatus.REVOKED:
             return
         cert.revocation_checked_at = now
-        cert.next_check_at = None  # a revocation is final: nothing left to check
+        cert.revocation_due_at = None  # a revocation is final: the sweep skips revoked rows
         source = "OCSP responder" if method == Method.OCSP else "CRL"
         reason = f"{finding.reason or 'unspecified'}, according to the CA's {source}"
         event = issuance.mark_revoked(actor, cert, reason, finding.revoked_at or now, method)

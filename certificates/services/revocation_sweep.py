@@ -1,4 +1,4 @@
-"""The revocation sweep: what is due comes from the database (``next_check_at``), split into
+"""The revocation sweep: what is due comes from the database (``revocation_due_at``), split into
 batches per issuer and CRL URL so that N workers share them and each CRL is read once.
 
 The Celery tasks and ``manage.py check_revocation`` run these same functions; the command
@@ -58,7 +58,7 @@ def live(now: datetime) -> QuerySet[Certificate]:
 
 def plan(now: datetime) -> list[list[int]]:
     """The ids due at ``now``, grouped per issuer and CRL URL, in batches of BATCH_SIZE."""
-    due = live(now).filter(Q(next_check_at__lte=now) | Q(next_check_at__isnull=True))
+    due = live(now).filter(Q(revocation_due_at__lte=now) | Q(revocation_due_at__isnull=True))
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for pk, issuer, crl_urls in due.order_by("pk").values_list("pk", "issuer", "crl_urls"):
         groups[(issuer, crl_urls[0] if crl_urls else "")].append(pk)
