@@ -271,10 +271,12 @@ def peers(tmp_path: Path, test_ca: SmimeTestCA, settings: object) -> Iterator[Pe
     files.files["/issuing.crt"] = test_ca.issuing.public_bytes(serialization.Encoding.DER)
     responder = OcspResponder(ca)
     responder.start()
+    peers = Peers(ca, responder, files)
     try:
-        yield Peers(ca, responder, files)
+        yield peers
     finally:
         responder.stop()
+        peers.ocsp.stop()  # a test may have put another responder in its place
         files.stop()
 
 
