@@ -2,7 +2,7 @@
 batches per issuer and CRL URL so that N workers share them and each CRL is read once.
 
 The Celery tasks and ``manage.py check_revocation`` run these same functions; the command
-runs every batch in one process with one ``Crls``.
+runs every batch in one process with one lookup ``Session``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from certificates.models.certificates import CertificateStatus
 from certificates.pki.revocation import RevocationStatus
 from certificates.services import crl_cache
 from certificates.services.actor import Actor
-from certificates.services.revocation import TARGET_FIELDS, Crls, find, record, target
+from certificates.services.revocation import record
+from certificates.services.revocation_lookup import TARGET_FIELDS, Session, find_all, target
 
 BATCH_SIZE = 2000
 
@@ -69,21 +70,24 @@ def plan(now: datetime) -> list[list[int]]:
     ]
 
 
-def check_batch(ids: list[int], *, checked_before: datetime, crls: Crls | None = None) -> Summary:
+def check_batch(
+    ids: list[int], *, checked_before: datetime, session: Session | None = None
+) -> Summary:
     """Check the certificates among ``ids`` still live and not checked since
     ``checked_before``, so a batch delivered twice checks nothing twice."""
     now = timezone.now()
-    crls = crls or Crls(now)
-    downloads_before = crls.downloads
+    session = session or Session(now)
+    downloads_before = session.crl_downloads
     rows = (
         live(now)
         .filter(pk__in=ids)
         .filter(Q(revocation_checked_at__isnull=True) | Q(revocation_checked_at__lt=checked_before))
         .values_list(*TARGET_FIELDS)
     )
-    results = [(row[0], find(target(*row), crls, now)) for row in rows]
+    targets = [target(*row) for row in rows]
+    results = list(zip([t.pk for t in targets], find_all(targets, session), strict=True))
     record(results, now, "sweep", Actor.system())
-    summary = Summary(checked=len(results), crl_downloads=crls.downloads - downloads_before)
+    summary = Summary(checked=len(results), crl_downloads=session.crl_downloads - downloads_before)
     for pk, finding in results:
         summary.statuses[finding.status] += 1
         if finding.method:
@@ -97,8 +101,8 @@ def sweep(now: datetime | None = None) -> Summary:
     """Every due batch, here and now (the management command and the benchmark)."""
     now = now or timezone.now()
     crl_cache.drop_expired(now)
-    crls = Crls(now)
+    session = Session(now)
     summary = Summary()
     for ids in plan(now):
-        summary.add(check_batch(ids, checked_before=now, crls=crls))
+        summary.add(check_batch(ids, checked_before=now, session=session))
     return summary
