@@ -143,6 +143,7 @@ def test_openapi_lists_the_foundation_paths(client: Client) -> None:
         "/api/v1/certificates/{certificate_id}/pkcs12",
         "/api/v1/certificates/{certificate_id}/renew",
         "/api/v1/certificates/{certificate_id}/revoke",
+        "/api/v1/certificates/{certificate_id}/check-revocation",
         "/api/v1/trust-anchors",
         "/api/v1/domains",
         "/api/v1/tokens",
