@@ -5,7 +5,7 @@ lifecycle function and tells its owner and the admins; unknown stays unknown, ne
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -38,20 +38,13 @@ def due_after(finding: Finding, now: datetime) -> datetime:
     return max(until, now + RECHECK_AT_LEAST).replace(second=0, microsecond=0)
 
 
+@transaction.atomic
 def record(
-    results: Iterable[tuple[int, Finding]], now: datetime, via: str, actor: Actor
+    results: Sequence[tuple[int, Finding]], now: datetime, via: str, actor: Actor
 ) -> list[RevocationCheck]:
     """Store each finding (by certificate id) in the history and on its certificate, in
     bulk: one UPDATE per distinct outcome. Revoked findings revoke their certificate one by
     one (they are rare)."""
-    results = list(results)
-    with transaction.atomic():
-        return _record(results, now, via, actor)
-
-
-def _record(
-    results: list[tuple[int, Finding]], now: datetime, via: str, actor: Actor
-) -> list[RevocationCheck]:
     checks = RevocationCheck.objects.bulk_create(
         RevocationCheck(
             certificate_id=pk,
@@ -108,9 +101,10 @@ def _owe_notices(cert: Certificate, event: AuditEvent) -> None:
 
 
 def _recipients(cert: Certificate) -> list[str]:
-    """The owner and every certificate admin with an address, each once."""
+    """The owner and every certificate admin (the group, or superusers) with an address,
+    each once."""
     admins = get_user_model().objects.filter(
-        Q(is_superuser=True) | Q(is_staff=True) | Q(groups__name=ADMIN_GROUP), is_active=True
+        Q(is_superuser=True) | Q(groups__name=ADMIN_GROUP), is_active=True
     )
     addresses = [
         cert.owner.email or cert.email,
