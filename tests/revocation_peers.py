@@ -212,6 +212,12 @@ class Peers:
     def issuer_url(self) -> str:
         return self.files.url("/issuing.crt")
 
+    def revoke(self, certificate: Any, reason: str = "keyCompromise") -> None:
+        """`openssl ca -revoke` for a portal Certificate row; the responder restarts (see leaf)."""
+        self.ca.revoke(x509.load_der_x509_certificate(bytes(certificate.der)), reason)
+        if self.ocsp.process is not None:
+            self.ocsp.restart()
+
     def publish_crl(self, hours: int = 24) -> None:
         self.files.files["/issuing.crl"] = self.ca.crl_der(hours)
 

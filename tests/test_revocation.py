@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -60,8 +59,7 @@ def test_revoked_by_ocsp_revokes_the_certificate_and_owes_mail(
     tracked: Tracked, peers: Peers, owner: Any, admin: Any, invalidated: list[tuple[int, str]]
 ) -> None:
     cert = tracked()
-    peers.ca.revoke(_leaf(cert), "keyCompromise")
-    peers.ocsp.restart()
+    peers.revoke(cert, "keyCompromise")
     result = check(cert)
     assert (result.status, result.method) == ("revoked", "ocsp")
     cert.refresh_from_db()
@@ -79,15 +77,11 @@ def test_revoked_by_ocsp_revokes_the_certificate_and_owes_mail(
     )
 
 
-def _leaf(cert: Certificate) -> x509.Certificate:
-    return x509.load_der_x509_certificate(bytes(cert.der))
-
-
 def test_with_the_responder_stopped_the_crl_finds_the_revocation(
     tracked: Tracked, peers: Peers
 ) -> None:
     cert = tracked()
-    peers.ca.revoke(_leaf(cert), "affiliationChanged")
+    peers.revoke(cert, "affiliationChanged")
     peers.publish_crl()
     peers.ocsp.stop()
     result = check(cert)

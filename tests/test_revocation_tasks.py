@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography import x509
 from django.utils import timezone
 
 from certificates import tasks
@@ -33,10 +32,6 @@ def _status_when_checked(cert: Certificate) -> str:
     return str(wait_until(checked))
 
 
-def _leaf(cert: Certificate) -> x509.Certificate:
-    return x509.load_der_x509_certificate(bytes(cert.der))
-
-
 def test_the_worker_finds_a_good_certificate_good_by_ocsp(
     celery_worker: None, tracked: Tracked
 ) -> None:
@@ -51,8 +46,7 @@ def test_the_worker_revokes_a_revoked_certificate_and_mails_owner_and_admins(
     celery_worker: None, smtp_sink: SmtpSink, tracked: Tracked, peers: Peers, owner: Any, admin: Any
 ) -> None:
     cert = tracked()
-    peers.ca.revoke(_leaf(cert), "keyCompromise")
-    peers.ocsp.restart()
+    peers.revoke(cert, "keyCompromise")
     tasks.sweep_revocation.delay()
     assert _status_when_checked(cert) == "revoked"
     assert (cert.status, cert.revocation_method) == (CertificateStatus.REVOKED, "ocsp")
@@ -75,7 +69,7 @@ def test_with_the_responder_stopped_the_worker_finds_the_revocation_on_the_crl(
     celery_worker: None, tracked: Tracked, peers: Peers
 ) -> None:
     cert = tracked()
-    peers.ca.revoke(_leaf(cert))
+    peers.revoke(cert)
     peers.publish_crl()
     peers.ocsp.stop()
     tasks.sweep_revocation.delay()
