@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from certificates import tasks
 from certificates.models import AuditEvent, Certificate, CrlCache, Notification, RevocationCheck
 from certificates.models.certificates import CertificateStatus
 from certificates.pki.crl import MAX_CRL_BYTES
@@ -56,8 +57,15 @@ def test_good_by_ocsp_is_recorded_with_the_next_check(tracked: Tracked) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_revoked_by_ocsp_revokes_the_certificate_and_owes_mail(
-    tracked: Tracked, peers: Peers, owner: Any, admin: Any, invalidated: list[tuple[int, str]]
+    tracked: Tracked,
+    peers: Peers,
+    owner: Any,
+    admin: Any,
+    invalidated: list[tuple[int, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    enqueued: list[int] = []  # the broker's side (tests/test_revocation_tasks.py sends them)
+    monkeypatch.setattr(tasks.send_notification, "delay", enqueued.append)
     cert = tracked()
     peers.revoke(cert, "keyCompromise")
     result = check(cert)
@@ -75,6 +83,7 @@ def test_revoked_by_ocsp_revokes_the_certificate_and_owes_mail(
     assert sorted(n.recipient for n in notices) == sorted(
         [owner.email, admin.email, "root@example.com"]
     )
+    assert sorted(enqueued) == sorted(n.pk for n in notices)  # on commit
 
 
 def test_with_the_responder_stopped_the_crl_finds_the_revocation(
