@@ -55,6 +55,8 @@ def target(pk: int, serial_hex: str, chain_pem: str, ocsp: list[str], crl: list[
 
 @dataclass
 class Session:
+    """What one sweep, or one check, has learnt so far (see the module's docstring)."""
+
     now: datetime
     crl_downloads: int = 0
     # url -> (the issuer it was checked against, the CRL or why there is none)
@@ -76,7 +78,18 @@ class Session:
         self.crl_downloads += downloaded
         return index
 
-    def ask_ocsp(self, url: str, serial: int, issuer: x509.Certificate) -> Finding:
+    def by_ocsp(self, target: Target) -> Finding | list[Finding]:
+        """The first definitive answer of the target's responders, or what each said instead."""
+        assert target.issuer is not None
+        failures = []
+        for url in target.ocsp_urls:
+            finding = self._ask(url, target.serial, target.issuer)
+            if finding.status != RevocationStatus.UNKNOWN:
+                return finding
+            failures.append(finding)
+        return failures
+
+    def _ask(self, url: str, serial: int, issuer: x509.Certificate) -> Finding:
         if url in self._ocsp_down:
             return self._ocsp_down[url]
         finding = _ask_ocsp(url, serial, issuer, self.now)
@@ -90,16 +103,20 @@ class Session:
 def find_all(targets: Sequence[Target], session: Session) -> list[Finding]:
     """One finding per target: OCSP first, then the CRL; an unknown finding says what every
     attempt ran into."""
-    with ThreadPoolExecutor(OCSP_PARALLEL) as pool:
-        by_ocsp = list(pool.map(lambda t: _by_ocsp(t, session), targets))
-    return [
-        answer if isinstance(answer, Finding) else _by_crl(t, answer, session)
-        for t, answer in zip(targets, by_ocsp, strict=True)
-    ]
+    asking = [t for t in targets if t.issuer is not None and t.ocsp_urls]
+    answers: dict[int, Finding | list[Finding]] = {}
+    if asking:
+        with ThreadPoolExecutor(OCSP_PARALLEL) as pool:
+            answers = dict(
+                zip([t.pk for t in asking], pool.map(session.by_ocsp, asking), strict=True)
+            )
+    return [_conclude(t, answers.get(t.pk, []), session) for t in targets]
 
 
-def _by_ocsp(target: Target, session: Session) -> Finding | list[Finding]:
-    """A definitive finding, or what each responder said instead."""
+def _conclude(target: Target, by_ocsp: Finding | list[Finding], session: Session) -> Finding:
+    """OCSP's definitive finding, or the CRL's, or unknown with every reason."""
+    if isinstance(by_ocsp, Finding):
+        return by_ocsp
     if target.issuer is None:
         return Finding(
             RevocationStatus.UNKNOWN,
@@ -107,17 +124,7 @@ def _by_ocsp(target: Target, session: Session) -> Finding | list[Finding]:
         )
     if not target.ocsp_urls and not target.crl_urls:
         return Finding(RevocationStatus.UNKNOWN, "It names no OCSP responder and no CRL.")
-    failures = []
-    for url in target.ocsp_urls:
-        finding = session.ask_ocsp(url, target.serial, target.issuer)
-        if finding.status != RevocationStatus.UNKNOWN:
-            return finding
-        failures.append(finding)
-    return failures
-
-
-def _by_crl(target: Target, failures: list[Finding], session: Session) -> Finding:
-    assert target.issuer is not None  # _by_ocsp concluded otherwise
+    failures = list(by_ocsp)
     for url in target.crl_urls:
         finding = session.crl_lookup(url, target.issuer, target.serial)
         if finding.status != RevocationStatus.UNKNOWN:
