@@ -148,7 +148,7 @@ class OcspResponder:
         self.start()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _FileHandler(BaseHTTPRequestHandler):
     server: FileServer
 
     def do_GET(self) -> None:  # noqa: N802
@@ -169,6 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    do_POST = do_GET  # what a client posting to a file (a misdirected OCSP client) gets
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
@@ -179,7 +181,7 @@ class FileServer(ThreadingHTTPServer):
     in ``redirects`` answer 302 to their target."""
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", free_port()), _Handler)
+        super().__init__(("127.0.0.1", free_port()), _FileHandler)
         self.files: dict[str, bytes] = {}
         self.hits: Counter[str] = Counter()
         self.unsized: set[str] = set()
