@@ -69,7 +69,7 @@ _REVOCATION_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
 def sweep_revocation() -> int:
     """Enqueue a batch task for everything due; returns the number of batches."""
     planned_at = timezone.now()
-    batches = revocation_sweep.plan(planned_at)
+    batches = revocation_sweep.start(planned_at)
     for ids in batches:
         check_revocation_batch.delay(ids, planned_at.isoformat())
     return len(batches)

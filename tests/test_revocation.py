@@ -23,6 +23,7 @@ from tests.revocation_peers import OcspResponder, Peers, responder_certificate
 
 pytestmark = pytest.mark.usefixtures("quick_passwords")
 SYSTEM = Actor(user=None, via="command")
+HOUR = timedelta(hours=1)
 Tracked = Callable[..., Certificate]
 
 
@@ -265,3 +266,13 @@ def test_a_batch_delivered_twice_checks_nothing_twice(tracked: Tracked) -> None:
     assert revocation_sweep.check_batch(ids, checked_before=planned).checked == 1
     assert revocation_sweep.check_batch(ids, checked_before=planned).checked == 0
     assert cert.revocation_checks.count() == 1
+
+
+def test_a_sweep_frees_the_stored_crls_that_are_no_longer_current(db: None) -> None:
+    now = timezone.now()
+    CrlCache.objects.create(url="http://a.example/old.crl", der=b"old", valid_until=now)
+    CrlCache.objects.create(url="http://a.example/new.crl", der=b"new", valid_until=now + HOUR)
+    assert revocation_sweep.start(now + timedelta(seconds=1)) == []
+    stored = dict(CrlCache.objects.values_list("url", "der"))
+    assert stored["http://a.example/old.crl"] is None
+    assert bytes(stored["http://a.example/new.crl"]) == b"new"
