@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
+from django.db.models import Q
 
 from certificates import mail
 from certificates.models import AuditEvent, Certificate, CertificateRequest, Notification
 from certificates.services import notifications
+from certificates.services.access import ADMIN_GROUP
 from portal.celery import app as celery_app
 
 SEND_TASK = "certificates.tasks.send_notification"
@@ -33,6 +36,7 @@ KINDS: dict[str, tuple[type[models.Model], str]] = {
     "request_cancelled": (CertificateRequest, "req"),
     "request_issued": (CertificateRequest, "req"),
     "dns_records_wrong": (Certificate, "certificate"),
+    "revocation_found": (Certificate, "certificate"),
 }
 
 
@@ -67,6 +71,29 @@ def dns_records_wrong(event: AuditEvent, cert: Certificate) -> Notification:
     return _owe("dns_records_wrong", event, cert.owner, cert.email)
 
 
+def revocation_found(event: AuditEvent, cert: Certificate) -> list[Notification]:
+    """A revocation check found the certificate revoked by its CA: its owner and every
+    certificate admin are told, each once."""
+    return [
+        _owe("revocation_found", event, cert.owner, address, per_recipient=True)
+        for address in _owner_and_admins(cert)
+    ]
+
+
+def _owner_and_admins(cert: Certificate) -> list[str]:
+    admins = get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(groups__name=ADMIN_GROUP), is_active=True
+    )
+    addresses = [
+        getattr(cert.owner, "email", "") or cert.email,
+        *admins.exclude(email="").values_list("email", flat=True),
+    ]
+    unique: dict[str, str] = {}
+    for address in addresses:
+        unique.setdefault(address.lower(), address)
+    return list(unique.values())
+
+
 def _owe_unless_own(
     event: AuditEvent, kind: str, owner: AbstractBaseUser, address: str
 ) -> Notification | None:
@@ -76,9 +103,19 @@ def _owe_unless_own(
     return _owe(kind, event, owner, address)
 
 
-def _owe(kind: str, event: AuditEvent, owner: AbstractBaseUser, address: str) -> Notification:
-    recipient = getattr(owner, "email", "") or address
-    notice = notifications.owe(kind, f"{kind}:{event.pk}", recipient, event)
+def _owe(
+    kind: str,
+    event: AuditEvent,
+    owner: AbstractBaseUser,
+    address: str,
+    *,
+    per_recipient: bool = False,
+) -> Notification:
+    """Owe one notice about ``event``. By default it goes to the owner (their account address,
+    else ``address``); with ``per_recipient`` to ``address`` itself, one notice each."""
+    recipient = address if per_recipient else getattr(owner, "email", "") or address
+    key = f"{kind}:{event.pk}" + (f":{recipient.lower()}" if per_recipient else "")
+    notice = notifications.owe(kind, key, recipient, event)
     # robust: a broker that is down must not turn a finished action into an error; the notice
     # stays owed in the database and beat's sweep sends it.
     transaction.on_commit(lambda: enqueue(notice.pk), robust=True)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
 
 from certificates import notices
-from certificates.services import notifications
+from certificates.services import notifications, revocation_sweep
 
 
 @shared_task(
@@ -26,3 +30,42 @@ def send_due_notifications() -> int:
     for pk in pending:
         notices.enqueue(pk)
     return len(pending)
+
+
+# Revocation: beat asks for a sweep; the sweep enqueues batches per issuer and CRL URL.
+# Certificates left unknown by a network fault are tried again by the same task with
+# exponential backoff; after the last try the database's revocation_due_at brings them back.
+REVOCATION_RETRIES = 4
+REVOCATION_RETRY_SECONDS = 60
+_REVOCATION_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, **_REVOCATION_LIMITS)
+def sweep_revocation() -> int:
+    """Enqueue a batch task for everything due; returns the number of batches."""
+    planned_at = timezone.now()
+    batches = revocation_sweep.start(planned_at)
+    for ids in batches:
+        check_revocation_batch.delay(ids, planned_at.isoformat())
+    return len(batches)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),  # the database went away mid-batch
+    retry_backoff=REVOCATION_RETRY_SECONDS,
+    max_retries=REVOCATION_RETRIES,
+    **_REVOCATION_LIMITS,
+)
+def check_revocation_batch(self, certificate_ids: list[int], checked_before: str) -> str:  # type: ignore[no-untyped-def]
+    summary = revocation_sweep.check_batch(
+        certificate_ids, checked_before=datetime.fromisoformat(checked_before)
+    )
+    if summary.transient and self.request.retries < REVOCATION_RETRIES:
+        raise self.retry(
+            args=[summary.transient, timezone.now().isoformat()],
+            countdown=REVOCATION_RETRY_SECONDS * 2**self.request.retries,
+        )
+    return str(summary)

@@ -9,6 +9,7 @@ from certificates.views import (
     certificates,
     home,
     requests,
+    revocation,
     tokens,
 )
 
@@ -49,6 +50,11 @@ urlpatterns = [
         name="certificate-browser-material",
     ),
     path("requests/<int:pk>/encrypted-key", browser_keys.key_copy, name="request-key-copy"),
+    path(
+        "certificates/<int:pk>/check-revocation",
+        revocation.check_now,
+        name="certificate-check-revocation",
+    ),
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
     path("audit/", audit.audit_list, name="audit"),

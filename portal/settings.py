@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "certificates.tasks.send_due_notifications",
         "schedule": 300.0,
     },
+    # Revocation checks due by revocation_due_at (OCSP, then CRLs), batched per issuer and CRL URL.
+    "sweep-revocation": {
+        "task": "certificates.tasks.sweep_revocation",
+        "schedule": 600.0,
+    },
     # Published DNS records are re-checked daily; each publication stores when it is due.
     "verify-published-dns": {
         "task": "discovery.tasks.verify_due_publications",

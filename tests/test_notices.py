@@ -124,6 +124,8 @@ def test_every_notice_reads_right_in_text_and_html(
     problem = {"name": "x", "type": "TXT", "status": "missing", "detail": "No TXT record."}
     dns_event = audit.record(actor(None), "publication.dns_problem", issued, problems=[problem])
     notices.dns_records_wrong(dns_event, issued)
+    found = audit.record(actor(None), "certificate.revoked", issued, reason=REASON, method="crl")
+    notices.revocation_found(found, issued)
 
     assert set(Notification.objects.values_list("kind", flat=True)) == set(notices.KINDS)
     for notice in Notification.objects.all():
@@ -131,8 +133,11 @@ def test_every_notice_reads_right_in_text_and_html(
         assert context is not None
         message = mail.render(notice.kind, context)
         assert message.subject and "\n" not in message.subject, notice.kind
-        assert "Hello Da\"ve O'Brien," in message.text, notice.kind
-        assert "Hello Da&quot;ve O&#x27;Brien," in message.html, notice.kind
+        if notice.kind == "revocation_found":  # to the owner and the admins: names the owner
+            assert owner.username in message.text and owner.username in message.html
+        else:
+            assert "Hello Da\"ve O'Brien," in message.text, notice.kind
+            assert "Hello Da&quot;ve O&#x27;Brien," in message.html, notice.kind
         assert "&quot;" not in message.text and "&#x27;" not in message.text, notice.kind
         link = re.search(rf"{BASE}/(requests|certificates)/\d+/", message.text)
         assert link is not None and f'href="{link.group(0)}' in message.html, notice.kind

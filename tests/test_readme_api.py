@@ -149,3 +149,8 @@ def test_readme_api_examples_run_against_a_live_server(
     assert revoked["status"] == "revoked"
     assert revoked["revocation"]["reason"] == "key compromise: laptop stolen"
     assert Certificate.objects.get(pk=uploaded["id"]).status == "revoked"
+
+    # The test CA names hosts under .invalid: nobody answers, and that is unknown, not good.
+    checked = leading_json(stdout[7])
+    assert (checked["status"], checked["method"]) == ("unknown", None)
+    assert "ocsp.test.invalid does not resolve" in checked["detail"]

@@ -114,12 +114,16 @@ class SmimeTestCA:
         san: bool = True,
         crldp: bool = True,
         signer: CertificateIssuerPrivateKeyTypes | None = None,
+        ocsp_url: str | None = OCSP_URL,
+        crl_url: str = CRL_URL,
+        ca_issuers_url: str | None = CA_ISSUERS_URL,
     ) -> x509.Certificate:
         """A leaf valid from `now` - 1 hour for `days` days.
 
         key_usage: "both" | "signing" | "encryption" | "neither" (only dataEncipherment) |
         None (no KeyUsage extension). eku=None leaves the EKU extension out. `signer` signs
-        with another key under the same issuer name (a forged / broken signature).
+        with another key under the same issuer name (a forged / broken signature). The URLs
+        go into AIA and CRLDP (None leaves that access method out).
         """
         if isinstance(csr_or_public_key, x509.CertificateSigningRequest):
             public_key = csr_or_public_key.public_key()
@@ -148,28 +152,23 @@ class SmimeTestCA:
                 x509.CertificatePolicies([x509.PolicyInformation(MAILBOX_LEGACY_POLICY, None)]),
                 critical=False,
             )
-            .add_extension(
-                x509.AuthorityInformationAccess(
-                    [
-                        x509.AccessDescription(
-                            AuthorityInformationAccessOID.OCSP,
-                            x509.UniformResourceIdentifier(OCSP_URL),
-                        ),
-                        x509.AccessDescription(
-                            AuthorityInformationAccessOID.CA_ISSUERS,
-                            x509.UniformResourceIdentifier(CA_ISSUERS_URL),
-                        ),
-                    ]
-                ),
-                critical=False,
-            )
         )
+        access = [
+            x509.AccessDescription(method, x509.UniformResourceIdentifier(url))
+            for method, url in [
+                (AuthorityInformationAccessOID.OCSP, ocsp_url),
+                (AuthorityInformationAccessOID.CA_ISSUERS, ca_issuers_url),
+            ]
+            if url is not None
+        ]
+        if access:
+            builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
         if san:
             builder = builder.add_extension(
                 x509.SubjectAlternativeName([x509.RFC822Name(e) for e in emails]), critical=False
             )
         if crldp:
-            builder = builder.add_extension(_crldp(CRL_URL), critical=False)
+            builder = builder.add_extension(_crldp(crl_url), critical=False)
         if eku is not None:
             builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
         if key_usage is not None:

@@ -1,4 +1,5 @@
-"""/api/v1/certificates: import, list, read, download, PKCS#12, renew, revoke, make current."""
+"""/api/v1/certificates: import, list, read, download, PKCS#12, renew, revoke, make current,
+check revocation now."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from certificates.services import (
     downloads,
     export,
     issuance,
+    revocation,
     supersession,
 )
 from certificates.services import requests as requests_service
@@ -43,6 +45,13 @@ class CertificateFilters(PageParams):
     email: str | None = Field(
         None, max_length=EMAIL, description="Address, matched case-insensitively"
     )
+
+
+class RevocationCheckOut(Schema):
+    status: Literal["good", "revoked", "unknown"]
+    method: Literal["ocsp", "crl"] | None
+    checked_at: datetime
+    detail: str = Field(description="What the responder or CRL said, or why there is no answer")
 
 
 class DownloadParams(Schema):
@@ -151,3 +160,19 @@ def make_current(request: HttpRequest, certificate_id: int) -> CertificateChange
     cert = access.get_certificate(request.user, certificate_id)
     replaced = supersession.make_current(actor(request), cert)
     return CertificateChangeOut.of(access.get_certificate(request.user, cert.pk), replaced)
+
+
+@router.post(
+    "/{int:certificate_id}/check-revocation",
+    response=RevocationCheckOut,
+    summary="Check revocation now: OCSP first, then the CRL (unknown is never read as good)",
+)
+def check_revocation(request: HttpRequest, certificate_id: int) -> RevocationCheckOut:
+    cert = access.get_certificate(request.user, certificate_id)
+    check = revocation.check_now(actor(request), cert)
+    return RevocationCheckOut(
+        status=check.status,
+        method=check.method or None,
+        checked_at=check.checked_at,
+        detail=check.detail,
+    )

@@ -6,6 +6,7 @@ from certificates.models.keys import StoredKey
 from certificates.models.logins import LoginFailure
 from certificates.models.notifications import Notification
 from certificates.models.requests import CertificateRequest
+from certificates.models.revocation import CrlCache, RevocationCheck
 from certificates.models.tokens import ApiToken
 
 __all__ = [
@@ -13,10 +14,12 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "CertificateRequest",
+    "CrlCache",
     "Domain",
     "EncryptedKeyCopy",
     "LoginFailure",
     "Notification",
+    "RevocationCheck",
     "StoredKey",
     "TrustAnchor",
 ]

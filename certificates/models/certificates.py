@@ -99,6 +99,12 @@ class Certificate(models.Model):
     revocation_status = models.CharField(max_length=16, blank=True)
     revocation_method = models.CharField(max_length=16, blank=True)
     revocation_checked_at = models.DateTimeField(null=True, blank=True)
+    revocation_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When revocation is next checked (empty: at the next sweep)",
+    )
     next_check_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from certificates import notices
-from certificates.models import Certificate, CertificateRequest, TrustAnchor
+from certificates.models import AuditEvent, Certificate, CertificateRequest, TrustAnchor
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import RequestState
 from certificates.pki import bundle, certinfo, chain
 from certificates.pki.errors import PkiError
-from certificates.services import audit, domains, status, supersession, verdicts
+from certificates.services import audit, chain_completion, domains, status, supersession, verdicts
 from certificates.services.access import require_acts_for
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
@@ -46,15 +46,19 @@ def _checked_upload(
 
     Runs outside any transaction: parsing and chain checks take time, and on SQLite an open
     write transaction holds the lock for every other writer. A refusal leaves no trace."""
+    store = verdicts.TrustStore.load()
     try:
         certs = bundle.load_certificates(data)
+    except PkiError as exc:
+        raise Invalid(exc.message) from exc
+    certs = chain_completion.with_fetched_issuers(certs, store.certificates)  # network
+    try:
         leaf, intermediates, warnings = bundle.split_leaf_and_chain(certs)
         warnings = warnings + certinfo.check_leaf(
             leaf, email=email, now=now, expected_spki_sha256=expected_spki
         )
     except PkiError as exc:
         raise Invalid(exc.message) from exc
-    store = verdicts.TrustStore.load()
     verdict = chain.verify_chain(leaf, intermediates, store.certificates, now)
     if verdict.verdict == chain.Verdict.INVALID:
         raise Invalid(f"The certificate chain does not validate: {verdict.reason}")
@@ -176,20 +180,30 @@ def declare_revoked(
         if cert.status == CertificateStatus.REVOKED:
             raise Conflict(f"Certificate #{cert.pk} is already revoked.")
         now = now or timezone.now()
-        cert.revocation_reason = reason[:200]
-        cert.revoked_at = now
-        cert.revocation_status = "revoked"
-        cert.revocation_method = "declared"
         cert.revocation_checked_at = now
-        status.store(
-            cert,
-            now,
-            "revocation_reason",
-            "revoked_at",
-            "revocation_status",
-            "revocation_method",
-            "revocation_checked_at",
-        )
-        event = audit.record(actor, "certificate.revoked", cert, reason=reason, method="declared")
+        event = mark_revoked(actor, cert, reason, now, "declared")
         notices.certificate_revoked(event, cert)
     return cert
+
+
+def mark_revoked(
+    actor: Actor, cert: Certificate, reason: str, revoked_at: datetime, method: str
+) -> AuditEvent:
+    """The one way a certificate becomes revoked: declared by a person, or found by a check
+    (method "ocsp" or "crl"). The caller holds the row locked in a transaction and may have set
+    the revocation check fields, which are saved with it; the status service announces it."""
+    cert.revocation_reason = reason[:200]
+    cert.revoked_at = revoked_at
+    cert.revocation_status = "revoked"
+    cert.revocation_method = method
+    status.store(
+        cert,
+        timezone.now(),
+        "revocation_reason",
+        "revoked_at",
+        "revocation_status",
+        "revocation_method",
+        "revocation_checked_at",
+        "revocation_due_at",
+    )
+    return audit.record(actor, "certificate.revoked", cert, reason=reason, method=method)

@@ -145,6 +145,7 @@ def test_openapi_lists_the_foundation_paths(client: Client) -> None:
         "/api/v1/certificates/{certificate_id}/renew",
         "/api/v1/certificates/{certificate_id}/revoke",
         "/api/v1/certificates/{certificate_id}/make-current",
+        "/api/v1/certificates/{certificate_id}/check-revocation",
         "/api/v1/trust-anchors",
         "/api/v1/trust-anchors/{anchor_id}",
         "/api/v1/domains",
