@@ -268,7 +268,10 @@ def _certificate(
 def _smimea(
     local: str, domain: str, cert: x509.Certificate | None, seams: Seams, budget: _Budget
 ) -> Step:
-    owners = [records.smimea_owner(local, domain)]
+    try:
+        owners = [records.smimea_owner(local, domain)]
+    except records.RecordError as exc:  # 56 hex digits and _smimecert leave a long domain no room
+        return Step(StepName.SMIMEA, Status.ERROR, "", exc.message)
     if ascii_lower(local) != local:  # RFC 7929 §5: the lower-case form is worth a try
         owners.append(records.smimea_owner(ascii_lower(local), domain))
     for owner in owners:

@@ -42,7 +42,7 @@ def _look_up(request: HttpRequest) -> tuple[dict[str, Any], int, lookup.Result |
         return context, exc.status, None
     except ServiceError as exc:
         form.add_error("email", exc.detail)
-        return context, exc.status, None
+        return context, 400, None
     context["result"] = result
     if result.certificate is not None:
         context["certificate"] = recipient.details(result.certificate)

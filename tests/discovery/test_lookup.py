@@ -64,6 +64,23 @@ def test_the_lookup_stops_asking_when_its_time_is_used_up() -> None:
     assert not result.usable
 
 
+def test_an_address_too_long_for_an_smimea_owner_is_an_error_step_not_a_crash() -> None:
+    """56 hex digits and _smimecert need 68 octets: a 190-octet domain leaves them no room."""
+    domain = ".".join(["x" * 60] * 3) + ".example"
+
+    def gone(url: str, **limits: object) -> FetchResult:
+        raise FetchError(f"{url} answered HTTP 404.", status=404)
+
+    seams = lookup.Seams(lambda name, rdtype, timeout: Answer(), gone)
+    result = lookup.look_up(f"a@{domain}", seams, NOW)
+    assert result.step(lookup.StepName.TXT).status == "missing"
+    smimea = result.step(lookup.StepName.SMIMEA)
+    assert (smimea.status, smimea.detail) == (
+        "error",
+        "The address is too long for a DNS name (at most 255 octets with the domain).",
+    )
+
+
 def test_of_several_txt_records_the_first_url_in_sort_order_is_fetched(
     jane: x509.Certificate,
 ) -> None:

@@ -255,6 +255,16 @@ def test_input_that_is_no_address_is_a_422_with_the_field(
     assert body["errors"][0]["field"] == "email"
 
 
+def test_the_page_is_public_and_says_what_is_wrong_with_an_address(db: None) -> None:
+    empty = Client().get("/lookup/")
+    assert empty.status_code == 200
+    assert 'name="email"' in empty.content.decode()
+    wrong = Client().get("/lookup/", {"email": "jane@@example.org"})
+    assert wrong.status_code == 400
+    assert "is not a single email address" in wrong.content.decode()
+    assert Client().get("/lookup/certificate", {"email": "jane@example.org"}).url == "/lookup/"
+
+
 def test_lookups_past_the_limit_per_address_are_429_until_the_next_minute(
     peers: Peers, owner_api: Client, settings: Any
 ) -> None:
