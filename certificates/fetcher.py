@@ -22,13 +22,16 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
 USER_AGENT = "smime-portal (revocation and certificate fetcher)"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Printable ASCII is sent as it is (existing %-escapes included); anything else is %-encoded as
+# UTF-8, as browsers do with a raw "/jörg.crt" in a URL or a Location header.
+_KEEP_IN_TARGET = "".join(chr(code) for code in range(0x21, 0x7F))
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -82,7 +85,10 @@ def fetch(
             return result
         if method != "GET":
             raise FetchError(f"{url} answered a {method} with a redirect; it is not followed.")
-        url = urljoin(url, location)
+        try:
+            url = urljoin(url, location)
+        except ValueError as exc:
+            raise FetchError(f"{url} redirected to {location!r}, which is no URL.") from exc
     raise FetchError(f"More than {max_redirects} redirects; the last one pointed to {url}.")
 
 
@@ -97,7 +103,10 @@ def _once(
     allow_private: bool,
 ) -> tuple[FetchResult, str]:
     """One request and its answer, with the redirect target if there is one."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1" and other broken authorities
+        raise FetchError(f"{url} is not a valid URL ({exc}).") from exc
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         shown = f"'{scheme}:'" if scheme else "no scheme"
@@ -117,6 +126,7 @@ def _once(
     if content_type:
         headers["Content-Type"] = content_type
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    target = quote(target, safe=_KEEP_IN_TARGET)
     try:
         connection.request(method, target, body=body, headers=headers)
         sock = connection.sock  # the response closes the connection's reference to it

@@ -1,22 +1,26 @@
-"""/api/v1: publish and withdraw certificates, a domain's zone snippet, live DNS checks.
+"""/api/v1: publish and withdraw certificates, a domain's zone snippet, live DNS checks, and the
+sender-side lookup of anyone's certificate.
 
 Mounted on the portal's API (portal/api.py), with its bearer auth and error contract.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
-from certificates.api.schemas import In
+from certificates.api.schemas import EMAIL, Clean, In
 from certificates.services import access
 from certificates.services.errors import NotFound
+from discovery import lookup, recipient
 from discovery.models import Publication
 from discovery.services import domains, published, publishing, verification
+from discovery.services import lookup as lookups
 
 router = Router(tags=["publishing"])
 
@@ -176,3 +180,73 @@ def verify(request: HttpRequest, name: str) -> dict[str, Any]:
             for p, checks in done
         ],
     }
+
+
+class LookupParams(Clean):
+    email: str = Field(max_length=EMAIL, description="Anyone's address, e.g. jane@example.org")
+
+
+class LookupStepOut(Schema):
+    step: lookup.StepName
+    status: lookup.Status
+    asked: str = Field(description="The DNS name or the URL asked")
+    detail: str
+    authenticated: bool | None = Field(description="DNSSEC-authenticated answer (AD bit)")
+    found: list[str] = Field(description="The values DNS held, shortened")
+    warnings: list[str]
+
+
+class FoundCertificateOut(Schema):
+    subject: str
+    issuer: str
+    serial_hex: str
+    not_before: datetime
+    not_after: datetime
+    emails: list[str]
+    key: str
+    key_usage: str = Field(description="signing, encryption, both or none")
+    sha256_fingerprint: str
+    sha1_fingerprint: str
+    spki_sha256: str
+    pem: str | None = Field(
+        description="The certificate, parsed and written out again; only when it is usable"
+    )
+
+
+class LookupOut(Schema):
+    email: str
+    usable: bool = Field(description="An S/MIME certificate for the address, valid now")
+    dnssec: bool = Field(description="An SMIMEA record in a DNSSEC-authenticated answer matches it")
+    summary: str
+    steps: list[LookupStepOut] = Field(description="txt, certificate and smimea, in that order")
+    certificate: FoundCertificateOut | None = Field(description="What was found, usable or not")
+
+
+def lookup_out(result: lookup.Result) -> dict[str, Any]:
+    found = None
+    if result.certificate is not None:
+        found = asdict(recipient.details(result.certificate))
+        found["pem"] = found["pem"] if result.usable else None
+    return {
+        "email": result.email,
+        "usable": result.usable,
+        "dnssec": result.vouched,
+        "summary": result.summary,
+        "steps": [{**asdict(step), "step": step.name} for step in result.steps],
+        "certificate": found,
+    }
+
+
+@router.get(
+    "/discovery",
+    response={200: LookupOut, 429: None},
+    summary="Sender-side lookup: TXT, the certificate at its URL, SMIMEA match, DNSSEC status",
+)
+def discovery(request: HttpRequest, params: Query[LookupParams]) -> Any:
+    try:
+        result = lookups.look_up(actor(request), params.email)
+    except lookups.TooManyLookups as exc:
+        response = JsonResponse({"detail": exc.detail}, status=exc.status)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    return lookup_out(result)

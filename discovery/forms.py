@@ -50,3 +50,16 @@ class DomainPublishingForm(forms.ModelForm):
             tsig_algorithm=data["tsig_algorithm"],
             tsig_secret=data["tsig_secret_text"] or None,
         )
+
+
+class LookupForm(forms.Form):
+    """The sender-side lookup's one field; discovery.lookup judges the address itself."""
+
+    email = forms.CharField(
+        label="Email address",
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"inputmode": "email", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        help_text="Anyone's address, for instance jane.doe@example.org.",
+    )

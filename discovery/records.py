@@ -33,6 +33,8 @@ from dns.rdtypes.ANY.CAA import CAA
 from dns.rdtypes.ANY.SMIMEA import SMIMEA
 from dns.rdtypes.ANY.TXT import TXT
 
+from certificates.pki.emails import ascii_lower
+
 SMIMEA_HASH_OCTETS = 28  # RFC 8162 §3: 56 hex digits, one label under DNS's 63-octet limit
 WELL_KNOWN_PATH = "/.well-known/smime/"
 # RFC 3986 pchar without percent: unreserved (kept by quote anyway), sub-delims, ":" and "@".
@@ -133,16 +135,17 @@ def file_stem(local: str) -> str:
 
 
 def lookup_key(local: str) -> str:
-    """The key a file is found by: the portal matches local parts case-insensitively, so
-    ``Alice.Example`` and ``alice_example`` name one file (and conflict if they differ)."""
-    return file_stem(local).lower()
+    """The key a file is found by: the portal matches local parts case-insensitively (ASCII
+    letters only, pki.emails' rule), so ``Alice.Example`` and ``alice_example`` name one file
+    (and conflict if they differ)."""
+    return ascii_lower(file_stem(local))
 
 
 def file_names(local: str) -> list[str]:
     """The stems a static host needs: as written, plus lower case when that differs (static
     servers match names exactly, people type addresses in either case)."""
     stem = file_stem(local)
-    return [stem] if stem == stem.lower() else [stem, stem.lower()]
+    return [stem] if stem == ascii_lower(stem) else [stem, ascii_lower(stem)]
 
 
 def base_url(domain: str, configured: str) -> str:
@@ -234,7 +237,8 @@ def address_records(address: Address, *, smimea: bool, lowercase_owner: bool) ->
     if not smimea:
         return found
     spki = spki_der(address.certificate_der)
-    locals_ = [local] + ([local.lower()] if lowercase_owner and local != local.lower() else [])
+    folded = ascii_lower(local)
+    locals_ = [local] + ([folded] if lowercase_owner and local != folded else [])
     for part in locals_:
         owner = smimea_owner(part, domain)
         found.append(Record(Kind.SMIMEA_FULL, owner, ttl, smimea_full(address.certificate_der)))
@@ -245,7 +249,7 @@ def address_records(address: Address, *, smimea: bool, lowercase_owner: bool) ->
 def owned_names(local: str, domain: str) -> list[tuple[dns.name.Name, str]]:
     """Every (owner, type) an address's records can occupy, whatever the domain's settings:
     what a DNS update replaces or deletes so nothing stale is left behind."""
-    owners = {smimea_owner(local, domain), smimea_owner(local.lower(), domain)}
+    owners = {smimea_owner(local, domain), smimea_owner(ascii_lower(local), domain)}
     return [(txt_owner(local, domain), "TXT")] + [(o, "SMIMEA") for o in sorted(owners)]
 
 

@@ -1,8 +1,9 @@
-"""Pages of publishing: actions on a certificate, and the domain pages for admins."""
+"""Pages of publishing: actions on a certificate, the domain pages for admins, and the public
+sender-side lookup."""
 
 from django.urls import path
 
-from discovery import views
+from discovery import lookup_views, views
 
 urlpatterns = [
     path("certificates/<int:pk>/publish", views.publish, name="certificate-publish"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("domains/<str:name>/zone", views.domain_zone, name="domain-zone"),
     path("domains/<str:name>/verify", views.domain_verify, name="domain-verify"),
     path("domains/<str:name>/push", views.domain_push, name="domain-push"),
+    path("lookup/", lookup_views.lookup_page, name="lookup"),
+    path("lookup/certificate", lookup_views.lookup_download, name="lookup-download"),
 ]

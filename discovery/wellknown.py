@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from certificates.pki.emails import ascii_lower
+
 PREFIX = "/.well-known/smime/"
 # A stem is a local part with dots made underscores: at most 64 octets in mail, 200 here.
 _FILE = re.compile(r"(?P<stem>[^/\x00-\x1f\x7f]{1,200})\.(?P<ext>crt|pem)")
@@ -22,7 +24,7 @@ CONTENT_TYPES = {"crt": "application/pkix-cert", "pem": "application/x-pem-file"
 
 @dataclass(frozen=True)
 class WantedFile:
-    lookup: str  # the key publications are stored under (lower case)
+    lookup: str  # the key publications are stored under (ASCII letters in lower case)
     ext: str
 
 
@@ -34,7 +36,7 @@ def parse_path(path: str) -> WantedFile | None:
     match = _FILE.fullmatch(path[len(PREFIX) :])
     if match is None or match["stem"] in (".", ".."):
         return None
-    return WantedFile(match["stem"].lower(), match["ext"])
+    return WantedFile(ascii_lower(match["stem"]), match["ext"])
 
 
 def host_of(header: str) -> str:

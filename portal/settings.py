@@ -56,6 +56,8 @@ TRUSTED_PROXIES = envconf.integer("TRUSTED_PROXIES", 0)
 EXPIRING_DAYS = envconf.integer("EXPIRING_DAYS", 30, minimum=1)
 FETCH_ALLOW_PRIVATE_NETWORKS = envconf.boolean("FETCH_ALLOW_PRIVATE_NETWORKS", False)
 DNS_RESOLVERS = envconf.listing("DNS_RESOLVERS")
+# Sender-side lookups (the public page and the API) per client address and minute.
+LOOKUPS_PER_MINUTE = envconf.integer("LOOKUPS_PER_MINUTE", 10, minimum=1)
 PUBLISH_ROOT = envconf.string("PUBLISH_ROOT")
 
 INSTALLED_APPS = [

@@ -148,6 +148,22 @@ def test_a_redirect_to_another_scheme_is_refused(files: FileServer) -> None:
         fetch(files.url("/crl"), max_bytes=100, allow_private=True)
 
 
+def test_broken_urls_and_redirect_targets_are_fetch_errors(files: FileServer) -> None:
+    """URLs come from certificates and DNS: a broken one is a refusal with a reason."""
+    with pytest.raises(FetchError, match=r"http://\[::1 is not a valid URL"):
+        fetch("http://[::1", max_bytes=100, allow_private=True)
+    files.redirects = {"/r": "http://["}
+    with pytest.raises(FetchError, match=r"redirected to 'http://\[', which is no URL"):
+        fetch(files.url("/r"), max_bytes=100, allow_private=True)
+
+
+def test_non_ascii_and_spaces_in_a_path_are_sent_percent_encoded(files: FileServer) -> None:
+    files.files["/j%C3%B6rg%20x.crt"] = b"jorg"
+    assert fetch(files.url("/jörg x.crt"), max_bytes=100, allow_private=True).body == b"jorg"
+    files.redirects = {"/r": "/jörg x.crt"}
+    assert fetch(files.url("/r"), max_bytes=100, allow_private=True).body == b"jorg"
+
+
 def test_a_post_is_not_redirected(files: FileServer) -> None:
     files.redirects = {"/ocsp": files.url("/hello")}
     with pytest.raises(FetchError, match="answered a POST with a redirect"):

@@ -14,6 +14,12 @@ from certificates.pki.text import first_invisible, visible
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only: the portal's one rule for folding a local part (never
+    Unicode case mapping, which turns ``İ`` into ``i̇`` and would make ``Weiß`` meet ``weiss``)."""
+    return text.translate(_ASCII_LOWER)
+
+
 def split_address(addr: str) -> tuple[str, str]:
     """Return (local part, domain) of a single plausible address, as written."""
     value = addr.strip()
@@ -37,7 +43,7 @@ def normalise_domain(domain: str) -> str:
     (``Bücher.Example`` -> ``xn--bcher-kva.example``), by UTS #46 without the transitional
     mappings (so ``faß.de`` stays distinct from ``fass.de``)."""
     if domain.isascii():
-        return domain.translate(_ASCII_LOWER)
+        return ascii_lower(domain)
     try:
         return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError as exc:
@@ -58,7 +64,7 @@ def address_key(addr: str) -> str:
         domain = normalise_domain(domain)
     except PkiError:
         pass
-    return f"{local.translate(_ASCII_LOWER)}@{domain}"
+    return f"{ascii_lower(local)}@{domain}"
 
 
 def addresses_match(a: str, b: str) -> bool:

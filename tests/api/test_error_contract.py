@@ -157,6 +157,7 @@ def test_openapi_lists_the_foundation_paths(client: Client) -> None:
         "/api/v1/certificates/{certificate_id}/publication",
         "/api/v1/domains/{name}/zone",
         "/api/v1/domains/{name}/verify",
+        "/api/v1/discovery",
     }
     assert set(schema["paths"]) == expected
     upload = schema["paths"]["/api/v1/requests/{request_id}/certificate"]["post"]

@@ -1,5 +1,6 @@
 """The README's publishing examples, run as written with bash and curl against a live server;
-the zone snippet they download is loaded into a real DNS server for the live check."""
+the zone snippet they download is loaded into a real DNS server for the live check and the
+sender-side lookup, which fetches the certificate back from the live server."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from certificates.models import Certificate, TrustAnchor
+from certificates.models import Certificate, Domain, TrustAnchor
 from discovery.models import Publication
 from tests.conftest import api_client
 from tests.discovery.dnspeers import DnsPeers
@@ -45,6 +46,12 @@ def test_readme_publishing_examples_run_against_a_live_server(
     settings: Any,
     tmp_path: Path,
 ) -> None:
+    # The domain's .well-known is the live server (by address: "localhost" may resolve to ::1).
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    domain = Domain.objects.get(name="example.com")
+    domain.base_url = base
+    domain.save()
+    settings.FETCH_ALLOW_PRIVATE_NETWORKS = True
     jane = User.objects.create_user("jane", "jane.doe@example.com", password="jane-pass-1234")
     cert = issue_via_api(api_client(jane), sign_csr, "jane.doe@example.com")[1]
     env = {
@@ -55,7 +62,7 @@ def test_readme_publishing_examples_run_against_a_live_server(
         "CERT_ID": str(cert["id"]),
     }
     blocks = publishing_examples()
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     outputs = []
     for block in blocks:
         if "/verify" in block:  # the snippet just downloaded, served by a real DNS server
@@ -72,7 +79,7 @@ def test_readme_publishing_examples_run_against_a_live_server(
         assert result.returncode == 0, f"{block}\n--- stdout\n{result.stdout}\n{result.stderr}"
         outputs.append(result.stdout)
 
-    url = "https://example.com/.well-known/smime/jane_doe.crt"
+    url = f"{base}/.well-known/smime/jane_doe.crt"
     assert outputs[0].splitlines() == [
         url,
         f'jane.doe._smime.example.com. 3600 IN TXT "{url}"',
@@ -85,5 +92,13 @@ def test_readme_publishing_examples_run_against_a_live_server(
     (verified,) = json_documents(outputs[3])
     (publication,) = verified["publications"]
     assert [c["status"] for c in publication["checks"]] == ["ok"]
-    assert outputs[4] == "404\n"
+    assert outputs[4].splitlines() == [
+        "A certificate for jane.doe@example.com was found. No DNSSEC-authenticated SMIMEA record "
+        "vouches for it, so it is as trustworthy as the server it came from and the CA that "
+        "signed it (your mail client checks the CA).",
+        "txt found",
+        "certificate found",
+        "smimea missing",
+    ]
+    assert outputs[5] == "404\n"
     assert not Publication.objects.exists()

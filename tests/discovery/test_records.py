@@ -174,6 +174,24 @@ def test_file_names_offer_the_lower_case_name_too() -> None:
     assert records.lookup_key("First.Last") == records.lookup_key("first_last") == "first_last"
 
 
+def test_names_fold_ascii_capitals_only_like_the_portals_address_rule(der: bytes) -> None:
+    """str.lower() turns "İ" into "i" plus a combining dot and "Ä" into "ä"; mail systems do
+    not agree on that, and pki.emails never folds them: neither do file names and owners."""
+    assert records.lookup_key("İlker.Ärger") == "İlker_Ärger"
+    assert records.file_names("İlker.Ärger") == ["İlker_Ärger"]
+    assert records.file_names("Ärger.Xy") == ["Ärger_Xy", "Ärger_xy"]
+    found = records.address_records(address("Ärger.Xy", der), smimea=True, lowercase_owner=True)
+    owners = {r.name.labels[0].decode() for r in found if r.type == "SMIMEA"}
+    assert owners == {
+        hashlib.sha256("Ärger.Xy".encode()).hexdigest()[:56],
+        hashlib.sha256("Ärger.xy".encode()).hexdigest()[:56],
+    }
+    smimea_owners = [
+        name for name, rdtype in records.owned_names("İ", "example.com") if rdtype == "SMIMEA"
+    ]
+    assert smimea_owners == [records.smimea_owner("İ", "example.com")]
+
+
 def test_caa_issuemail_suggestion() -> None:
     assert records.caa_issuemail("sectigo.com").to_text() == '0 issuemail "sectigo.com"'
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import importlib
 import subprocess
 import time
 from pathlib import Path
@@ -184,3 +185,22 @@ def test_traversal_and_odd_encodings_are_404(live_published: tuple[str, bytes], 
         return
     assert response.status == 404, (path, body[:200])
     assert der not in body
+
+
+def test_names_keyed_by_the_old_unicode_lower_casing_are_keyed_again(
+    published: dict[str, Any],
+) -> None:
+    """Migration 0002: a stem folded with str.lower() ("ärger_example") is keyed by the
+    portal's ASCII-only rule, so the file is served under the name senders compute."""
+    from django.apps import apps
+
+    rekey = importlib.import_module("discovery.migrations.0002_lookup").rekey
+    Certificate.objects.filter(pk=published["certificate_id"]).update(
+        email="Ärger.Example@example.com"
+    )
+    Publication.objects.update(lookup_name="ärger_example")
+    rekey(apps, None)
+    assert Publication.objects.get().lookup_name == "Ärger_example"
+    serving.forget()
+    assert get(Client(), "/.well-known/smime/Ärger_Example.crt").content == der_of(published)
+    assert get(Client(), "/.well-known/smime/ärger_example.crt").status_code == 404

@@ -18,6 +18,8 @@ from discovery import wellknown
         ("/.well-known/smime/Alice_Example.pem", "alice_example", "pem"),
         ("/.well-known/smime/jörg.crt", "jörg", "crt"),
         ("/.well-known/smime/a+tag.crt", "a+tag", "crt"),
+        # ASCII capitals only (pki.emails' rule): str.lower() would give "i̇lker_ärger"
+        ("/.well-known/smime/İlker_ÄRGER.crt", "İlker_Ärger", "crt"),
     ],
 )
 def test_paths_naming_a_file(path: str, lookup: str, ext: str) -> None:

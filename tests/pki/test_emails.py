@@ -2,6 +2,7 @@ import pytest
 
 from certificates.pki.emails import (
     addresses_match,
+    ascii_lower,
     local_part_filename,
     local_parts_differ_in_case,
     normalise_address,
@@ -73,3 +74,10 @@ def test_a_local_part_typed_with_other_capitals_is_noticed() -> None:
     assert local_parts_differ_in_case("ERIN.SMITH@Example.com", "erin.smith@example.com")
     assert not local_parts_differ_in_case("erin.smith@Example.com", "erin.smith@example.com")
     assert not local_parts_differ_in_case("erin@example.com", "ERIK@example.com")
+
+
+def test_ascii_lower_folds_ascii_letters_only() -> None:
+    assert ascii_lower("Alice.EXAMPLE") == "alice.example"
+    # str.lower() would make "İ" two characters (i + combining dot) and "Ä" an "ä".
+    assert ascii_lower("İlker.ÄRGER") == "İlker.Ärger"
+    assert "İlker".lower() != "İlker"
