@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from certificates import mail
-from certificates.models import Certificate, Notification
+from certificates.models import Certificate, CertificateRequest, Notification
 from certificates.services import notifications
 
 
@@ -18,7 +18,20 @@ def _key_exported_context(notice: Notification) -> dict[str, Any] | None:
     return {"event": notice.event, "certificate": cert} if cert is not None else None
 
 
-CONTEXTS = {"key_exported": _key_exported_context}
+def _request_context(notice: Notification) -> dict[str, Any] | None:
+    if notice.event is None:
+        return None
+    request = (
+        CertificateRequest.objects.select_related("owner").filter(pk=notice.event.object_id).first()
+    )
+    return {"event": notice.event, "request": request} if request is not None else None
+
+
+CONTEXTS = {
+    "key_exported": _key_exported_context,
+    "request_approved": _request_context,
+    "request_rejected": _request_context,
+}
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30)

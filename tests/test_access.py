@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from certificates.models import ApiToken, TrustAnchor
+from certificates.models import ApiToken, CertificateAuthority, TrustAnchor
 from tests.conftest import api_client
 from tests.factories import create_server_request, issue_via_api, logged_in
 
@@ -23,6 +23,7 @@ PAGES: dict[str, str | None] = {
     "request-submit": "request",
     "request-cancel": "request",
     "request-reject": "request",
+    "request-approve": "request",
     "request-upload": "request",
     "certificate-import": None,
     "certificate-detail": "certificate",
@@ -34,6 +35,13 @@ PAGES: dict[str, str | None] = {
     "tokens": None,
     "token-revoke": "token",
     "audit": "admin",
+    "audit-export": "admin",
+    "dashboard": "admin",
+    "certificate-list": "admin",
+    "certificate-export": "admin",
+    "authority-list": "admin",
+    "authority-edit": "admin",
+    "authority-delete": "admin",
 }
 PUBLIC_PAGES = {
     "healthz",
@@ -55,9 +63,11 @@ API: dict[tuple[str, str], str | None] = {
     ("post", "/api/v1/requests/{request_id}/submit"): "request",
     ("post", "/api/v1/requests/{request_id}/cancel"): "request",
     ("post", "/api/v1/requests/{request_id}/reject"): "request",
+    ("post", "/api/v1/requests/{request_id}/approve"): "request",
     ("post", "/api/v1/requests/{request_id}/certificate"): "request",
     ("post", "/api/v1/certificates"): None,
     ("get", "/api/v1/certificates"): None,
+    ("get", "/api/v1/certificates/export.csv"): "admin",
     ("get", "/api/v1/certificates/{certificate_id}"): "certificate",
     ("get", "/api/v1/certificates/{certificate_id}/download"): "certificate",
     ("post", "/api/v1/certificates/{certificate_id}/pkcs12"): "certificate",
@@ -70,7 +80,15 @@ API: dict[tuple[str, str], str | None] = {
     ("get", "/api/v1/domains"): "admin",
     ("post", "/api/v1/domains"): "admin",
     ("delete", "/api/v1/domains/{name}"): "admin",
+    ("patch", "/api/v1/domains/{name}"): "admin",
     ("get", "/api/v1/audit"): "admin",
+    ("get", "/api/v1/audit/export.csv"): "admin",
+    ("get", "/api/v1/dashboard"): "admin",
+    ("get", "/api/v1/certificate-authorities"): "admin",
+    ("post", "/api/v1/certificate-authorities"): "admin",
+    ("get", "/api/v1/certificate-authorities/{authority_id}"): "admin",
+    ("patch", "/api/v1/certificate-authorities/{authority_id}"): "admin",
+    ("delete", "/api/v1/certificate-authorities/{authority_id}"): "admin",
     ("get", "/api/v1/tokens"): None,
     ("post", "/api/v1/tokens"): None,
     ("delete", "/api/v1/tokens/{token_id}"): "token",
@@ -86,6 +104,7 @@ BODIES: dict[str, dict[str, object]] = {
     "cancel": {},
     "trust-anchors": {"name": "Some root", "pem": "x"},
     "domains": {"name": "example.org"},
+    "certificate-authorities": {"name": "Some CA"},
 }
 
 
@@ -94,6 +113,7 @@ class Objects:
     request: int
     certificate: int
     token: int
+    authority: int
 
 
 @pytest.fixture
@@ -103,7 +123,10 @@ def owned(owner, owner_api, trust_anchor, sign_csr) -> Objects:  # type: ignore[
     other = create_server_request(owner_api, owner.email)
     token = ApiToken.objects.filter(user=owner).first()
     assert token is not None
-    return Objects(request=other["id"], certificate=cert["id"], token=token.pk)
+    authority = CertificateAuthority.objects.create(name="Sectigo")
+    return Objects(
+        request=other["id"], certificate=cert["id"], token=token.pk, authority=authority.pk
+    )
 
 
 def page_routes() -> dict[str, URLPattern]:
@@ -134,6 +157,8 @@ def page_url(name: str, owned: Objects) -> str:
         if name == "certificate-download":
             kwargs["fmt"] = "pem"
         return reverse(name, kwargs=kwargs)
+    if name in ("authority-edit", "authority-delete"):
+        return reverse(name, kwargs={"pk": owned.authority})
     return reverse(name)
 
 
@@ -159,6 +184,7 @@ def test_pages_are_private_and_objects_are_the_owners(owned: Objects, colleague)
             assert peer.get(url).status_code in (404, 405), (name, "get")
         elif kind == "admin":
             assert peer.get(url).status_code in (403, 404), name
+            assert peer.post(url).status_code in (403, 404), (name, "post")
 
 
 def test_admin_site_is_for_staff_only(owned: Objects, colleague) -> None:  # type: ignore[no-untyped-def]
@@ -185,6 +211,7 @@ def api_url(path: str, owned: Objects) -> str:
         "{certificate_id}": str(owned.certificate),
         "{token_id}": str(owned.token),
         "{anchor_id}": str(TrustAnchor.objects.get().pk),
+        "{authority_id}": str(owned.authority),
         "{name}": "example.com",
     }
     for param, value in params.items():
@@ -206,14 +233,18 @@ def test_api_objects_are_the_owners(owned: Objects, colleague, owner) -> None:  
         body = BODIES.get(path.rsplit("/", 1)[-1], {})
         send = getattr(anonymous, method)
         response = (
-            send(url, body, content_type="application/json") if method == "post" else send(url)
+            send(url, body, content_type="application/json")
+            if method in ("post", "patch")
+            else send(url)
         )
         assert response.status_code == 401, (method, path, response.status_code)
         assert "detail" in response.json()
 
         send = getattr(peer, method)
         response = (
-            send(url, body, content_type="application/json") if method == "post" else send(url)
+            send(url, body, content_type="application/json")
+            if method in ("post", "patch")
+            else send(url)
         )
         if kind in ("request", "certificate", "token"):
             assert response.status_code == 404, (method, path, response.status_code)

@@ -1,4 +1,5 @@
 from certificates.models.audit import AuditEvent
+from certificates.models.authorities import CertificateAuthority
 from certificates.models.certificates import Certificate, TrustAnchor
 from certificates.models.domains import Domain
 from certificates.models.keys import StoredKey
@@ -10,6 +11,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Certificate",
+    "CertificateAuthority",
     "CertificateRequest",
     "Domain",
     "Notification",

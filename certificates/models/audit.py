@@ -11,6 +11,7 @@ class AuditObject(models.TextChoices):
     API_TOKEN = "apitoken", "API token"
     DOMAIN = "domain", "Domain"
     TRUST_ANCHOR = "trustanchor", "Trust anchor"
+    CERTIFICATE_AUTHORITY = "certificateauthority", "Certificate authority"
 
 
 class AuditEvent(models.Model):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from certificates.models import Certificate, CertificateRequest, StoredKey
+from certificates.models import AuditEvent, Certificate, CertificateRequest, StoredKey
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
@@ -17,10 +18,11 @@ from certificates.pki import csr as pki_csr
 from certificates.pki import keys, subject
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
-from certificates.services import audit, domains, keystore
-from certificates.services.access import require_acts_for, require_admin
+from certificates.services import audit, domains, keystore, notifications
+from certificates.services.access import is_admin, require_acts_for, require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid
+from certificates.tasks import send_notification
 
 CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
 FINAL_STATES = (RequestState.ISSUED, RequestState.CANCELLED, RequestState.REJECTED)
@@ -40,9 +42,12 @@ def create(
 ) -> CertificateRequest:
     require_acts_for(actor.user, owner)
     email = domains.check_address_for(owner, email)
+    rules = _DomainRules.of(actor, email)
     try:
         fields = subject.SubjectFields.from_dict(subject_fields)
         subject.check_subject(fields)
+        if key_source == KeySource.SERVER and rules.profile is not None:
+            subject.check_profile(fields, rules.profile)
     except PkiError as exc:
         raise Invalid(exc.message) from exc
 
@@ -50,15 +55,52 @@ def create(
         if csr_pem:
             raise Invalid("A server-generated key makes its own CSR; leave csr_pem out.")
         return _create_with_server_key(
-            actor, owner, email, fields, key_type or keys.DEFAULT_KEY_TYPE, renewal_of, reuse_key
+            actor,
+            owner,
+            email,
+            fields,
+            key_type or keys.DEFAULT_KEY_TYPE,
+            renewal_of,
+            reuse_key,
+            rules,
         )
     if key_source in CSR_SOURCES:
         if not csr_pem:
             raise Invalid("Paste or upload the CSR (PEM or DER) made for this address.")
         if key_type:
             raise Invalid("The key type comes from the uploaded CSR; leave key_type out.")
-        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of)
+        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of, rules)
     raise Invalid(f"key_source must be one of server, browser, upload, not {key_source!r}.")
+
+
+@dataclass(frozen=True)
+class _DomainRules:
+    """What the address's domain asks of a new request: the CA product's profile (None: no
+    CA named, any subject goes) and the state it starts in (awaiting approval where the
+    domain requires it, unless a certificate admin makes the request)."""
+
+    profile: subject.ValidationProfile | None
+    state: RequestState
+
+    @classmethod
+    def of(cls, actor: Actor, email: str) -> _DomainRules:
+        domain = domains.managed_domain(email)
+        authority = domain.certificate_authority if domain is not None else None
+        waits = domain is not None and domain.requires_approval and not is_admin(actor.user)
+        return cls(
+            profile=subject.ValidationProfile(authority.profile) if authority else None,
+            state=RequestState.AWAITING_APPROVAL if waits else RequestState.CSR_READY,
+        )
+
+    def csr_warnings(self, fields: subject.SubjectFields) -> list[str]:
+        """A CSR keeps the subject its maker chose; say when it does not fit the product."""
+        if self.profile is None:
+            return []
+        try:
+            subject.check_profile(fields, self.profile)
+        except PkiError as exc:
+            return [f"{exc.message} This CSR's subject does not: the CA may refuse it."]
+        return []
 
 
 def _create_with_server_key(
@@ -69,6 +111,7 @@ def _create_with_server_key(
     key_type: str,
     renewal_of: Certificate | None,
     reuse_key: StoredKey | None,
+    rules: _DomainRules,
 ) -> CertificateRequest:
     if reuse_key is not None:
         private_key = keystore.load(reuse_key)
@@ -92,6 +135,7 @@ def _create_with_server_key(
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
+            state=rules.state,
             stored_key=stored,
             new_key=reuse_key is None,
         )
@@ -104,6 +148,7 @@ def _create_from_csr(
     key_source: str,
     csr_pem: str | bytes,
     renewal_of: Certificate | None,
+    rules: _DomainRules,
 ) -> CertificateRequest:
     data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
     try:
@@ -121,6 +166,8 @@ def _create_from_csr(
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
+            state=rules.state,
+            warnings=rules.csr_warnings(info.fields),
         )
 
 
@@ -134,8 +181,10 @@ def _save_request(
     signing_request: x509.CertificateSigningRequest,
     info: pki_csr.CsrInfo,
     renewal_of: Certificate | None,
+    state: RequestState,
     stored_key: StoredKey | None = None,
     new_key: bool = False,
+    warnings: list[str] | None = None,
 ) -> CertificateRequest:
     """The request row and its audit events, whatever made the CSR."""
     request = CertificateRequest.objects.create(
@@ -149,7 +198,8 @@ def _save_request(
         csr_pem=pki_csr.csr_to_pem(signing_request),
         spki_sha256=info.spki_sha256,
         renewal_of=renewal_of,
-        warnings=info.warnings,
+        state=state,
+        warnings=info.warnings + (warnings or []),
     )
     if new_key and stored_key is not None:
         audit.record(
@@ -163,6 +213,7 @@ def _save_request(
         key_type=request.key_type,
         renewal_of=renewal_of.pk if renewal_of else None,
         owner=owner.get_username(),
+        state=state,
     )
     return request
 
@@ -194,7 +245,8 @@ def submit(
         request = _locked(request)
         transition(request, RequestState.SUBMITTED)
         request.ca_name, request.order_ref = ca_name[:200], order_ref[:200]
-        request.save(update_fields=["state", "ca_name", "order_ref", "updated_at"])
+        request.submitted_at = timezone.now()
+        request.save(update_fields=["state", "ca_name", "order_ref", "submitted_at", "updated_at"])
         audit.record(actor, "request.submitted", request, ca_name=ca_name, order_ref=order_ref)
     return request
 
@@ -218,8 +270,30 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
         transition(request, RequestState.REJECTED)
         request.reject_reason = reason
         request.save(update_fields=["state", "reject_reason", "updated_at"])
-        audit.record(actor, "request.rejected", request, reason=reason)
+        event = audit.record(actor, "request.rejected", request, reason=reason)
+        _tell_requester("request_rejected", event, request)
     return request
+
+
+def approve(actor: Actor, request: CertificateRequest) -> CertificateRequest:
+    """An admin lets a request that awaits approval go to the CA (csr_ready)."""
+    require_admin(actor.user)
+    with transaction.atomic():
+        request = _locked(request)
+        transition(request, RequestState.CSR_READY)
+        request.save(update_fields=["state", "updated_at"])
+        event = audit.record(actor, "request.approved", request)
+        _tell_requester("request_approved", event, request)
+    return request
+
+
+def _tell_requester(kind: str, event: AuditEvent, request: CertificateRequest) -> None:
+    """Mail the request's owner about ``event``, owed in this transaction (tasks sends it)."""
+    notice = notifications.owe(
+        kind, f"{kind}:{event.pk}", request.owner.email or request.email, event
+    )
+    # robust: a broker that is down must not undo the decision; beat's sweep sends it later.
+    transaction.on_commit(lambda: send_notification.delay(notice.pk), robust=True)
 
 
 def _subject_of(cert: Certificate) -> dict[str, str]:
@@ -243,6 +317,9 @@ def renew(
     """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
     ``reuse_key`` asks to sign a new CSR with the key the server already holds."""
     previous = cert.request.subject if cert.request is not None else _subject_of(cert)
+    profile = _DomainRules.of(actor, cert.email).profile
+    if profile is not None and key_source == KeySource.SERVER:
+        previous = subject.fit_profile(subject.SubjectFields(**previous), profile).as_dict()
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
