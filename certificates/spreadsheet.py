@@ -14,16 +14,19 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
+CHUNK = 64 * 1024  # characters per piece of a stream: few writes, little memory
 
 
 def neutralise(cell: str) -> str:
     """``cell`` as text a spreadsheet will not evaluate."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
 def cell_text(value: object) -> str:
     """One value as CSV text: nothing for None, ISO 8601 for times, JSON for structures."""
+    if value.__class__ is str:  # most cells: the fast path of a stream of many rows
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -47,4 +50,25 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterat
     writer = csv.writer(_Line())
     yield writer.writerow([neutralise(name) for name in header])
     for row in rows:
-        yield writer.writerow([neutralise(cell_text(value)) for value in row])
+        yield writer.writerow([_safe_cell(value) for value in row])
+
+
+def _safe_cell(value: object) -> str:
+    """neutralise(cell_text(value)) in one call: it runs for every cell of every row."""
+    text = value if value.__class__ is str else cell_text(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+def in_chunks(lines: Iterable[str], size: int = CHUNK) -> Iterator[str]:
+    """``lines`` joined into pieces of about ``size`` characters (a server writes each piece
+    at once: one write per row would be a hundred thousand writes)."""
+    piece: list[str] = []
+    length = 0
+    for line in lines:
+        piece.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(piece)
+            piece, length = [], 0
+    if piece:
+        yield "".join(piece)

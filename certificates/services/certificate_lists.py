@@ -87,7 +87,7 @@ def search(
     if status:
         rows = rows.filter(status=status)
     if domain and domain.strip():
-        rows = rows.filter(email__iendswith="@" + normalise_name(domain))
+        rows = rows.filter(email_domain=normalise_name(domain))
     if issuer and issuer.strip():
         rows = rows.filter(issuer__icontains=issuer.strip())
     if key_source:

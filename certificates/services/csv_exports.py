@@ -11,15 +11,34 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import CharField, Func, QuerySet
 
 from certificates.services import audit, certificate_lists
 from certificates.services.access import require_admin
-from certificates.spreadsheet import csv_lines
+from certificates.spreadsheet import csv_lines, in_chunks
 
 CHUNK = 2000
 
-# (CSV header, column) in the order the file has them.
+
+class IsoTime(Func):
+    """A timestamp as ISO 8601 UTC text (2027-01-31T12:00:00Z), written by the database:
+    turning 400,000 timestamps into Python datetimes only to print them again would be half
+    of a 100,000-row export's time."""
+
+    output_field = CharField()
+    template = "CAST(%(expressions)s AS TEXT)"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # %% twice: once for this template, once for the backend's placeholder handling.
+        template = "strftime('%%%%Y-%%%%m-%%%%dT%%%%H:%%%%M:%%%%SZ', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+# (CSV header, column or expression) in the order the file has them.
 CERTIFICATE_COLUMNS = [
     ("id", "id"),
     ("owner", "owner__username"),
@@ -28,22 +47,22 @@ CERTIFICATE_COLUMNS = [
     ("key_usage", "key_usage"),
     ("key_source", "key_source"),
     ("key_type", "key_type"),
-    ("not_before", "not_before"),
-    ("not_after", "not_after"),
+    ("not_before", IsoTime("not_before")),
+    ("not_after", IsoTime("not_after")),
     ("serial_hex", "serial_hex"),
     ("sha256_fingerprint", "sha256_fingerprint"),
     ("issuer", "issuer"),
     ("subject", "subject"),
     ("chain_verdict", "chain_verdict"),
     ("revocation_status", "revocation_status"),
-    ("revoked_at", "revoked_at"),
+    ("revoked_at", IsoTime("revoked_at")),
     ("revocation_reason", "revocation_reason"),
     ("request_id", "request_id"),
-    ("created_at", "created_at"),
+    ("created_at", IsoTime("created_at")),
 ]
 AUDIT_COLUMNS = [
     ("id", "id"),
-    ("at", "created_at"),
+    ("at", IsoTime("created_at")),
     ("actor", "actor_label"),
     ("action", "action"),
     ("object_type", "object_type"),
@@ -54,9 +73,9 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _stream(rows: QuerySet[Any], columns: list[tuple[str, str]]) -> Iterator[str]:
+def _stream(rows: QuerySet[Any], columns: list[tuple[str, str | Func]]) -> Iterator[str]:
     values = rows.values_list(*(column for _, column in columns)).iterator(chunk_size=CHUNK)
-    return csv_lines([header for header, _ in columns], values)
+    return in_chunks(csv_lines([header for header, _ in columns], values))
 
 
 def certificates_csv(viewer: AbstractBaseUser, **filters: Any) -> Iterator[str]:
