@@ -72,6 +72,21 @@ def make_certificate(owner: User, *, now: datetime | None = None, **fields: obje
     return cert
 
 
+def make_request(owner: User, state: str, **fields: object) -> CertificateRequest:
+    """One request row in ``state`` (its CSR is a placeholder: nothing reads it)."""
+    return CertificateRequest.objects.create(
+        owner=owner,
+        created_by=owner,
+        email=owner.email,
+        key_source="upload",
+        key_type="ec-p256",
+        csr_pem="-",
+        spki_sha256="0" * 64,
+        state=state,
+        **fields,
+    )
+
+
 def seed_domains() -> None:
     for name in DOMAINS:
         Domain.objects.get_or_create(name=name)

