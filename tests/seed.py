@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, Domain
-from certificates.models.certificates import CertificateStatus
+from certificates.models.certificates import CertificateStatus, email_domain_of
 from certificates.models.requests import RequestState
 from certificates.services import status as status_service
 from tests.testca import SmimeTestCA
@@ -42,19 +42,21 @@ def shared_der() -> bytes:
     return leaf.public_bytes(serialization.Encoding.DER)
 
 
-def make_certificate(owner: User, *, now: datetime | None = None, **fields: object) -> Certificate:
-    """One stored certificate row for ``owner`` with the given fields (defaults: a year left,
-    the first issuer, a server key), its status and next check from its dates unless given."""
-    now = now or timezone.now()
-    rng = random.Random()  # noqa: S311 - test data, not secrets
+def certificate_row(
+    owner: User, rng: random.Random, now: datetime, **fields: object
+) -> Certificate:
+    """An unsaved certificate row for ``owner`` with the given fields (defaults: a year left,
+    the first issuer, a server key), its status and next check from its facts unless given."""
     values: dict[str, object] = {
         "owner": owner,
         "key_source": "server",
         "email": owner.email,
+        "email_domain": email_domain_of(owner.email),  # bulk_create skips save()
         "der": shared_der(),
         "serial_hex": f"{rng.getrandbits(128):032x}",
         "issuer": ISSUERS[0],
         "subject": f"CN={owner.get_full_name() or owner.username},emailAddress={owner.email}",
+        "emails": [owner.email],
         "key_usage": "both",
         "key_type": "ec-p256",
         "not_after": now + timedelta(days=365),
@@ -68,13 +70,19 @@ def make_certificate(owner: User, *, now: datetime | None = None, **fields: obje
     if "status" not in fields:
         cert.status = status_service.derive(cert, now)
     cert.next_check_at = status_service.next_check(cert.not_after, cert.status)
+    return cert
+
+
+def make_certificate(owner: User, *, now: datetime | None = None, **fields: object) -> Certificate:
+    """One stored certificate (certificate_row's defaults)."""
+    cert = certificate_row(owner, random.Random(), now or timezone.now(), **fields)  # noqa: S311
     cert.save()
     return cert
 
 
-def make_request(owner: User, state: str, **fields: object) -> CertificateRequest:
-    """One request row in ``state`` (its CSR is a placeholder: nothing reads it)."""
-    return CertificateRequest.objects.create(
+def request_row(owner: User, state: str, **fields: object) -> CertificateRequest:
+    """An unsaved request in ``state`` (its CSR is a placeholder: nothing reads it)."""
+    return CertificateRequest(
         owner=owner,
         created_by=owner,
         email=owner.email,
@@ -85,6 +93,12 @@ def make_request(owner: User, state: str, **fields: object) -> CertificateReques
         state=state,
         **fields,
     )
+
+
+def make_request(owner: User, state: str, **fields: object) -> CertificateRequest:
+    request = request_row(owner, state, **fields)
+    request.save()
+    return request
 
 
 def seed_domains() -> None:
@@ -114,45 +128,31 @@ def seed_certificates(
     superseded; ends from two months ago to two years ahead."""
     now = now or timezone.now()
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
-    der = shared_der()
     rows = []
     for i in range(count):
-        owner = owners[i % len(owners)]
         not_after = now + timedelta(days=rng.randint(-60, 800), hours=rng.randint(0, 23))
-        cert = Certificate(
-            owner=owner,
-            key_source=rng.choice(["server", "server", "upload", "browser", "imported"]),
-            email=owner.email,
-            email_domain=owner.email.rpartition("@")[2].lower(),
-            der=der,
-            serial_hex=f"{rng.getrandbits(128):032x}",
-            issuer=ISSUERS[i % len(ISSUERS)],
-            subject=f"CN=Person {i},emailAddress={owner.email}",
-            emails=[owner.email],
-            key_usage=rng.choice(["both", "both", "signing", "encryption"]),
-            key_type="ec-p256",
-            not_before=not_after - timedelta(days=365),
-            not_after=not_after,
-            sha256_fingerprint=f"{rng.getrandbits(256):064x}",
-            spki_sha256=f"{rng.getrandbits(256):064x}",
-            chain_verdict="trusted",
-            revocation_status=rng.choice(REVOCATION),
-        )
+        fields: dict[str, object] = {
+            "key_source": rng.choice(["server", "server", "upload", "browser", "imported"]),
+            "issuer": ISSUERS[i % len(ISSUERS)],
+            "key_usage": rng.choice(["both", "both", "signing", "encryption"]),
+            "not_before": not_after - timedelta(days=365),
+            "not_after": not_after,
+            "revocation_status": rng.choice(REVOCATION),
+        }
         roll = rng.random()
         if roll < 0.05:
-            cert.revoked_at = now - timedelta(days=rng.randint(0, 300))
-            cert.revocation_reason = "Key compromise"
-            cert.revocation_status = "revoked"
-            cert.revocation_method = "declared"
-        cert.status = status_service.derive(cert, now)
+            fields |= {
+                "revoked_at": now - timedelta(days=rng.randint(0, 300)),
+                "revocation_reason": "Key compromise",
+                "revocation_status": "revoked",
+                "revocation_method": "declared",
+            }
+        cert = certificate_row(owners[i % len(owners)], rng, now, **fields)
         if roll > 0.93 and cert.status in status_service.USABLE:
             cert.status = CertificateStatus.SUPERSEDED  # its successor is another seeded row
-        cert.next_check_at = status_service.next_check(cert.not_after, cert.status)
+            cert.next_check_at = None
         rows.append(cert)
-        if len(rows) == BATCH:
-            Certificate.objects.bulk_create(rows)
-            rows = []
-    Certificate.objects.bulk_create(rows)
+    Certificate.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def seed_requests(count: int, owners: list[User], *, now: datetime | None = None) -> None:
@@ -161,22 +161,14 @@ def seed_requests(count: int, owners: list[User], *, now: datetime | None = None
     states = [RequestState.SUBMITTED, RequestState.AWAITING_APPROVAL, RequestState.CSR_READY]
     rows = []
     for i in range(count):
-        owner = owners[i % len(owners)]
         state = states[i % len(states)]
+        sent = state == RequestState.SUBMITTED
         rows.append(
-            CertificateRequest(
-                owner=owner,
-                created_by=owner,
-                email=owner.email,
-                key_source="upload",
-                key_type="ec-p256",
-                csr_pem="-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n",
-                spki_sha256=f"{i:064x}",
-                state=state,
-                ca_name="Sectigo" if state == RequestState.SUBMITTED else "",
-                submitted_at=now - timedelta(days=i % 40)
-                if state == RequestState.SUBMITTED
-                else None,
+            request_row(
+                owners[i % len(owners)],
+                state,
+                ca_name="Sectigo" if sent else "",
+                submitted_at=now - timedelta(days=i % 40) if sent else None,
             )
         )
     CertificateRequest.objects.bulk_create(rows, batch_size=BATCH)

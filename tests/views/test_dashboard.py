@@ -189,7 +189,8 @@ def test_queries_do_not_grow_with_the_number_of_certificates(
     """10 certificates, then 1,000: every admin page, list and export asks as often."""
     Domain.objects.create(name="example.org")
     owners = seed_users(50)
-    seed_certificates(10, owners, seed=1)
+    seed_certificates(9, owners, seed=1)
+    make_certificate(owners[1])  # every filter below finds something (an empty page is free)
     seed_requests(10, owners)
     admin_api.get("/api/v1/tokens")  # the token's first use records its time: not counted
     small = {url: queries_for(admin_web, url) for url in ADMIN_URLS}
