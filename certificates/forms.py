@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from certificates.models import CertificateAuthority
 from certificates.models.keys import KeySource
 from certificates.models.tokens import TokenScope
 from certificates.pki import keys
 from certificates.pki.pkcs12 import Profile
-from certificates.pki.subject import PROFILE_FIELDS, ValidationProfile
+from certificates.pki.subject import PROFILE_FIELDS
 from certificates.services import tokens
 
 KEY_TYPE_CHOICES = [
@@ -143,12 +144,12 @@ class RequestForm(OnBehalfForm, PasteOrFileForm):
     )
 
     def __init__(
-        self, *args: object, profile: ValidationProfile | None = None, **kwargs: object
+        self, *args: object, authority: CertificateAuthority | None = None, **kwargs: object
     ) -> None:
-        """``profile``: the CA product of the address's domain, whose fields alone are asked
+        """``authority``: the CA of the address's domain, whose profile's fields alone are asked
         (the needed ones marked so); None asks every field."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        wanted = PROFILE_FIELDS[profile] if profile is not None else None
+        wanted = PROFILE_FIELDS[authority.validation_profile] if authority is not None else None
         for name, label, help_text in SUBJECT_FIELDS:
             if wanted is not None and name not in wanted.asked:
                 continue

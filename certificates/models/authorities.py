@@ -44,3 +44,7 @@ class CertificateAuthority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def validation_profile(self) -> ValidationProfile:
+        return ValidationProfile(self.profile)

@@ -18,7 +18,6 @@ from certificates.models.authorities import Profile
 from certificates.models.domains import normalise_name
 from certificates.pki import emails
 from certificates.pki.errors import PkiError
-from certificates.pki.subject import ValidationProfile
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
@@ -55,11 +54,6 @@ def for_address(address: str) -> CertificateAuthority | None:
     except PkiError:
         return None
     return CertificateAuthority.objects.filter(domains__name=normalise_name(domain)).first()
-
-
-def profile_for(address: str) -> ValidationProfile | None:
-    authority = for_address(address)
-    return ValidationProfile(authority.profile) if authority is not None else None
 
 
 def _checked(fields: dict[str, Any]) -> dict[str, Any]:

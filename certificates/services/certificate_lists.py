@@ -49,6 +49,8 @@ class Sort(models.TextChoices):
     STATUS_DESC = "-status", "Status Z-A"
     ISSUER = "issuer", "Issuer A-Z"
     ISSUER_DESC = "-issuer", "Issuer Z-A"
+    KEY_SOURCE = "key_source", "Key source A-Z"
+    KEY_SOURCE_DESC = "-key_source", "Key source Z-A"
 
 
 # The column each sort key orders by (when it is not the key itself).

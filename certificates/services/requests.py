@@ -88,7 +88,7 @@ class _DomainRules:
         authority = domain.certificate_authority if domain is not None else None
         waits = domain is not None and domain.requires_approval and not is_admin(actor.user)
         return cls(
-            profile=subject.ValidationProfile(authority.profile) if authority else None,
+            profile=authority.validation_profile if authority else None,
             state=RequestState.AWAITING_APPROVAL if waits else RequestState.CSR_READY,
         )
 

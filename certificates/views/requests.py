@@ -37,14 +37,10 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         email = request.user.email
         authority = authorities.for_address(email)
-        form = RequestForm(
-            initial={"email": email}, is_admin=is_admin, profile=_profile_of_ca(authority)
-        )
+        form = RequestForm(initial={"email": email}, is_admin=is_admin, authority=authority)
         return _render_new(request, form, authority)
     authority = authorities.for_address(request.POST.get("email", ""))
-    form = RequestForm(
-        request.POST, request.FILES, is_admin=is_admin, profile=_profile_of_ca(authority)
-    )
+    form = RequestForm(request.POST, request.FILES, is_admin=is_admin, authority=authority)
     if not form.is_valid():
         return _render_new(request, form, authority, status=400)
     data = form.cleaned_data
@@ -74,10 +70,6 @@ def new_request(request: HttpRequest) -> HttpResponse:
     return redirect("request-detail", pk=created.pk)
 
 
-def _profile_of_ca(authority: CertificateAuthority | None) -> subject.ValidationProfile | None:
-    return subject.ValidationProfile(authority.profile) if authority is not None else None
-
-
 def _render_new(
     request: HttpRequest,
     form: RequestForm,
@@ -101,8 +93,8 @@ def _render_new(
 def _needed_labels(authority: CertificateAuthority | None) -> list[str]:
     if authority is None:
         return []
-    profile = subject.ValidationProfile(authority.profile)
-    return [subject.field_label(name) for name in subject.PROFILE_FIELDS[profile].needed]
+    needed = subject.PROFILE_FIELDS[authority.validation_profile].needed
+    return [subject.field_label(name) for name in needed]
 
 
 def _typed_profile(form: RequestForm) -> str:
