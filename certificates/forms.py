@@ -171,7 +171,7 @@ class RequestForm(OnBehalfForm, PasteOrFileForm):
 class SubmitForm(forms.Form):
     """Which CA the CSR went to: one of the CAs admins listed, or any other by name."""
 
-    ca_choice = forms.ChoiceField(label="CA", required=False)
+    ca_choice = needed(forms.ChoiceField(label="CA", required=False))
     ca_name = needed(
         forms.CharField(
             label="CA name",
