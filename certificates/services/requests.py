@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from certificates import notices
 from certificates.models import Certificate, CertificateRequest, StoredKey
@@ -19,7 +20,7 @@ from certificates.pki import keys, subject
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.services import audit, domains, key_copies, keystore
-from certificates.services.access import require_acts_for, require_admin
+from certificates.services.access import is_admin, require_acts_for, require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid, invalid
 from certificates.services.text import single_line
@@ -45,9 +46,12 @@ def create(
     stored with the request or not at all."""
     require_acts_for(actor.user, owner)
     email = domains.check_address_for(owner, email)
+    rules = _DomainRules.of(actor, email)
     try:
         fields = subject.SubjectFields.from_dict(subject_fields)
         subject.check_subject(fields)
+        if key_source == KeySource.SERVER and rules.profile is not None:
+            subject.check_profile(fields, rules.profile)
     except PkiError as exc:
         raise invalid(exc) from exc
     key_copy = key_copies.checked(encrypted_key, key_source)
@@ -56,15 +60,54 @@ def create(
         if csr_pem:
             raise Invalid("A server-generated key makes its own CSR; leave csr_pem out.")
         return _create_with_server_key(
-            actor, owner, email, fields, key_type or keys.DEFAULT_KEY_TYPE, renewal_of, reuse_key
+            actor,
+            owner,
+            email,
+            fields,
+            key_type or keys.DEFAULT_KEY_TYPE,
+            renewal_of,
+            reuse_key,
+            rules,
         )
     if key_source in CSR_SOURCES:
         if not csr_pem:
             raise Invalid("Paste or upload the CSR (PEM or DER) made for this address.")
         if key_type:
             raise Invalid("The key type comes from the uploaded CSR; leave key_type out.")
-        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of, key_copy)
+        return _create_from_csr(
+            actor, owner, email, key_source, csr_pem, renewal_of, rules, key_copy
+        )
     raise Invalid(f"key_source must be one of server, browser, upload, not {key_source!r}.")
+
+
+@dataclass(frozen=True)
+class _DomainRules:
+    """What the address's domain asks of a new request: the CA product's profile (None: no
+    CA named, any subject goes) and the state it starts in (awaiting approval where the
+    domain requires it, unless a certificate admin makes the request)."""
+
+    profile: subject.ValidationProfile | None
+    state: RequestState
+
+    @classmethod
+    def of(cls, actor: Actor, email: str) -> _DomainRules:
+        domain = domains.managed_domain(email)
+        authority = domain.certificate_authority if domain is not None else None
+        waits = domain is not None and domain.requires_approval and not is_admin(actor.user)
+        return cls(
+            profile=authority.validation_profile if authority else None,
+            state=RequestState.AWAITING_APPROVAL if waits else RequestState.CSR_READY,
+        )
+
+    def csr_warnings(self, fields: subject.SubjectFields) -> list[str]:
+        """A CSR keeps the subject its maker chose; say when it does not fit the product."""
+        if self.profile is None:
+            return []
+        try:
+            subject.check_profile(fields, self.profile)
+        except PkiError as exc:
+            return [f"{exc.message} This CSR's subject does not: the CA may refuse it."]
+        return []
 
 
 def _create_with_server_key(
@@ -75,6 +118,7 @@ def _create_with_server_key(
     key_type: str,
     renewal_of: Certificate | None,
     reuse_key: StoredKey | None,
+    rules: _DomainRules,
 ) -> CertificateRequest:
     if reuse_key is not None:
         private_key = keystore.load(reuse_key)
@@ -98,6 +142,7 @@ def _create_with_server_key(
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
+            state=rules.state,
             stored_key=stored,
             new_key=reuse_key is None,
         )
@@ -110,6 +155,7 @@ def _create_from_csr(
     key_source: str,
     csr_pem: str | bytes,
     renewal_of: Certificate | None,
+    rules: _DomainRules,
     key_copy: str | None,
 ) -> CertificateRequest:
     data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
@@ -128,6 +174,8 @@ def _create_from_csr(
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
+            state=rules.state,
+            warnings=rules.csr_warnings(info.fields),
         )
         if key_copy is not None:
             key_copies.keep(actor, request, key_copy)
@@ -144,8 +192,10 @@ def _save_request(
     signing_request: x509.CertificateSigningRequest,
     info: pki_csr.CsrInfo,
     renewal_of: Certificate | None,
+    state: RequestState,
     stored_key: StoredKey | None = None,
     new_key: bool = False,
+    warnings: list[str] | None = None,
 ) -> CertificateRequest:
     """The request row and its audit events, whatever made the CSR."""
     request = CertificateRequest.objects.create(
@@ -159,7 +209,8 @@ def _save_request(
         csr_pem=pki_csr.csr_to_pem(signing_request),
         spki_sha256=info.spki_sha256,
         renewal_of=renewal_of,
-        warnings=info.warnings,
+        state=state,
+        warnings=info.warnings + (warnings or []),
     )
     if new_key and stored_key is not None:
         audit.record(
@@ -173,6 +224,7 @@ def _save_request(
         key_type=request.key_type,
         renewal_of=renewal_of.pk if renewal_of else None,
         owner=owner.get_username(),
+        state=state,
     )
     return request
 
@@ -210,7 +262,8 @@ def submit(
         request = _locked(request)
         transition(request, RequestState.SUBMITTED)
         request.ca_name, request.order_ref = ca_name[:200], order_ref[:200]
-        request.save(update_fields=["state", "ca_name", "order_ref", "updated_at"])
+        request.submitted_at = timezone.now()
+        request.save(update_fields=["state", "ca_name", "order_ref", "submitted_at", "updated_at"])
         audit.record(actor, "request.submitted", request, ca_name=ca_name, order_ref=order_ref)
     return request
 
@@ -240,6 +293,18 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
     return request
 
 
+def approve(actor: Actor, request: CertificateRequest) -> CertificateRequest:
+    """An admin lets a request that awaits approval go to the CA (csr_ready)."""
+    require_admin(actor.user)
+    with transaction.atomic():
+        request = _locked(request)
+        transition(request, RequestState.CSR_READY)
+        request.save(update_fields=["state", "updated_at"])
+        event = audit.record(actor, "request.approved", request)
+        notices.request_approved(event, request)
+    return request
+
+
 def subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
@@ -261,8 +326,12 @@ def renew(
 ) -> CertificateRequest:
     """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
     ``reuse_key`` asks to sign a new CSR with the key the server already holds. A browser-made
-    key may come with its encrypted copy, as for ``create``."""
+    key may come with its encrypted copy, as for ``create``. Where the domain's CA product
+    carries fewer subject fields, a server-made CSR keeps only those."""
     previous = cert.request.subject if cert.request is not None else subject_of(cert)
+    profile = _DomainRules.of(actor, cert.email).profile
+    if profile is not None and key_source == KeySource.SERVER:
+        previous = subject.fit_profile(subject.SubjectFields(**previous), profile).as_dict()
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
