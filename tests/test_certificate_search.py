@@ -149,6 +149,12 @@ def test_the_api_refuses_bad_filters_with_json_422(
     assert f"Query parameter '{field}'" in response.json()["detail"]
 
 
+def test_a_domain_idna_refuses_is_a_422_saying_so(admin_api: Client) -> None:
+    response = admin_api.get("/api/v1/certificates", {"domain": "☃.example"})
+    assert response.status_code == 422
+    assert "is not a valid internationalised domain name" in response.json()["detail"]
+
+
 def test_the_table_page_takes_the_same_filters(
     admin_web: Client, rows: dict[str, Certificate]
 ) -> None:

@@ -5,6 +5,7 @@ from certificates.models.domains import normalise_name
 from certificates.models.keys import KeySource, StoredKey
 from certificates.pki.certinfo import KeyUsage
 from certificates.pki.chain import Verdict
+from certificates.pki.errors import PkiError
 
 # The values are pki's; the models add the labels people read.
 CHAIN_VERDICT_CHOICES = [
@@ -147,4 +148,10 @@ class Certificate(models.Model):
 
 
 def email_domain_of(address: str) -> str:
-    return normalise_name(address.rpartition("@")[2])
+    """The address's domain as managed domains are stored (normalise_name); one IDNA refuses,
+    which no managed domain can be, is kept lower-cased as written."""
+    domain = address.rpartition("@")[2]
+    try:
+        return normalise_name(domain)
+    except PkiError:
+        return domain.strip().lower()

@@ -15,13 +15,10 @@ from django.db.models import QuerySet
 
 from certificates.models import CertificateAuthority, Domain
 from certificates.models.authorities import Profile
-from certificates.models.domains import normalise_name
-from certificates.pki import emails
-from certificates.pki.errors import PkiError
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
-from certificates.services.domains import domain_name
+from certificates.services.domains import domain_name, managed_domain
 from certificates.services.errors import Conflict, Invalid, NotFound
 from certificates.services.text import single_line
 
@@ -58,11 +55,8 @@ def names() -> list[str]:
 
 def for_address(address: str) -> CertificateAuthority | None:
     """The CA that serves the address's mail domain, if an admin named one."""
-    try:
-        _, domain = emails.split_address(address)
-    except PkiError:
-        return None
-    return CertificateAuthority.objects.filter(domains__name=normalise_name(domain)).first()
+    domain = managed_domain(address)
+    return domain.certificate_authority if domain is not None else None
 
 
 def _checked(fields: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +82,7 @@ def _checked(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _served(authority: CertificateAuthority, names: Iterable[str]) -> list[Domain]:
     """The managed domains ``names`` lists, none of them served by another CA yet."""
-    wanted = {normalise_name(n) for n in names if n.strip()}
+    wanted = {domain_name(n) for n in names if n.strip()}
     found = {d.name: d for d in Domain.objects.filter(name__in=wanted)}
     missing = sorted(wanted - set(found))
     if missing:

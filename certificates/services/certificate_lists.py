@@ -16,6 +16,7 @@ from certificates.models import Certificate, CertificateRequest
 from certificates.models.certificates import CertificateStatus
 from certificates.models.domains import normalise_name
 from certificates.models.requests import OPEN_STATES, RequestState
+from certificates.pki.errors import PkiError
 from certificates.pki.revocation import RevocationStatus
 from certificates.services.access import visible_certificates
 from certificates.services.errors import Invalid
@@ -91,7 +92,10 @@ def search(
     if status:
         rows = rows.filter(status=status)
     if domain and domain.strip():
-        rows = rows.filter(email_domain=normalise_name(domain))
+        try:
+            rows = rows.filter(email_domain=normalise_name(domain))
+        except PkiError as exc:
+            raise Invalid(exc.message) from exc
     if issuer and issuer.strip():
         rows = rows.filter(issuer__icontains=issuer.strip())
     if key_source:

@@ -59,13 +59,10 @@ def managed_domain(address: str) -> Domain | None:
     """The managed domain of a well-formed address, with the CA that serves it."""
     try:
         _, domain = emails.split_address(address)
+        name = normalise_name(domain)
     except PkiError:
         return None
-    return (
-        Domain.objects.select_related("certificate_authority")
-        .filter(name=normalise_name(domain))
-        .first()
-    )
+    return Domain.objects.select_related("certificate_authority").filter(name=name).first()
 
 
 MAX_NAME = 253  # RFC 1035, in text form without the final dot
