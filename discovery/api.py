@@ -14,9 +14,10 @@ from ninja import Field, Router, Schema, Status
 from certificates.api.auth import actor
 from certificates.api.schemas import In
 from certificates.services import access
+from certificates.services.domains import get_domain
 from certificates.services.errors import NotFound
 from discovery.models import Publication
-from discovery.services import domains, published, publishing, verification
+from discovery.services import published, publishing, verification
 
 router = Router(tags=["publishing"])
 
@@ -152,7 +153,7 @@ def get_publication(request: HttpRequest, certificate_id: int) -> dict[str, Any]
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/plain": {}}}}},
 )
 def zone(request: HttpRequest, name: str) -> HttpResponse:
-    domain = domains.get_domain(request.user, name)
+    domain = get_domain(request.user, name)
     return HttpResponse(published.zone_text(domain), content_type="text/plain; charset=utf-8")
 
 
@@ -162,7 +163,7 @@ def zone(request: HttpRequest, name: str) -> HttpResponse:
     summary="Check every published record of the domain in live DNS now (admin)",
 )
 def verify(request: HttpRequest, name: str) -> dict[str, Any]:
-    domain = domains.get_domain(request.user, name)
+    domain = get_domain(request.user, name)
     done = verification.verify_domain(actor(request), domain)
     return {
         "domain": domain.name,

@@ -101,13 +101,21 @@ def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
     return domain
 
 
-def get_domain(viewer: AbstractBaseUser, name: str) -> Domain:
-    """Admins: the managed domain called ``name``."""
-    require_admin(viewer)
-    domain = Domain.objects.filter(name=normalise_name(name)).first()
+def find_domain(name: str) -> Domain:
+    """A managed domain by name (for commands; people go through get_domain)."""
+    try:
+        domain = Domain.objects.filter(name=normalise_name(name)).first()
+    except PkiError:  # a name IDNA refuses names no managed domain
+        domain = None
     if domain is None:
-        raise NotFound(f"{name or 'That'} is not a managed domain.")
+        raise NotFound(f"{name[:100]!r} is not a managed mail domain.")
     return domain
+
+
+def get_domain(viewer: AbstractBaseUser, name: str) -> Domain:
+    """A managed domain, for certificate admins only."""
+    require_admin(viewer)
+    return find_domain(name)
 
 
 def change_domain(actor: Actor, domain: Domain, **fields: object) -> Domain:

@@ -6,33 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from certificates.models import Domain
-from certificates.models.domains import normalise_name
 from certificates.pki import keywrap
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Invalid, NotFound
+from certificates.services.errors import Invalid
 from certificates.services.keystore import configured_keys
 from discovery import dnsclient, records
 from discovery.models import DomainPublishing, SmimeaForms
-
-
-def find_domain(name: str) -> Domain:
-    """A managed domain by name (for commands; people go through get_domain)."""
-    domain = Domain.objects.filter(name=normalise_name(name)).first()
-    if domain is None:
-        raise NotFound(f"{name[:100]!r} is not a managed mail domain.")
-    return domain
-
-
-def get_domain(user: AbstractBaseUser, name: str) -> Domain:
-    """A managed domain, for certificate admins only."""
-    require_admin(user)
-    return find_domain(name)
 
 
 def settings_of(domain: Domain) -> DomainPublishing:
