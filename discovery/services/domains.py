@@ -39,8 +39,20 @@ def serving_hosts(domain: Domain) -> set[str]:
     return hosts - {""}
 
 
-def caa_records(domain: Domain) -> list[records.Record]:
+def caa_issuers(domain: Domain) -> list[str]:
+    """The CA domains the CAA issuemail suggestion names: those in the publishing settings,
+    and the CAA domain of the CA the mail domain orders from (the Certificate authorities
+    page), once."""
     issuers = [i.strip() for i in settings_of(domain).caa_issuers.split(",") if i.strip()]
+    authority = domain.certificate_authority
+    ordered_from = authority.caa_issuemail if authority is not None else ""
+    if ordered_from and ordered_from.lower() not in {i.lower() for i in issuers}:
+        issuers.append(ordered_from)
+    return issuers
+
+
+def caa_records(domain: Domain) -> list[records.Record]:
+    issuers = caa_issuers(domain)
     owner = records.domain_name(domain.name)
     return [
         records.Record(records.Kind.CAA, owner, domain.dns_ttl, records.caa_issuemail(issuer))
