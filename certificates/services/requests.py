@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from certificates import notices
-from certificates.models import Certificate, CertificateRequest, StoredKey
+from certificates.models import Certificate, CertificateRequest, Domain, StoredKey
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
@@ -50,8 +50,8 @@ def create(
     try:
         fields = subject.SubjectFields.from_dict(subject_fields)
         subject.check_subject(fields)
-        if key_source == KeySource.SERVER and rules.profile is not None:
-            subject.check_profile(fields, rules.profile)
+        if key_source == KeySource.SERVER:
+            rules.check(fields)
     except PkiError as exc:
         raise invalid(exc) from exc
     key_copy = key_copies.checked(encrypted_key, key_source)
@@ -92,22 +92,31 @@ class _DomainRules:
     @classmethod
     def of(cls, actor: Actor, email: str) -> _DomainRules:
         domain = domains.managed_domain(email)
-        authority = domain.certificate_authority if domain is not None else None
         waits = domain is not None and domain.requires_approval and not is_admin(actor.user)
         return cls(
-            profile=authority.validation_profile if authority else None,
+            profile=_ca_profile(domain),
             state=RequestState.AWAITING_APPROVAL if waits else RequestState.CSR_READY,
         )
 
-    def csr_warnings(self, fields: subject.SubjectFields) -> list[str]:
-        """A CSR keeps the subject its maker chose; say when it does not fit the product."""
-        if self.profile is None:
-            return []
-        try:
+    def check(self, fields: subject.SubjectFields) -> None:
+        """PkiError unless ``fields`` fit the CA product's profile (any fit without one)."""
+        if self.profile is not None:
             subject.check_profile(fields, self.profile)
+
+    def csr_warnings(self, fields: subject.SubjectFields) -> list[str]:
+        """An uploaded CSR keeps the subject its maker chose; say when it does not fit the
+        product."""
+        try:
+            self.check(fields)
         except PkiError as exc:
             return [f"{exc.message} This CSR's subject does not: the CA may refuse it."]
         return []
+
+
+def _ca_profile(domain: Domain | None) -> subject.ValidationProfile | None:
+    """The profile of the CA product the domain orders; None when it names no CA."""
+    authority = domain.certificate_authority if domain is not None else None
+    return authority.validation_profile if authority is not None else None
 
 
 def _create_with_server_key(
@@ -162,6 +171,8 @@ def _create_from_csr(
     try:
         signing_request = pki_csr.load_csr(data)
         info = pki_csr.validate_csr(signing_request, email)
+        if key_source == KeySource.BROWSER:  # its subject is the form's fields
+            rules.check(info.fields)
     except PkiError as exc:
         raise invalid(exc) from exc
     with transaction.atomic():
@@ -175,7 +186,7 @@ def _create_from_csr(
             info=info,
             renewal_of=renewal_of,
             state=rules.state,
-            warnings=rules.csr_warnings(info.fields),
+            warnings=rules.csr_warnings(info.fields) if key_source == KeySource.UPLOAD else [],
         )
         if key_copy is not None:
             key_copies.keep(actor, request, key_copy)
@@ -305,13 +316,24 @@ def approve(actor: Actor, request: CertificateRequest) -> CertificateRequest:
     return request
 
 
-def subject_of(cert: Certificate) -> dict[str, str]:
+def _subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
     fields, _ = subject.name_to_fields(name)
     if addresses_match(fields.common_name, cert.email):
         fields = replace(fields, common_name="")  # a mailbox CN is the default anyway
     return fields.as_dict()
+
+
+def renewal_subject(cert: Certificate) -> dict[str, str]:
+    """The subject a renewal's new key carries, whether the portal or the browser makes its
+    CSR: the certificate's, without the fields the domain's CA product does not carry (the
+    organisation may have changed products since)."""
+    previous = cert.request.subject if cert.request is not None else _subject_of(cert)
+    profile = _ca_profile(domains.managed_domain(cert.email))
+    if profile is None:
+        return previous
+    return subject.fit_profile(subject.SubjectFields.from_dict(previous), profile).as_dict()
 
 
 def renew(
@@ -324,14 +346,10 @@ def renew(
     reuse_key: bool = False,
     encrypted_key: str | bytes | None = None,
 ) -> CertificateRequest:
-    """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
-    ``reuse_key`` asks to sign a new CSR with the key the server already holds. A browser-made
-    key may come with its encrypted copy, as for ``create``. Where the domain's CA product
-    carries fewer subject fields, a server-made CSR keeps only those."""
-    previous = cert.request.subject if cert.request is not None else subject_of(cert)
-    profile = _DomainRules.of(actor, cert.email).profile
-    if profile is not None and key_source == KeySource.SERVER:
-        previous = subject.fit_profile(subject.SubjectFields(**previous), profile).as_dict()
+    """A new request pre-filled from ``cert``: same owner, address and subject
+    (renewal_subject); a new key unless ``reuse_key`` asks to sign a new CSR with the key the
+    server already holds. A browser-made key may come with its encrypted copy, as for
+    ``create``."""
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
@@ -350,7 +368,7 @@ def renew(
         actor,
         owner=cert.owner,
         email=cert.email,
-        subject_fields=previous,
+        subject_fields=renewal_subject(cert),
         key_source=key_source,
         key_type=key_type,
         csr_pem=csr_pem,

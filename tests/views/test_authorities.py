@@ -121,6 +121,25 @@ def test_a_csr_that_does_not_fit_gets_a_warning_not_a_refusal(
     assert any("fill in given name and surname" in w for w in created.json()["warnings"])
 
 
+def test_a_browser_made_csr_must_fit_the_profile_like_a_server_made_one(
+    owner_api: Client, sectigo: CertificateAuthority
+) -> None:
+    """The page builds it from the form's fields, which are the profile's: a CSR that does
+    not fit did not come from that form."""
+    body = {"email": OWNER_EMAIL, "key_source": "browser", "csr_pem": make_csr()}
+    refused = post_json(owner_api, "/api/v1/requests", body)
+    assert refused.status_code == 422
+    assert "individual-validated: fill in given name and surname" in refused.json()["detail"]
+    named = [
+        x509.NameAttribute(NameOID.GIVEN_NAME, "Alice"),
+        x509.NameAttribute(NameOID.SURNAME, "Example"),
+    ]
+    body["csr_pem"] = make_csr(extra=named)
+    made = post_json(owner_api, "/api/v1/requests", body)
+    assert made.status_code == 201 and made.json()["warnings"] == []
+    assert CertificateRequest.objects.count() == 1
+
+
 def test_a_mailbox_profile_makes_the_address_the_common_name(
     owner_api: Client, sectigo: CertificateAuthority
 ) -> None:
@@ -187,5 +206,8 @@ def test_a_renewal_keeps_only_the_fields_the_profile_carries(
     assert response.status_code == 302, text(response)
     renewal = CertificateRequest.objects.get(renewal_of=issued)
     assert renewal.subject == {}
+    # a renewal with a key made in the browser gets the same subject to build its CSR from
+    material = owner_web.get(f"/certificates/{issued.pk}/browser-key.json").json()  # type: ignore[attr-defined]
+    assert not any(material["renewal_subject"].values())
     csr = x509.load_pem_x509_csr(renewal.csr_pem.encode())
     assert csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == OWNER_EMAIL
