@@ -226,6 +226,14 @@ class CertificateAuthorityAdmin(ServiceAddMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateAuthority]:
         return super().get_queryset(request).prefetch_related("domains")
 
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed: bool = super().has_change_permission(request, obj)
+        return allowed and self.has_certificate_admin_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed: bool = super().has_delete_permission(request, obj)
+        return allowed and self.has_certificate_admin_permission(request)
+
     @admin.display(description="Domains it serves")
     def served(self, obj: CertificateAuthority) -> str:
         return ", ".join(d.name for d in obj.domains.all()) or "—"

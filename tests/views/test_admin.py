@@ -333,6 +333,26 @@ def test_staff_without_certificate_admin_rights_runs_no_service_action(
     assert not AuditEvent.objects.filter(action__in=["certificate.revoked", "domain.added"])
 
 
+def test_staff_with_django_rights_on_cas_still_change_none(staff_web: Client) -> None:
+    """Django's change and delete permissions on the model are not enough: changing what
+    requests ask for is a certificate admin's."""
+    authority = CertificateAuthority.objects.create(name="HARICA", profile="individual")
+    dave = User.objects.get(username="dave")
+    dave.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["change_certificateauthority", "delete_certificateauthority"]
+        )
+    )
+    url = f"/admin/certificates/certificateauthority/{authority.pk}/"
+    change = staff_web.get(f"{url}change/")
+    assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
+    staff_web.post(f"{url}change/", {"name": "HARICA", "profile": "mailbox"})
+    assert staff_web.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    authority.refresh_from_db()
+    assert authority.profile == "individual"
+    assert not AuditEvent.objects.filter(action__startswith="authority.").exists()
+
+
 def test_certificate_authorities_are_kept_through_the_service(
     superuser_web: Client, domain: Domain
 ) -> None:
