@@ -7,14 +7,17 @@ the pages, the API and the admin.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from certificates.models.audit import AuditObject
+from certificates.models import CertificateAuthority
 from certificates.models.keys import KeySource
 from certificates.models.tokens import TokenScope
 from certificates.pki import keys, pkcs12
 from certificates.pki.pkcs12 import Profile
+from certificates.pki.subject import PROFILE_FIELDS
 from certificates.services import tokens
 
 KEY_TYPE_CHOICES = [
@@ -170,21 +173,35 @@ class RequestForm(OnBehalfForm, BrowserKeyFields):
         help_text="Admins only: the existing user who will own the request. Empty: yourself.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, authority: CertificateAuthority | None = None, **kwargs: object
+    ) -> None:
+        """``authority``: the CA of the address's domain, whose profile's fields alone are asked
+        (the needed ones marked so); None asks every field."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        wanted = PROFILE_FIELDS[authority.validation_profile] if authority is not None else None
         for name, label, help_text in SUBJECT_FIELDS:
-            self.fields[name] = forms.CharField(
-                label=label, required=False, max_length=200, help_text=help_text
+            if wanted is not None and name not in wanted.asked:
+                continue
+            field = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                help_text="" if wanted is not None else help_text,
             )
+            self.fields[name] = needed(field) if wanted and name in wanted.needed else field
 
     def subject(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name, "") for name, _label, _help in SUBJECT_FIELDS}
 
     def subject_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name, _label, _help in SUBJECT_FIELDS]
+        return [self[name] for name, _label, _help in SUBJECT_FIELDS if name in self.fields]
 
 
 class SubmitForm(forms.Form):
+    """Which CA the CSR went to: one of the CAs admins listed, or any other by name."""
+
+    ca_choice = needed(forms.ChoiceField(label="CA", required=False))
     ca_name = needed(
         forms.CharField(
             label="CA name",
@@ -199,6 +216,22 @@ class SubmitForm(forms.Form):
         required=False,
         help_text="The CA's order or ticket number, if any.",
     )
+
+    def __init__(self, *args: object, ca_names: Sequence[str] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not ca_names:
+            del self.fields["ca_choice"]
+            return
+        self.fields["ca_choice"].choices = [  # type: ignore[attr-defined]
+            *((name, name) for name in ca_names),
+            ("", "Another CA (type its name below)"),
+        ]
+        self.fields["ca_name"].label = "Another CA's name"
+        self.fields["ca_name"].help_text = "Only for a CA that is not in the list."
+        self.fields["ca_name"].needed = False  # type: ignore[attr-defined]
+
+    def chosen_ca(self) -> str:
+        return self.cleaned_data.get("ca_choice") or self.cleaned_data.get("ca_name") or ""
 
 
 class RejectForm(forms.Form):
@@ -391,19 +424,3 @@ class TokenForm(forms.Form):
 
     def scopes(self) -> list[str]:
         return [TokenScope.KEYS_EXPORT] if self.cleaned_data.get("export_keys") else []
-
-
-class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label="Actor (username)", required=False, max_length=150)
-    action = forms.CharField(
-        label="Action",
-        required=False,
-        max_length=64,
-        help_text="e.g. key.exported, request.created",
-    )
-    object_type = forms.ChoiceField(
-        label="Object type",
-        required=False,
-        choices=[("", "Any"), *AuditObject.choices],
-    )
-    object_id = forms.CharField(label="Object id", required=False, max_length=64)

@@ -32,6 +32,7 @@ SEND_TASK = "certificates.tasks.send_notification"
 KINDS: dict[str, tuple[type[models.Model], str]] = {
     "key_exported": (Certificate, "certificate"),
     "certificate_revoked": (Certificate, "certificate"),
+    "request_approved": (CertificateRequest, "req"),
     "request_rejected": (CertificateRequest, "req"),
     "request_cancelled": (CertificateRequest, "req"),
     "request_issued": (CertificateRequest, "req"),
@@ -46,8 +47,15 @@ def key_exported(event: AuditEvent, cert: Certificate) -> Notification:
     return _owe("key_exported", event, cert.owner, cert.email)
 
 
+def request_approved(event: AuditEvent, req: CertificateRequest) -> Notification | None:
+    """An admin approved a request that waited for it (a domain that requires approval): the
+    requester can now send the CSR to the CA."""
+    return _owe_unless_own(event, "request_approved", req.owner, req.email)
+
+
 def request_rejected(event: AuditEvent, req: CertificateRequest) -> Notification | None:
-    """An admin rejected the request; the mail carries the reason."""
+    """An admin rejected the request, whether it awaited approval or was approved already; the
+    mail carries the reason."""
     return _owe_unless_own(event, "request_rejected", req.owner, req.email)
 
 

@@ -4,9 +4,12 @@ from django.urls import path
 
 from certificates.views import (
     audit,
+    authorities,
     browser_keys,
     certificate_actions,
+    certificate_table,
     certificates,
+    dashboard,
     home,
     requests,
     revocation,
@@ -21,7 +24,12 @@ urlpatterns = [
     path("requests/<int:pk>/submit", requests.submit, name="request-submit"),
     path("requests/<int:pk>/cancel", requests.cancel, name="request-cancel"),
     path("requests/<int:pk>/reject", requests.reject, name="request-reject"),
+    path("requests/<int:pk>/approve", requests.approve, name="request-approve"),
     path("requests/<int:pk>/certificate", requests.upload_certificate, name="request-upload"),
+    path("certificates/", certificate_table.certificate_list, name="certificate-list"),
+    path(
+        "certificates/export.csv", certificate_table.certificate_export, name="certificate-export"
+    ),
     path("certificates/import/", certificates.import_certificate, name="certificate-import"),
     path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate-detail"),
     path(
@@ -58,4 +66,9 @@ urlpatterns = [
     path("tokens/", tokens.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke", tokens.token_revoke, name="token-revoke"),
     path("audit/", audit.audit_list, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("authorities/", authorities.authority_list, name="authority-list"),
+    path("authorities/<int:pk>/", authorities.authority_edit, name="authority-edit"),
+    path("authorities/<int:pk>/delete", authorities.authority_delete, name="authority-delete"),
 ]

@@ -16,11 +16,12 @@ from ninja import Field, Query, Router, Schema, Status
 from certificates.api.auth import actor
 from certificates.api.schemas import EMAIL, Clean, In
 from certificates.services import access
+from certificates.services.domains import get_domain
 from certificates.services.errors import NotFound
 from discovery import lookup, recipient
 from discovery.models import Publication
-from discovery.services import domains, published, publishing, verification
 from discovery.services import lookup as lookups
+from discovery.services import published, publishing, verification
 
 router = Router(tags=["publishing"])
 
@@ -156,7 +157,7 @@ def get_publication(request: HttpRequest, certificate_id: int) -> dict[str, Any]
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/plain": {}}}}},
 )
 def zone(request: HttpRequest, name: str) -> HttpResponse:
-    domain = domains.get_domain(request.user, name)
+    domain = get_domain(request.user, name)
     return HttpResponse(published.zone_text(domain), content_type="text/plain; charset=utf-8")
 
 
@@ -166,7 +167,7 @@ def zone(request: HttpRequest, name: str) -> HttpResponse:
     summary="Check every published record of the domain in live DNS now (admin)",
 )
 def verify(request: HttpRequest, name: str) -> dict[str, Any]:
-    domain = domains.get_domain(request.user, name)
+    domain = get_domain(request.user, name)
     done = verification.verify_domain(actor(request), domain)
     return {
         "domain": domain.name,

@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from certificates.api import admin, certificates, requests, tokens
+from certificates.api import admin, authorities, certificates, dashboard, requests, tokens
 from certificates.api.auth import BearerAuth
 from certificates.services.errors import ServiceError
 from discovery import api as discovery_api
@@ -95,6 +95,8 @@ api.add_router("/certificates", certificates.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/", admin.router)
 api.add_router("/", discovery_api.router)
+api.add_router("/", dashboard.router)
+api.add_router("/certificate-authorities", authorities.router)
 
 
 def error(status: int, detail: str, errors: list[dict[str, Any]] | None = None) -> JsonResponse:

@@ -14,13 +14,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from certificates.account_urls import RESET_PAGES
-from certificates.models import ApiToken, TrustAnchor
+from certificates.models import ApiToken, CertificateAuthority, TrustAnchor
 from tests.conftest import api_client
 from tests.factories import create_server_request, issue_via_api, logged_in
 from tests.views.conftest import text
 
 # Page routes by URL name: which owner object they take (None: no object; "admin": admins only;
-# "domain": admins only, for a managed domain's name).
+# "domain": admins only, for a managed domain's name; "authority": admins only, for a CA).
 PAGES: dict[str, str | None] = {
     "home": None,
     "request-new": None,
@@ -29,6 +29,7 @@ PAGES: dict[str, str | None] = {
     "request-submit": "request",
     "request-cancel": "request",
     "request-reject": "request",
+    "request-approve": "request",
     "request-upload": "request",
     "certificate-import": None,
     "certificate-detail": "certificate",
@@ -54,6 +55,13 @@ PAGES: dict[str, str | None] = {
     "domain-zone": "domain",
     "domain-verify": "domain",
     "domain-push": "domain",
+    "audit-export": "admin",
+    "dashboard": "admin",
+    "certificate-list": "admin",
+    "certificate-export": "admin",
+    "authority-list": "admin",
+    "authority-edit": "authority",
+    "authority-delete": "authority",
 }
 PUBLIC_PAGES = {
     "healthz",
@@ -84,9 +92,11 @@ API: dict[tuple[str, str], str | None] = {
     ("post", "/api/v1/requests/{request_id}/submit"): "request",
     ("post", "/api/v1/requests/{request_id}/cancel"): "request",
     ("post", "/api/v1/requests/{request_id}/reject"): "request",
+    ("post", "/api/v1/requests/{request_id}/approve"): "request",
     ("post", "/api/v1/requests/{request_id}/certificate"): "request",
     ("post", "/api/v1/certificates"): None,
     ("get", "/api/v1/certificates"): None,
+    ("get", "/api/v1/certificates/export.csv"): "admin",
     ("get", "/api/v1/certificates/{certificate_id}"): "certificate",
     ("get", "/api/v1/certificates/{certificate_id}/download"): "certificate",
     ("post", "/api/v1/certificates/{certificate_id}/pkcs12"): "certificate",
@@ -100,7 +110,15 @@ API: dict[tuple[str, str], str | None] = {
     ("get", "/api/v1/domains"): "admin",
     ("post", "/api/v1/domains"): "admin",
     ("delete", "/api/v1/domains/{name}"): "admin",
+    ("patch", "/api/v1/domains/{name}"): "admin",
     ("get", "/api/v1/audit"): "admin",
+    ("get", "/api/v1/audit/export.csv"): "admin",
+    ("get", "/api/v1/dashboard"): "admin",
+    ("get", "/api/v1/certificate-authorities"): "admin",
+    ("post", "/api/v1/certificate-authorities"): "admin",
+    ("get", "/api/v1/certificate-authorities/{authority_id}"): "admin",
+    ("patch", "/api/v1/certificate-authorities/{authority_id}"): "admin",
+    ("delete", "/api/v1/certificate-authorities/{authority_id}"): "admin",
     ("get", "/api/v1/tokens"): None,
     ("post", "/api/v1/tokens"): None,
     ("delete", "/api/v1/tokens/{token_id}"): "token",
@@ -122,6 +140,7 @@ BODIES: dict[str, dict[str, object]] = {
     "cancel": {},
     "trust-anchors": {"name": "Some root", "pem": "x"},
     "domains": {"name": "example.org"},
+    "certificate-authorities": {"name": "Some CA"},
 }
 
 
@@ -139,6 +158,7 @@ class Objects:
     request: int
     certificate: int
     token: int
+    authority: int
 
 
 @pytest.fixture
@@ -148,7 +168,10 @@ def owned(owner, owner_api, trust_anchor, sign_csr) -> Objects:  # type: ignore[
     other = create_server_request(owner_api, owner.email)
     token = ApiToken.objects.filter(user=owner).first()
     assert token is not None
-    return Objects(request=other["id"], certificate=cert["id"], token=token.pk)
+    authority = CertificateAuthority.objects.create(name="Sectigo")
+    return Objects(
+        request=other["id"], certificate=cert["id"], token=token.pk, authority=authority.pk
+    )
 
 
 def page_routes() -> dict[str, URLPattern]:
@@ -204,8 +227,9 @@ def test_pages_are_private_and_objects_are_the_owners(owned: Objects, peer_user:
         if kind in ("request", "certificate", "token"):
             assert peer.post(url).status_code == 404, (name, "post")
             assert peer.get(url).status_code == 404, (name, "get")
-        elif kind == "admin":
+        elif kind in ("admin", "authority"):
             assert peer.get(url).status_code in (403, 404), name
+            assert peer.post(url).status_code in (403, 404), (name, "post")
         elif kind == "domain":
             assert peer.post(url).status_code == 403, name
 
@@ -234,6 +258,7 @@ def api_url(path: str, owned: Objects) -> str:
         "{certificate_id}": str(owned.certificate),
         "{token_id}": str(owned.token),
         "{anchor_id}": str(TrustAnchor.objects.get().pk),
+        "{authority_id}": str(owned.authority),
         "{name}": "example.com",
     }
     for param, value in params.items():
@@ -255,14 +280,18 @@ def test_api_objects_are_the_owners(owned: Objects, peer_user: User, owner: User
         body = BODIES.get(path.rsplit("/", 1)[-1], {})
         send = getattr(anonymous, method)
         response = (
-            send(url, body, content_type="application/json") if method == "post" else send(url)
+            send(url, body, content_type="application/json")
+            if method in ("post", "patch")
+            else send(url)
         )
         assert response.status_code == 401, (method, path, response.status_code)
         assert "detail" in response.json()
 
         send = getattr(peer, method)
         response = (
-            send(url, body, content_type="application/json") if method == "post" else send(url)
+            send(url, body, content_type="application/json")
+            if method in ("post", "patch")
+            else send(url)
         )
         if kind in ("request", "certificate", "token"):
             assert response.status_code == 404, (method, path, response.status_code)
@@ -301,7 +330,7 @@ def test_no_page_route_answers_a_get_with_405(owned: Objects, owner: User) -> No
         url = page_url(name, owned)
         response = browser.get(url, follow=True)
         assert all(status == 302 for _, status in response.redirect_chain), (name, url)
-        expected = 403 if PAGES.get(name) in ("admin", "domain") else 200
+        expected = 403 if PAGES.get(name) in ("admin", "domain", "authority") else 200
         if name in RESET_PAGES:  # off unless PASSWORD_RESET_ENABLED: a 404 with a sentence
             expected = 404
         if name in ABSENT_FOR_OWNED:

@@ -16,8 +16,15 @@ from cryptography.x509.oid import NameOID
 from django.contrib.auth.models import User
 from django.test import Client
 
-from certificates.models import ApiToken, AuditEvent, Certificate, CertificateRequest, Domain
-from certificates.services import anchors, domains, issuance, tokens
+from certificates.models import (
+    ApiToken,
+    AuditEvent,
+    Certificate,
+    CertificateAuthority,
+    CertificateRequest,
+    Domain,
+)
+from certificates.services import anchors, authorities, domains, issuance, tokens
 from certificates.services import requests as request_service
 from certificates.services.errors import Invalid
 from tests.conftest import actor
@@ -74,6 +81,14 @@ def _refusals(
             "name",
             lambda bad: domains.add_domain(actor(admin), f"mail{bad}.example.org"),
         ),
+        "certificate authority name": (
+            "name",
+            lambda bad: authorities.add(actor(admin), name=f"Sec{bad}tigo"),
+        ),
+        "certificate authority instructions": (
+            "instructions",
+            lambda bad: authorities.add(actor(admin), name="Sectigo", instructions=f"Use{bad}it"),
+        ),
         "subject field": (
             "subject.organization",
             lambda bad: request_service.create(
@@ -97,6 +112,8 @@ def _refusals(
         "rejection reason",
         "trust anchor name",
         "domain name",
+        "certificate authority name",
+        "certificate authority instructions",
         "subject field",
     ],
 )
@@ -112,6 +129,7 @@ def test_every_service_refuses_control_and_format_characters_naming_the_field(
     assert not ApiToken.objects.filter(name__startswith="ci").exists()
     assert not CertificateRequest.objects.exclude(state="csr_ready").exists()
     assert not Domain.objects.filter(name__startswith="mail").exists()
+    assert not CertificateAuthority.objects.exists()
 
 
 def test_a_declared_revocation_reason_refuses_a_line_separator(
@@ -133,6 +151,7 @@ def test_a_declared_revocation_reason_refuses_a_line_separator(
         ("/api/v1/tokens", {"name": f"ci{RLO}gnp.exe"}, "name"),
         ("/api/v1/trust-anchors", {"name": f"Root{RLO}", "pem": "x"}, "name"),
         ("/api/v1/domains", {"name": f"mail{RLO}.example.org"}, "name"),
+        ("/api/v1/certificate-authorities", {"name": "CA", "product": f"S/MIME{RLO}"}, "product"),
         (
             "/api/v1/requests",
             {"email": OWNER_EMAIL, "key_source": "server", "subject": {"locality": f"Ber{RLO}"}},

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from certificates import mail, notices
-from certificates.models import Certificate, CertificateRequest, Notification
+from certificates.models import Certificate, CertificateRequest, Domain, Notification
 from certificates.services import audit, export, issuance
 from certificates.services import requests as request_service
 from tests.conftest import actor
@@ -79,10 +79,16 @@ def owed(kind: str) -> list[str]:
 
 @pytest.fixture
 def admin_changes(
-    admin: User, owner_api: Client, admin_api: Client, sign_csr: SignCsr, issued: Certificate
+    admin: User,
+    owner_api: Client,
+    admin_api: Client,
+    sign_csr: SignCsr,
+    issued: Certificate,
+    domain: Domain,
 ) -> Callable[[str], None]:
     """admin_changes(reason): an admin cancels, rejects and uploads the certificate of three of
-    alice's requests, and declares her certificate revoked."""
+    alice's requests, and declares her certificate revoked; then, her domain requiring
+    approval, approves one of her requests and rejects another that still waits for it."""
 
     def change(reason: str) -> None:
         by_admin = actor(admin)
@@ -90,6 +96,10 @@ def admin_changes(
         request_service.reject(by_admin, open_request(owner_api), reason)
         upload_certificate(admin_api, sign_csr, create_server_request(owner_api, OWNER_EMAIL))
         issuance.declare_revoked(by_admin, issued, reason)
+        domain.requires_approval = True
+        domain.save()
+        request_service.approve(by_admin, open_request(owner_api))
+        request_service.reject(by_admin, open_request(owner_api), reason)
 
     return change
 
@@ -98,8 +108,9 @@ def test_changes_an_admin_makes_are_owed_to_the_requester(
     owner: User, admin_changes: Callable[[str], None]
 ) -> None:
     admin_changes("wrong department")
-    for kind in ("request_cancelled", "request_rejected", "request_issued", "certificate_revoked"):
+    for kind in ("request_cancelled", "request_issued", "certificate_revoked", "request_approved"):
         assert owed(kind) == [owner.email], kind
+    assert owed("request_rejected") == [owner.email] * 2  # one ready for the CA, one waiting
 
 
 def test_changes_people_make_themselves_are_not_mailed(

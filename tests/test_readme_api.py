@@ -21,11 +21,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, Domain, TrustAnchor
+from certificates.services.access import ADMIN_GROUP
 from tests.peers import SmtpSink
 from tests.testca import SmimeTestCA
 
@@ -89,7 +90,16 @@ def test_readme_api_examples_run_against_a_live_server(
     User.objects.create_user("jane", "jane.doe@example.com", password="jane-pass-1234")
     out = StringIO()
     call_command("create_api_token", "jane", "--scope", "keys:export", stdout=out)
-    env = {**os.environ, "PORTAL": live_server.url, "TOKEN": out.getvalue().strip()}
+    ops = User.objects.create_user("ops", "ops@example.com", password="ops-pass-1234")
+    ops.groups.add(Group.objects.get_or_create(name=ADMIN_GROUP)[0])
+    admin_out = StringIO()
+    call_command("create_api_token", "ops", stdout=admin_out)
+    env = {
+        **os.environ,
+        "PORTAL": live_server.url,
+        "TOKEN": out.getvalue().strip(),
+        "ADMIN_TOKEN": admin_out.getvalue().strip(),
+    }
     blocks = api_examples()
     assert len(blocks) >= 7
     names = sorted({n for b in blocks for n in re.findall(r"^([A-Z_]+)=", b, re.M)})
@@ -154,3 +164,10 @@ def test_readme_api_examples_run_against_a_live_server(
     checked = leading_json(stdout[7])
     assert (checked["status"], checked["method"]) == ("unknown", None)
     assert "ocsp.test.invalid does not resolve" in checked["detail"]
+
+    dashboard = json.loads((tmp_path / "dashboard.json").read_text())
+    assert stdout[8].startswith("{'active': 0, 'expiring': 0, 'expired': 0, 'revoked': 1")
+    assert dashboard["requests"]["issued"] == 1
+    header, row = stdout[8].splitlines()[1:3]
+    assert header.startswith("id,owner,email,status")
+    assert row.startswith(f"{uploaded['id']},jane,jane.doe@example.com,revoked")

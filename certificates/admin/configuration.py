@@ -1,5 +1,6 @@
-"""What admins configure: managed mail domains and trust anchors, added, changed and removed
-through the services (so each is checked and audited as on the API)."""
+"""What admins configure: managed mail domains, trust anchors and certificate authorities,
+added, changed and removed through the services (so each is checked and audited as on the
+API)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from certificates.admin.base import ServiceAddForm, ServiceAddMixin, admin_actor, pem_of
-from certificates.models import Domain, TrustAnchor
-from certificates.services import anchors, domains
+from certificates.models import CertificateAuthority, Domain, TrustAnchor
+from certificates.services import anchors, authorities, domains
 from certificates.services.actor import Actor
 from certificates.services.errors import ServiceError
 
@@ -28,7 +29,14 @@ class DomainAddForm(ServiceAddForm):
 
     class Meta:
         model = Domain
-        fields = ["name", "base_url", "dns_ttl", "dnssec_signed"]
+        fields = [
+            "name",
+            "base_url",
+            "dns_ttl",
+            "dnssec_signed",
+            "certificate_authority",
+            "requires_approval",
+        ]
 
     def clean_name(self) -> str:
         try:
@@ -44,6 +52,8 @@ class DomainAddForm(ServiceAddForm):
             base_url=data["base_url"],
             dns_ttl=data["dns_ttl"],
             dnssec_signed=data["dnssec_signed"],
+            certificate_authority=data["certificate_authority"],
+            requires_approval=data["requires_approval"],
         )
 
 
@@ -51,7 +61,17 @@ class DomainAddForm(ServiceAddForm):
 class DomainAdmin(ServiceAddMixin, admin.ModelAdmin):
     add_form = DomainAddForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "base_url", "dns_ttl", "dnssec_signed", "created_at"]
+    list_display = [
+        "name",
+        "certificate_authority",
+        "requires_approval",
+        "base_url",
+        "dns_ttl",
+        "dnssec_signed",
+        "created_at",
+    ]
+    list_filter = ["requires_approval", "certificate_authority", "dnssec_signed"]
+    list_select_related = ["certificate_authority"]
     search_fields = ["name"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Domain | None = None) -> list[str]:
@@ -170,3 +190,64 @@ class TrustAnchorAdmin(ServiceAddMixin, admin.ModelAdmin):
     @admin.display(description="Certificate (PEM)")
     def pem(self, obj: TrustAnchor) -> str:
         return pem_of(bytes(obj.der))
+
+
+class AuthorityForm(ServiceAddForm):
+    """Adding and changing both go through services.authorities (checked and audited); which
+    domains a CA serves is set on each domain."""
+
+    submit_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        help_text=CertificateAuthority._meta.get_field("submit_url").help_text,
+    )
+
+    class Meta:
+        model = CertificateAuthority
+        fields = list(authorities.FIELDS)
+
+    def create(self, actor: Actor) -> Model:
+        data = {field: self.cleaned_data[field] for field in authorities.FIELDS}
+        if self.instance.pk is None:
+            return authorities.add(actor, **data)
+        changed = {field: data[field] for field in self.changed_data if field in data}
+        return authorities.change(actor, self.instance, **changed)
+
+
+@admin.register(CertificateAuthority)
+class CertificateAuthorityAdmin(ServiceAddMixin, admin.ModelAdmin):
+    add_form = AuthorityForm
+    form = AuthorityForm
+    list_display = ["name", "product", "profile", "submit_url", "caa_issuemail", "served"]
+    list_filter = ["profile"]
+    search_fields = ["name", "product", "caa_issuemail", "domains__name"]
+    readonly_fields = ["served", "created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateAuthority]:
+        return super().get_queryset(request).prefetch_related("domains")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed: bool = super().has_change_permission(request, obj)
+        return allowed and self.has_certificate_admin_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        allowed: bool = super().has_delete_permission(request, obj)
+        return allowed and self.has_certificate_admin_permission(request)
+
+    @admin.display(description="Domains it serves")
+    def served(self, obj: CertificateAuthority) -> str:
+        return ", ".join(d.name for d in obj.domains.all()) or "—"
+
+    def save_model(
+        self, request: HttpRequest, obj: CertificateAuthority, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Saved by the service during validation."""
+
+    def delete_model(self, request: HttpRequest, obj: CertificateAuthority) -> None:
+        authorities.remove(admin_actor(request), obj)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[CertificateAuthority]
+    ) -> None:
+        for authority in queryset:
+            self.delete_model(request, authority)

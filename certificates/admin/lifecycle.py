@@ -1,7 +1,7 @@
 """The lifecycle's rows, view only: requests, certificates, keys, tokens, audit, notices.
 
-Rejecting requests, declaring certificates revoked and revoking tokens are actions that call
-the services, offered to certificate admins only.
+Approving and rejecting requests, declaring certificates revoked and revoking tokens are
+actions that call the services, offered to certificate admins only.
 """
 
 from __future__ import annotations
@@ -42,11 +42,30 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin):
         "key_type",
         "ca_name",
         "created_at",
+        "submitted_at",
     ]
-    list_filter = ["state", "key_source"]
+    list_filter = ["state", "key_source", "ca_name"]
+    list_select_related = ["owner"]
     search_fields = ["email", "owner__username", "order_ref"]
     exclude = ["stored_key"]
-    actions = ["reject_selected"]
+    actions = ["approve_selected", "reject_selected"]
+    date_hierarchy = "created_at"
+
+    @admin.action(
+        description="Approve selected requests (those awaiting approval)",
+        permissions=[CERTIFICATE_ADMINS],
+    )
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        actor = admin_actor(request)
+        approved = 0
+        for obj in queryset:
+            try:
+                request_service.approve(actor, obj)
+                approved += 1
+            except ServiceError as exc:
+                self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
+        if approved:
+            self.message_user(request, f"{approved} approved.", messages.SUCCESS)
 
     @admin.action(description="Reject selected requests", permissions=[CERTIFICATE_ADMINS])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
@@ -68,12 +87,16 @@ class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin):
         "owner",
         "status",
         "key_usage",
+        "key_source",
         "chain_verdict",
+        "revocation_status",
         "not_after",
         "serial_hex",
     ]
-    list_filter = ["status", "chain_verdict", "key_source", "key_usage"]
+    list_filter = ["status", "chain_verdict", "key_source", "key_usage", "revocation_status"]
+    list_select_related = ["owner"]
     search_fields = ["email", "owner__username", "serial_hex", "sha256_fingerprint"]
+    date_hierarchy = "not_after"
     exclude = ["stored_key"]
     readonly_fields = ["pem"]
     actions = ["revoke_selected"]
@@ -144,6 +167,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "recipient", "sent_at", "created_at"]
+    list_display = ["kind", "recipient", "created_at", "claimed_at", "sent_at"]
     list_filter = ["kind"]
     search_fields = ["recipient", "key"]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, paginate
-from certificates.api.schemas import NAME, PEM_TEXT, USERNAME, In
+from certificates.api.schemas import NAME, PEM_TEXT, USERNAME, Clean, In
 from certificates.models import AuditEvent, Domain, TrustAnchor
-from certificates.services import anchors, audit, domains
+from certificates.responses import streamed_csv
+from certificates.services import anchors, audit, csv_exports, domains
 from certificates.services.access import require_admin
 
 router = Router(tags=["admin"])
@@ -59,6 +60,18 @@ class DomainIn(In):
     )
     dns_ttl: int = Field(3600, ge=60, le=604800)
     dnssec_signed: bool = False
+    requires_approval: bool = Field(
+        False, description="New requests wait for an admin's approval before going to the CA"
+    )
+
+
+class DomainPatch(In):
+    """The settings of a managed domain that can change (its name cannot)."""
+
+    base_url: str | None = Field(None, max_length=200, pattern=r"^(https?://\S+)?$")
+    dns_ttl: int | None = Field(None, ge=60, le=604800)
+    dnssec_signed: bool | None = None
+    requires_approval: bool | None = None
 
 
 class DomainOut(Schema):
@@ -67,15 +80,43 @@ class DomainOut(Schema):
     base_url: str
     dns_ttl: int
     dnssec_signed: bool
+    requires_approval: bool
+    certificate_authority: str | None = Field(description="The CA its certificates come from")
     created_at: datetime
 
+    @staticmethod
+    def resolve_certificate_authority(domain: Domain) -> str | None:
+        authority = domain.certificate_authority
+        return authority.name if authority is not None else None
 
-class AuditFilters(PageParams):
+
+class AuditQuery(Clean):
+    """The filters of audit.search, shared by the list and the CSV export."""
+
     actor: str | None = Field(None, max_length=USERNAME, description="Username, or 'system'")
     action: str | None = Field(None, max_length=64, description="For example certificate.revoked")
     object: str | None = Field(
         None, max_length=129, description="TYPE or TYPE:ID, e.g. certificate:12"
     )
+    since: datetime | None = Field(None, description="From this time on (a date: its midnight UTC)")
+    until: datetime | None = Field(
+        None, description="Before this time (a date: its midnight UTC, so that day is left out)"
+    )
+
+    def search_filters(self) -> dict[str, Any]:
+        kind, _, pk = (self.object or "").partition(":")
+        return {
+            "actor": self.actor or "",
+            "action": self.action or "",
+            "object_type": kind,
+            "object_id": pk,
+            "since": self.since,
+            "until": self.until,
+        }
+
+
+class AuditFilters(PageParams, AuditQuery):
+    pass
 
 
 class AuditOut(Schema):
@@ -118,7 +159,7 @@ def remove_trust_anchor(request: HttpRequest, anchor_id: int) -> AnchorRemovedOu
 @router.get("/domains", response=Page[DomainOut], summary="Managed mail domains")
 def list_domains(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     require_admin(request.user)
-    return paginate(Domain.objects.all(), page)
+    return paginate(Domain.objects.select_related("certificate_authority"), page)
 
 
 @router.post("/domains", response={201: DomainOut}, summary="Manage a mail domain")
@@ -129,8 +170,16 @@ def add_domain(request: HttpRequest, body: DomainIn) -> Status[Any]:
         base_url=body.base_url,
         dns_ttl=body.dns_ttl,
         dnssec_signed=body.dnssec_signed,
+        requires_approval=body.requires_approval,
     )
     return Status(201, domain)
+
+
+@router.patch("/domains/{name}", response=DomainOut, summary="Change a managed domain's settings")
+def change_domain(request: HttpRequest, name: str, body: DomainPatch) -> Domain:
+    domain = domains.get_domain(request.user, name)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    return domains.change_domain(actor(request), domain, **changes) if changes else domain
 
 
 @router.delete(
@@ -145,12 +194,15 @@ def remove_domain(request: HttpRequest, name: str) -> Status[None]:
 
 @router.get("/audit", response=Page[AuditOut], summary="Audit events, newest first")
 def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    kind, _, pk = (filters.object or "").partition(":")
-    queryset = audit.search(
-        request.user,
-        actor=filters.actor or "",
-        action=filters.action or "",
-        object_type=kind,
-        object_id=pk,
-    )
-    return paginate(queryset, filters)
+    return paginate(audit.search(request.user, **filters.search_filters()), filters)
+
+
+@router.get(
+    "/audit/export.csv",
+    response={200: None},
+    summary="The audit events the same filters find, as CSV (streamed)",
+    openapi_extra={"responses": {200: {"description": "OK", "content": {"text/csv": {}}}}},
+)
+def export_audit(request: HttpRequest, filters: Query[AuditQuery]) -> StreamingHttpResponse:
+    lines = csv_exports.audit_csv(request.user, **filters.search_filters())
+    return streamed_csv(lines, "audit.csv")

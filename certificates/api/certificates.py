@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api import uploads
@@ -14,8 +14,10 @@ from certificates.api.auth import actor, require_scope
 from certificates.api.pagination import Page, PageParams, paginate
 from certificates.api.schemas import (
     EMAIL,
+    NAME,
     CertificateChangeOut,
     CertificateOut,
+    Clean,
     Pkcs12In,
     RenewIn,
     RequestOut,
@@ -23,11 +25,13 @@ from certificates.api.schemas import (
 )
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
+from certificates.models.keys import KeySource
 from certificates.models.tokens import TokenScope
-from certificates.responses import attachment
+from certificates.responses import attachment, streamed_csv
 from certificates.services import (
     access,
     certificate_lists,
+    csv_exports,
     downloads,
     export,
     issuance,
@@ -35,16 +39,45 @@ from certificates.services import (
     supersession,
 )
 from certificates.services import requests as requests_service
+from certificates.services.certificate_lists import RevocationFilter, Sort
 
 router = Router(tags=["certificates"])
 
 
-class CertificateFilters(PageParams):
+class CertificateQuery(Clean):
+    """The filters of certificate_lists.search, shared by the list and the CSV export."""
+
+    q: str | None = Field(
+        None,
+        max_length=NAME,
+        description="A name or address (subject, address, username), or the first hex digits "
+        "of a serial number or SHA-256 fingerprint",
+    )
     status: CertificateStatus | None = None
+    domain: str | None = Field(None, max_length=253, description="Mail domain of the address")
+    issuer: str | None = Field(None, max_length=NAME, description="Part of the issuer's name")
+    key_source: KeySource | None = None
+    expiring_within: int | None = Field(
+        None,
+        ge=1,
+        le=certificate_lists.MAX_WITHIN_DAYS,
+        description="Days: only certificates whose end is that close",
+    )
+    revocation: RevocationFilter | None = Field(
+        None, description="Result of the last revocation check; unchecked: none yet"
+    )
     expires_before: datetime | None = Field(None, description="ISO date or date-time (UTC)")
     email: str | None = Field(
         None, max_length=EMAIL, description="Address, matched case-insensitively"
     )
+    sort: Sort = Sort.NEWEST
+
+    def search_filters(self) -> dict[str, Any]:
+        return self.model_dump(include=set(CertificateQuery.model_fields))
+
+
+class CertificateFilters(PageParams, CertificateQuery):
+    pass
 
 
 class RevocationCheckOut(Schema):
@@ -72,15 +105,23 @@ def import_certificate(request: HttpRequest) -> Status[Any]:
     return Status(201, CertificateChangeOut.of(cert, supersession.superseded_by_adding(cert)))
 
 
-@router.get("", response=Page[CertificateOut], summary="List certificates")
+@router.get("", response=Page[CertificateOut], summary="List certificates (filtered, sorted)")
 def list_certificates(request: HttpRequest, filters: Query[CertificateFilters]) -> dict[str, Any]:
-    queryset = certificate_lists.search(
-        request.user,
-        status=filters.status,
-        expires_before=filters.expires_before,
-        email=filters.email,
-    )
+    queryset = certificate_lists.search(request.user, **filters.search_filters())
     return paginate(queryset.select_related("trust_anchor"), filters)
+
+
+@router.get(
+    "/export.csv",
+    response={200: None},
+    summary="Admins: the certificates the same filters find, as CSV (streamed)",
+    openapi_extra={"responses": {200: {"description": "OK", "content": {"text/csv": {}}}}},
+)
+def export_certificates(
+    request: HttpRequest, filters: Query[CertificateQuery]
+) -> StreamingHttpResponse:
+    lines = csv_exports.certificates_csv(request.user, **filters.search_filters())
+    return streamed_csv(lines, "certificates.csv")
 
 
 @router.get("/{int:certificate_id}", response=CertificateOut, summary="One certificate")

@@ -99,6 +99,16 @@ def cancel(request: HttpRequest, request_id: int) -> CertificateRequest:
     return service.cancel(actor(request), req)
 
 
+@router.post(
+    "/{int:request_id}/approve",
+    response=RequestOut,
+    summary="Approve a request awaiting approval, so it can go to the CA (admins)",
+)
+def approve(request: HttpRequest, request_id: int) -> CertificateRequest:
+    req = access.get_request(request.user, request_id)
+    return service.approve(actor(request), req)
+
+
 @router.post("/{int:request_id}/reject", response=RequestOut, summary="Reject (admins)")
 def reject(request: HttpRequest, request_id: int, body: RejectIn) -> CertificateRequest:
     req = access.get_request(request.user, request_id)

@@ -1,4 +1,5 @@
 from certificates.models.audit import AuditEvent
+from certificates.models.authorities import CertificateAuthority
 from certificates.models.browser_keys import EncryptedKeyCopy
 from certificates.models.certificates import Certificate, TrustAnchor
 from certificates.models.domains import Domain
@@ -13,6 +14,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Certificate",
+    "CertificateAuthority",
     "CertificateRequest",
     "CrlCache",
     "Domain",

@@ -12,6 +12,7 @@ class AuditObject(models.TextChoices):
     DOMAIN = "domain", "Domain"
     TRUST_ANCHOR = "trustanchor", "Trust anchor"
     USER = "user", "User account"
+    CERTIFICATE_AUTHORITY = "certificateauthority", "Certificate authority"
 
 
 class AuditEvent(models.Model):

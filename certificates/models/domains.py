@@ -22,6 +22,19 @@ class Domain(models.Model):
     dnssec_signed = models.BooleanField(
         default=False, help_text="SMIMEA records are offered only for DNSSEC-signed zones."
     )
+    certificate_authority = models.ForeignKey(
+        "certificates.CertificateAuthority",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="domains",
+        help_text="The CA the organisation orders this domain's certificates from",
+    )
+    requires_approval = models.BooleanField(
+        default=False,
+        help_text="New requests for addresses here wait for a certificate admin's approval "
+        "before they can go to the CA.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from certificates.models.keys import RequestKeySource, StoredKey
 
 
 class RequestState(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     CSR_READY = "csr_ready", "CSR ready"
     SUBMITTED = "submitted", "Submitted to CA"
     ISSUED = "issued", "Issued"
@@ -12,13 +13,22 @@ class RequestState(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-# DESIGN.md's state table: the only transitions that exist.
+# DESIGN.md's state table: the only transitions that exist. A request for an address in a
+# domain that requires approval starts awaiting it; approving makes it csr_ready (nothing
+# reaches the CA or gets issued before that), and it can still be rejected or cancelled.
 TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestState.CSR_READY: frozenset({RequestState.AWAITING_APPROVAL}),
     RequestState.SUBMITTED: frozenset({RequestState.CSR_READY}),
     RequestState.ISSUED: frozenset({RequestState.CSR_READY, RequestState.SUBMITTED}),
-    RequestState.CANCELLED: frozenset({RequestState.CSR_READY, RequestState.SUBMITTED}),
-    RequestState.REJECTED: frozenset({RequestState.CSR_READY, RequestState.SUBMITTED}),
+    RequestState.CANCELLED: frozenset(
+        {RequestState.AWAITING_APPROVAL, RequestState.CSR_READY, RequestState.SUBMITTED}
+    ),
+    RequestState.REJECTED: frozenset(
+        {RequestState.AWAITING_APPROVAL, RequestState.CSR_READY, RequestState.SUBMITTED}
+    ),
 }
+# Requests still on their way; the rest are final.
+OPEN_STATES = (RequestState.AWAITING_APPROVAL, RequestState.CSR_READY, RequestState.SUBMITTED)
 
 
 class CertificateRequest(models.Model):
@@ -40,10 +50,13 @@ class CertificateRequest(models.Model):
     csr_pem = models.TextField()
     spki_sha256 = models.CharField(max_length=64)
     state = models.CharField(
-        max_length=16, choices=RequestState.choices, default=RequestState.CSR_READY
+        max_length=24, choices=RequestState.choices, default=RequestState.CSR_READY, db_index=True
     )
     ca_name = models.CharField(max_length=200, blank=True)
     order_ref = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was marked as sent to the CA"
+    )
     reject_reason = models.TextField(blank=True)
     renewal_of = models.ForeignKey(
         "certificates.Certificate",

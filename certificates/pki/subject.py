@@ -3,6 +3,7 @@
 import string
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -210,12 +211,12 @@ def _names_a_person(subject: SubjectFields) -> bool:
     )
 
 
-def validation_profile(subject: SubjectFields) -> str:
+def validation_profile(subject: SubjectFields) -> "ValidationProfile":
     """The S/MIME BR validation type these fields amount to (for UI text, not enforcement)."""
     person = _names_a_person(subject)
     if subject.organization:
-        return "sponsor" if person else "organization"
-    return "individual" if person else "mailbox"
+        return ValidationProfile.SPONSOR if person else ValidationProfile.ORGANIZATION
+    return ValidationProfile.INDIVIDUAL if person else ValidationProfile.MAILBOX
 
 
 def build_name(subject: SubjectFields, email: str) -> x509.Name:
@@ -259,3 +260,102 @@ def name_to_fields(name: x509.Name) -> tuple[SubjectFields, list[str]]:
         elif attribute.oid in _BY_OID:
             found.setdefault(_BY_OID[attribute.oid], value)
     return SubjectFields(**found), emails
+
+
+class ValidationProfile(StrEnum):
+    """The S/MIME BR certificate profiles by what the CA validates about the subject."""
+
+    MAILBOX = "mailbox"
+    INDIVIDUAL = "individual"
+    ORGANIZATION = "organization"
+    SPONSOR = "sponsor"
+
+
+@dataclass(frozen=True)
+class ProfileFields:
+    """The subject fields a profile's product asks for: ``needed`` must be filled, ``optional``
+    may be; any other field does not belong in it."""
+
+    needed: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def asked(self) -> tuple[str, ...]:
+        wanted = set(self.needed) | set(self.optional)
+        return tuple(name for name in _FIELDS_SHOWN if name in wanted)
+
+
+# The order forms show the fields in (a person's name first, the place last).
+_FIELDS_SHOWN = (
+    "common_name",
+    "given_name",
+    "surname",
+    "organization",
+    "organizational_unit",
+    "country",
+    "state_or_province",
+    "locality",
+)
+_PLACE = ("country", "state_or_province", "locality")
+PROFILE_FIELDS: dict[ValidationProfile, ProfileFields] = {
+    # Only the address: the portal puts it in the common name itself.
+    ValidationProfile.MAILBOX: ProfileFields(needed=(), optional=()),
+    ValidationProfile.INDIVIDUAL: ProfileFields(
+        needed=("given_name", "surname"), optional=("common_name", *_PLACE)
+    ),
+    ValidationProfile.ORGANIZATION: ProfileFields(
+        needed=("organization",), optional=("organizational_unit", *_PLACE)
+    ),
+    ValidationProfile.SPONSOR: ProfileFields(
+        needed=("given_name", "surname", "organization"),
+        optional=("common_name", "organizational_unit", *_PLACE),
+    ),
+}
+
+
+def field_label(name: str) -> str:
+    return _FIELDS[name][1]
+
+
+def check_profile(subject: SubjectFields, profile: ValidationProfile) -> None:
+    """Raise PkiError unless ``subject`` fills what ``profile`` needs and nothing it does not
+    carry (a CA drops or refuses such fields, or validates the wrong profile)."""
+    wanted = PROFILE_FIELDS[profile]
+    missing = [field_label(n) for n in wanted.needed if not getattr(subject, n).strip()]
+    if missing:
+        raise PkiError(
+            f"The CA product for this address is {profile}-validated: fill in "
+            f"{' and '.join(missing).lower()}."
+        )
+    extra = [field_label(n) for n in _FIELDS_SHOWN if n not in wanted.asked and _filled(subject, n)]
+    if extra:
+        raise PkiError(
+            f"The CA product for this address is {profile}-validated, which does not carry "
+            f"{' or '.join(extra).lower()}; leave {'them' if len(extra) > 1 else 'it'} empty."
+        )
+
+
+def _filled(subject: SubjectFields, name: str) -> bool:
+    """Whether a field carries something; a common name that is the address is what the
+    mailbox profile puts there itself, so it counts as empty."""
+    value = getattr(subject, name).strip()
+    return bool(value) and not (name == "common_name" and "@" in value)
+
+
+def fit_profile(subject: SubjectFields, profile: ValidationProfile) -> SubjectFields:
+    """``subject`` without the fields ``profile`` does not carry (a renewal's old subject
+    when the CA's product changed)."""
+    asked = PROFILE_FIELDS[profile].asked
+    return SubjectFields(**{n: v for n, v in subject.as_dict().items() if n in asked})
+
+
+def common_name_of(display: str) -> str:
+    """The common name in a name written by ``display_name`` (an issuer, for a chart label),
+    or the whole text when it has none or does not parse."""
+    try:
+        name = x509.Name.from_rfc4514_string(display, {"emailAddress": NameOID.EMAIL_ADDRESS})
+    except ValueError:
+        return display
+    found = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    value = found[0].value if found else display
+    return value if isinstance(value, str) else display

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from certificates.models import AuditEvent
 from certificates.models.audit import AuditObject
@@ -47,9 +49,12 @@ def search(
     action: str = "",
     object_type: str = "",
     object_id: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> models.QuerySet[AuditEvent]:
     """Audit events for admins, newest first. ``action`` matches exactly or as a dotted prefix
-    (``request`` finds ``request.created``, ``request.issued`` …)."""
+    (``request`` finds ``request.created``, ``request.issued`` …); ``since`` is inclusive,
+    ``until`` exclusive, and a time without a zone is UTC."""
     require_admin(viewer)
     events = AuditEvent.objects.select_related("actor")
     if actor.strip():
@@ -63,7 +68,15 @@ def search(
         )
     if object_id.strip():
         events = events.filter(object_id=object_id.strip())
+    if since is not None:
+        events = events.filter(created_at__gte=_aware(since))
+    if until is not None:
+        events = events.filter(created_at__lt=_aware(until))
     return events
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
 
 
 def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:

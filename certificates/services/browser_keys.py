@@ -67,9 +67,7 @@ def material(actor: Actor, cert: Certificate) -> dict[str, Any]:
         "file_stem": file_stem(cert),
         "label": f"certificate #{cert.pk} for {cert.email} (until {cert.not_after:%Y-%m-%d})",
         "key_copy_request": _copy_request_id(cert),
-        "renewal_subject": (
-            cert.request.subject if cert.request is not None else request_service.subject_of(cert)
-        ),
+        "renewal_subject": request_service.renewal_subject(cert),
     }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate, CertificateRequest, Domain
 from certificates.models.domains import normalise_name
-from certificates.models.requests import RequestState
+from certificates.models.requests import OPEN_STATES
 from certificates.pki import emails
 from certificates.pki.errors import PkiError
 from certificates.services import audit
@@ -55,6 +55,16 @@ def own_address(user: AbstractBaseUser) -> str:
         return ""
 
 
+def managed_domain(address: str) -> Domain | None:
+    """The managed domain of a well-formed address, with the CA that serves it."""
+    try:
+        _, domain = emails.split_address(address)
+        name = normalise_name(domain)
+    except PkiError:
+        return None
+    return Domain.objects.select_related("certificate_authority").filter(name=name).first()
+
+
 MAX_NAME = 253  # RFC 1035, in text form without the final dot
 MAX_LABEL = 63
 
@@ -91,6 +101,23 @@ def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
     return domain
 
 
+def find_domain(name: str) -> Domain:
+    """A managed domain by name (for commands; people go through get_domain)."""
+    try:
+        domain = Domain.objects.filter(name=normalise_name(name)).first()
+    except PkiError:  # a name IDNA refuses names no managed domain
+        domain = None
+    if domain is None:
+        raise NotFound(f"{name[:100]!r} is not a managed mail domain.")
+    return domain
+
+
+def get_domain(viewer: AbstractBaseUser, name: str) -> Domain:
+    """A managed domain, for certificate admins only."""
+    require_admin(viewer)
+    return find_domain(name)
+
+
 def change_domain(actor: Actor, domain: Domain, **fields: object) -> Domain:
     """Change a domain's publishing settings (its name stays)."""
     require_admin(actor.user)
@@ -119,9 +146,7 @@ def removal_refusal(domain: Domain, now: datetime | None = None) -> str | None:
         .values_list("pk", flat=True)
     )
     requests = list(
-        CertificateRequest.objects.filter(
-            **in_domain, state__in=[RequestState.CSR_READY, RequestState.SUBMITTED]
-        )
+        CertificateRequest.objects.filter(**in_domain, state__in=OPEN_STATES)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

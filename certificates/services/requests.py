@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from certificates import notices
-from certificates.models import Certificate, CertificateRequest, StoredKey
+from certificates.models import Certificate, CertificateRequest, Domain, StoredKey
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
@@ -19,7 +20,7 @@ from certificates.pki import keys, subject
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.services import audit, domains, key_copies, keystore
-from certificates.services.access import require_acts_for, require_admin
+from certificates.services.access import is_admin, require_acts_for, require_admin
 from certificates.services.actor import Actor
 from certificates.services.errors import Conflict, Invalid, invalid
 from certificates.services.text import single_line
@@ -45,9 +46,12 @@ def create(
     stored with the request or not at all."""
     require_acts_for(actor.user, owner)
     email = domains.check_address_for(owner, email)
+    rules = _DomainRules.of(actor, email)
     try:
         fields = subject.SubjectFields.from_dict(subject_fields)
         subject.check_subject(fields)
+        if key_source == KeySource.SERVER:
+            rules.check(fields)
     except PkiError as exc:
         raise invalid(exc) from exc
     key_copy = key_copies.checked(encrypted_key, key_source)
@@ -56,15 +60,63 @@ def create(
         if csr_pem:
             raise Invalid("A server-generated key makes its own CSR; leave csr_pem out.")
         return _create_with_server_key(
-            actor, owner, email, fields, key_type or keys.DEFAULT_KEY_TYPE, renewal_of, reuse_key
+            actor,
+            owner,
+            email,
+            fields,
+            key_type or keys.DEFAULT_KEY_TYPE,
+            renewal_of,
+            reuse_key,
+            rules,
         )
     if key_source in CSR_SOURCES:
         if not csr_pem:
             raise Invalid("Paste or upload the CSR (PEM or DER) made for this address.")
         if key_type:
             raise Invalid("The key type comes from the uploaded CSR; leave key_type out.")
-        return _create_from_csr(actor, owner, email, key_source, csr_pem, renewal_of, key_copy)
+        return _create_from_csr(
+            actor, owner, email, key_source, csr_pem, renewal_of, rules, key_copy
+        )
     raise Invalid(f"key_source must be one of server, browser, upload, not {key_source!r}.")
+
+
+@dataclass(frozen=True)
+class _DomainRules:
+    """What the address's domain asks of a new request: the CA product's profile (None: no
+    CA named, any subject goes) and the state it starts in (awaiting approval where the
+    domain requires it, unless a certificate admin makes the request)."""
+
+    profile: subject.ValidationProfile | None
+    state: RequestState
+
+    @classmethod
+    def of(cls, actor: Actor, email: str) -> _DomainRules:
+        domain = domains.managed_domain(email)
+        waits = domain is not None and domain.requires_approval and not is_admin(actor.user)
+        return cls(
+            profile=_ca_profile(domain),
+            state=RequestState.AWAITING_APPROVAL if waits else RequestState.CSR_READY,
+        )
+
+    def check(self, fields: subject.SubjectFields) -> None:
+        """PkiError unless ``fields`` fit the CA product's profile (any fit without one)."""
+        if self.profile is not None:
+            subject.check_profile(fields, self.profile)
+
+    def csr_warnings(self, fields: subject.SubjectFields) -> list[str]:
+        """An uploaded CSR keeps the subject its maker chose; say when it does not fit the
+        product."""
+        try:
+            self.check(fields)
+        except PkiError as exc:
+            return [f"{exc.message} This CSR's subject does not: the CA may refuse it."]
+        return []
+
+
+def _ca_profile(domain: Domain | None) -> subject.ValidationProfile | None:
+    """The profile of the CA product the domain orders; None when it names no CA."""
+    authority = domain.certificate_authority if domain is not None else None
+    return authority.validation_profile if authority is not None else None
 
 
 def _create_with_server_key(
@@ -75,6 +127,7 @@ def _create_with_server_key(
     key_type: str,
     renewal_of: Certificate | None,
     reuse_key: StoredKey | None,
+    rules: _DomainRules,
 ) -> CertificateRequest:
     if reuse_key is not None:
         private_key = keystore.load(reuse_key)
@@ -98,6 +151,7 @@ def _create_with_server_key(
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
+            state=rules.state,
             stored_key=stored,
             new_key=reuse_key is None,
         )
@@ -110,12 +164,15 @@ def _create_from_csr(
     key_source: str,
     csr_pem: str | bytes,
     renewal_of: Certificate | None,
+    rules: _DomainRules,
     key_copy: str | None,
 ) -> CertificateRequest:
     data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
     try:
         signing_request = pki_csr.load_csr(data)
         info = pki_csr.validate_csr(signing_request, email)
+        if key_source == KeySource.BROWSER:  # its subject is the form's fields
+            rules.check(info.fields)
     except PkiError as exc:
         raise invalid(exc) from exc
     with transaction.atomic():
@@ -128,6 +185,8 @@ def _create_from_csr(
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
+            state=rules.state,
+            warnings=rules.csr_warnings(info.fields) if key_source == KeySource.UPLOAD else [],
         )
         if key_copy is not None:
             key_copies.keep(actor, request, key_copy)
@@ -144,8 +203,10 @@ def _save_request(
     signing_request: x509.CertificateSigningRequest,
     info: pki_csr.CsrInfo,
     renewal_of: Certificate | None,
+    state: RequestState,
     stored_key: StoredKey | None = None,
     new_key: bool = False,
+    warnings: list[str] | None = None,
 ) -> CertificateRequest:
     """The request row and its audit events, whatever made the CSR."""
     request = CertificateRequest.objects.create(
@@ -159,7 +220,8 @@ def _save_request(
         csr_pem=pki_csr.csr_to_pem(signing_request),
         spki_sha256=info.spki_sha256,
         renewal_of=renewal_of,
-        warnings=info.warnings,
+        state=state,
+        warnings=info.warnings + (warnings or []),
     )
     if new_key and stored_key is not None:
         audit.record(
@@ -173,6 +235,7 @@ def _save_request(
         key_type=request.key_type,
         renewal_of=renewal_of.pk if renewal_of else None,
         owner=owner.get_username(),
+        state=state,
     )
     return request
 
@@ -210,7 +273,8 @@ def submit(
         request = _locked(request)
         transition(request, RequestState.SUBMITTED)
         request.ca_name, request.order_ref = ca_name[:200], order_ref[:200]
-        request.save(update_fields=["state", "ca_name", "order_ref", "updated_at"])
+        request.submitted_at = timezone.now()
+        request.save(update_fields=["state", "ca_name", "order_ref", "submitted_at", "updated_at"])
         audit.record(actor, "request.submitted", request, ca_name=ca_name, order_ref=order_ref)
     return request
 
@@ -240,13 +304,36 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
     return request
 
 
-def subject_of(cert: Certificate) -> dict[str, str]:
+def approve(actor: Actor, request: CertificateRequest) -> CertificateRequest:
+    """An admin lets a request that awaits approval go to the CA (csr_ready)."""
+    require_admin(actor.user)
+    with transaction.atomic():
+        request = _locked(request)
+        transition(request, RequestState.CSR_READY)
+        request.save(update_fields=["state", "updated_at"])
+        event = audit.record(actor, "request.approved", request)
+        notices.request_approved(event, request)
+    return request
+
+
+def _subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
     fields, _ = subject.name_to_fields(name)
     if addresses_match(fields.common_name, cert.email):
         fields = replace(fields, common_name="")  # a mailbox CN is the default anyway
     return fields.as_dict()
+
+
+def renewal_subject(cert: Certificate) -> dict[str, str]:
+    """The subject a renewal's new key carries, whether the portal or the browser makes its
+    CSR: the certificate's, without the fields the domain's CA product does not carry (the
+    organisation may have changed products since)."""
+    previous = cert.request.subject if cert.request is not None else _subject_of(cert)
+    profile = _ca_profile(domains.managed_domain(cert.email))
+    if profile is None:
+        return previous
+    return subject.fit_profile(subject.SubjectFields.from_dict(previous), profile).as_dict()
 
 
 def renew(
@@ -259,10 +346,10 @@ def renew(
     reuse_key: bool = False,
     encrypted_key: str | bytes | None = None,
 ) -> CertificateRequest:
-    """A new request pre-filled from ``cert``: same owner, address and subject; a new key unless
-    ``reuse_key`` asks to sign a new CSR with the key the server already holds. A browser-made
-    key may come with its encrypted copy, as for ``create``."""
-    previous = cert.request.subject if cert.request is not None else subject_of(cert)
+    """A new request pre-filled from ``cert``: same owner, address and subject
+    (renewal_subject); a new key unless ``reuse_key`` asks to sign a new CSR with the key the
+    server already holds. A browser-made key may come with its encrypted copy, as for
+    ``create``."""
     stored = None
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
@@ -281,7 +368,7 @@ def renew(
         actor,
         owner=cert.owner,
         email=cert.email,
-        subject_fields=previous,
+        subject_fields=renewal_subject(cert),
         key_source=key_source,
         key_type=key_type,
         csr_pem=csr_pem,

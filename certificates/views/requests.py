@@ -17,13 +17,13 @@ from certificates.forms import (
     RequestForm,
     SubmitForm,
 )
-from certificates.models import CertificateRequest
+from certificates.models import CertificateAuthority, CertificateRequest
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
 from certificates.pki import emails, pkcs12, subject
 from certificates.pki.errors import PkiError
 from certificates.responses import attachment
-from certificates.services import access, audit, domains, issuance
+from certificates.services import access, audit, authorities, domains, issuance
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views.browser_keys import browser_key_context
@@ -35,11 +35,14 @@ from certificates.views.shell import post_only, request_or_404, request_page, we
 def new_request(request: HttpRequest) -> HttpResponse:
     is_admin = access.is_admin(request.user)
     if request.method != "POST":
-        form = RequestForm(initial={"email": domains.own_address(request.user)}, is_admin=is_admin)
-        return _render_new(request, form)
-    form = RequestForm(request.POST, request.FILES, is_admin=is_admin)
+        email = domains.own_address(request.user)
+        authority = authorities.for_address(email)
+        form = RequestForm(initial={"email": email}, is_admin=is_admin, authority=authority)
+        return _render_new(request, form, authority)
+    authority = authorities.for_address(request.POST.get("email", ""))
+    form = RequestForm(request.POST, request.FILES, is_admin=is_admin, authority=authority)
     if not form.is_valid():
-        return _render_new(request, form, status=400)
+        return _render_new(request, form, authority, status=400)
     data = form.cleaned_data
     server = data["key_source"] == KeySource.SERVER
     try:
@@ -56,29 +59,50 @@ def new_request(request: HttpRequest) -> HttpResponse:
             csr_pem=None if server else form.payload(),
         )
     except ServiceError as exc:
-        return _render_new(request, form, error=exc.detail, status=exc.status)
+        return _render_new(request, form, authority, error=exc.detail, status=exc.status)
     if emails.local_parts_differ_in_case(data["email"], created.email):
         messages.warning(
             request,
             f"You typed {data['email'].strip()}; the request uses the address as the account "
             f"spells it, {created.email} (mail systems treat the two alike).",
         )
-    messages.success(request, f"Request #{created.pk} is ready: send its CSR to your CA.")
+    if created.state == RequestState.AWAITING_APPROVAL:
+        messages.success(
+            request,
+            f"Request #{created.pk} is made. It waits for a certificate admin's approval; you "
+            "will get a mail when it can go to the CA.",
+        )
+    else:
+        messages.success(request, f"Request #{created.pk} is ready: send its CSR to your CA.")
     return redirect("request-detail", pk=created.pk)
 
 
 def _render_new(
-    request: HttpRequest, form: RequestForm, *, error: str = "", status: int = 200
+    request: HttpRequest,
+    form: RequestForm,
+    authority: CertificateAuthority | None,
+    *,
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "form": form,
         "error": error,
+        "authority": authority,
+        "needed": _needed_labels(authority),
         "profile": _typed_profile(form),
         "subject_help": SUBJECT_HELP,
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
         **browser_key_context(),
     }
     return render(request, "certificates/request_new.html", context, status=status)
+
+
+def _needed_labels(authority: CertificateAuthority | None) -> list[str]:
+    if authority is None:
+        return []
+    needed = subject.PROFILE_FIELDS[authority.validation_profile].needed
+    return [subject.field_label(name) for name in needed]
 
 
 def _typed_profile(form: RequestForm) -> str:
@@ -111,17 +135,25 @@ def render_detail(
     def allowed(target: str) -> bool:
         return req.state in TRANSITIONS[target]
 
+    is_admin = access.is_admin(request.user)
+    ca_names = authorities.names()
+    authority = authorities.for_address(req.email)
     context = {
         "req": req,
         "error": error,
+        "authority": authority,
         "profile": _profile_of(req.subject),
         "timeline": audit.timeline(req).select_related("actor"),
         "certificate": getattr(req, "certificate", None) if req.state == "issued" else None,
         "can_submit": allowed(RequestState.SUBMITTED),
         "can_cancel": allowed(RequestState.CANCELLED),
-        "can_reject": allowed(RequestState.REJECTED) and access.is_admin(request.user),
+        "can_reject": allowed(RequestState.REJECTED) and is_admin,
+        "can_approve": allowed(RequestState.CSR_READY) and is_admin,
         "can_upload": allowed(RequestState.ISSUED),
-        "submit_form": forms.get("submit_form") or SubmitForm(initial={"ca_name": req.ca_name}),
+        "submit_form": forms.get("submit_form")
+        or SubmitForm(
+            initial={"ca_choice": authority.name if authority else ""}, ca_names=ca_names
+        ),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "upload_form": forms.get("upload_form") or CertificateUploadForm(),
         "own_key": req.key_source == KeySource.UPLOAD,
@@ -172,16 +204,29 @@ def _transition(
 @login_required
 @post_only(request_page)
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    form = SubmitForm(request.POST)
+    form = SubmitForm(request.POST, ca_names=authorities.names())
     return _transition(
         request,
         pk,
         "submit_form",
         form,
         lambda req: request_service.submit(
-            web_actor(request), req, form.cleaned_data["ca_name"], form.cleaned_data["order_ref"]
+            web_actor(request), req, form.chosen_ca(), form.cleaned_data["order_ref"]
         ),
         "Marked as submitted to the CA.",
+    )
+
+
+@login_required
+@post_only(request_page)
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        "",
+        None,
+        lambda req: request_service.approve(web_actor(request), req),
+        "The request is approved; its owner gets a mail and can send it to the CA.",
     )
 
 

@@ -1,5 +1,6 @@
 """What every page needs to talk to the services: the actor, 404s for objects it may not see,
-and POST-only actions that lead a GET to the page of their form."""
+403s on admin pages for everyone else, and POST-only actions that lead a GET to the page of
+their form."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,7 +18,7 @@ from django.urls import reverse
 from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
 from certificates.services.actor import Actor
-from certificates.services.errors import NotFound
+from certificates.services.errors import Forbidden, NotFound
 
 View = Callable[..., HttpResponse]
 
@@ -71,3 +74,17 @@ def post_only(page: Callable[..., str]) -> Callable[[View], View]:
         return only_post
 
     return decorate
+
+
+def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for certificate admins: others get 403 (after logging in)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            access.require_admin(request.user)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.detail) from exc
+        return view(request, *args, **kwargs)
+
+    return login_required(checked)

@@ -6,33 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from certificates.models import Domain
-from certificates.models.domains import normalise_name
 from certificates.pki import keywrap
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Invalid, NotFound
+from certificates.services.errors import Invalid
 from certificates.services.keystore import configured_keys
 from discovery import dnsclient, records
 from discovery.models import DomainPublishing, SmimeaForms
-
-
-def find_domain(name: str) -> Domain:
-    """A managed domain by name (for commands; people go through get_domain)."""
-    domain = Domain.objects.filter(name=normalise_name(name)).first()
-    if domain is None:
-        raise NotFound(f"{name[:100]!r} is not a managed mail domain.")
-    return domain
-
-
-def get_domain(user: AbstractBaseUser, name: str) -> Domain:
-    """A managed domain, for certificate admins only."""
-    require_admin(user)
-    return find_domain(name)
 
 
 def settings_of(domain: Domain) -> DomainPublishing:
@@ -55,8 +39,20 @@ def serving_hosts(domain: Domain) -> set[str]:
     return hosts - {""}
 
 
-def caa_records(domain: Domain) -> list[records.Record]:
+def caa_issuers(domain: Domain) -> list[str]:
+    """The CA domains the CAA issuemail suggestion names: those in the publishing settings,
+    and the CAA domain of the CA the mail domain orders from (the Certificate authorities
+    page), once."""
     issuers = [i.strip() for i in settings_of(domain).caa_issuers.split(",") if i.strip()]
+    authority = domain.certificate_authority
+    ordered_from = authority.caa_issuemail if authority is not None else ""
+    if ordered_from and ordered_from.lower() not in {i.lower() for i in issuers}:
+        issuers.append(ordered_from)
+    return issuers
+
+
+def caa_records(domain: Domain) -> list[records.Record]:
+    issuers = caa_issuers(domain)
     owner = records.domain_name(domain.name)
     return [
         records.Record(records.Kind.CAA, owner, domain.dns_ttl, records.caa_issuemail(issuer))

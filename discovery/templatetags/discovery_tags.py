@@ -1,6 +1,6 @@
-"""The publishing card on the certificate page (certificates' template includes
-discovery/certificate_publication.html, which uses this tag, so certificates never imports
-discovery)."""
+"""The publishing card on the certificate page and the publish action on My certificates
+(certificates' templates include discovery/certificate_publication.html and
+my_certificate_action.html, which use these tags, so certificates never imports discovery)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django import template
 from django.utils import timezone
 
 from certificates.models import Certificate
+from certificates.pki.certinfo import KeyUsage
 from certificates.services.errors import ServiceError
+from certificates.services.status import USABLE
 from discovery import records
 from discovery.services import domains, publishing
 from discovery.services.published import all_records, in_zone, local_part, url
@@ -41,3 +43,15 @@ def publication_card(context: template.Context, cert: Certificate) -> dict[str, 
         can_push=domains.settings_of(domain).can_push,
     )
     return card
+
+
+@register.inclusion_tag("discovery/_publish_action.html", takes_context=True)
+def publish_action(context: template.Context, cert: Certificate) -> dict[str, Any]:
+    """A row of My certificates: "Published" (to the card), or a Publish button for a live
+    certificate that can encrypt (publishing refuses the rest, saying why, on the card)."""
+    return {
+        "cert": cert,
+        "csrf_token": context.get("csrf_token"),
+        "published": publishing.publication_of(cert) is not None,
+        "publishable": cert.status in USABLE and cert.key_usage != KeyUsage.SIGNING,
+    }

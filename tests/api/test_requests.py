@@ -210,7 +210,9 @@ def test_list_is_paginated_filtered_and_own_only(
 def test_list_refuses_bad_state_and_limits(owner_api: Client) -> None:
     state = owner_api.get(URL, {"state": "done"})
     assert state.status_code == 422
-    assert state.json()["detail"].startswith("Query parameter 'state': Input should be 'csr_ready'")
+    assert state.json()["detail"].startswith(
+        "Query parameter 'state': Input should be 'awaiting_approval', 'csr_ready'"
+    )
     limit = owner_api.get(URL, {"limit": 501})
     assert limit.status_code == 422
     assert limit.json()["detail"] == (

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.test import Client
 
-from certificates.models import AuditEvent, Certificate, Domain
+from certificates.models import AuditEvent, Certificate, CertificateAuthority, Domain
 from discovery.models import DomainPublishing, Publication
 from tests.views.conftest import text
 
@@ -109,6 +109,20 @@ def test_admin_saves_settings_and_gets_the_caa_suggestion(
     assert settings.smimea_forms == "full"
     event = AuditEvent.objects.get(action="domain.publishing_changed")
     assert event.details["fields"] == ["caa_issuers", "smimea_forms"]
+
+
+def test_the_caa_suggestion_names_the_ca_the_domain_orders_from(
+    admin_web: Client, domain: Domain
+) -> None:
+    domain.certificate_authority = CertificateAuthority.objects.create(
+        name="Sectigo", caa_issuemail="sectigo.com"
+    )
+    domain.save()
+    page = text(admin_web.get("/domains/example.com/"))
+    assert 'example.com. Copy name CAA 3600 0 issuemail "sectigo.com" Copy value' in page
+    DomainPublishing.objects.create(domain=domain, caa_issuers="Sectigo.com, ca.example.net")
+    zone = admin_web.get("/domains/example.com/zone").content.decode()
+    assert zone.count("issuemail") == 2 and 'issuemail "ca.example.net"' in zone
 
 
 def test_bad_settings_are_refused_with_the_reason_and_nothing_saved(

@@ -11,6 +11,7 @@ from certificates.models import (
     ApiToken,
     AuditEvent,
     Certificate,
+    CertificateAuthority,
     Domain,
     LoginFailure,
     Notification,
@@ -20,11 +21,13 @@ from certificates.models import (
 from certificates.services import issuance, tokens
 from tests.conftest import actor
 from tests.factories import logged_in, to_pem
+from tests.seed import make_request
 from tests.testca import SmimeTestCA, other_root
 from tests.views.conftest import text
 
 MODELS = [
     "domain",
+    "certificateauthority",
     "trustanchor",
     "certificaterequest",
     "certificate",
@@ -47,6 +50,7 @@ def every_model(issued: Certificate, owner: User) -> dict[str, object]:
     notice = Notification.objects.create(key="test:1", kind="test", recipient="a@example.com")
     return {
         "domain": Domain.objects.get(),
+        "certificateauthority": CertificateAuthority.objects.create(name="Sectigo"),
         "trustanchor": TrustAnchor.objects.get(),
         "certificaterequest": issued.request,
         "certificate": issued,
@@ -79,7 +83,9 @@ def test_secrets_are_never_displayed(superuser_web: Client, every_model: dict[st
     assert "Token hash" not in text(token_page)
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("domain", "trustanchor")])
+@pytest.mark.parametrize(
+    "model", [m for m in MODELS if m not in ("domain", "trustanchor", "certificateauthority")]
+)
 def test_lifecycle_rows_are_not_deleted_from_the_admin(
     superuser_web: Client, every_model: dict[str, object], model: str
 ) -> None:
@@ -307,6 +313,8 @@ def test_staff_without_certificate_admin_rights_runs_no_service_action(
     token: ApiToken = every_model["apitoken"]  # type: ignore[assignment]
     changelist = staff_web.get("/admin/certificates/certificate/")
     assert changelist.status_code == 200 and "revoke_selected" not in changelist.content.decode()
+    requests = staff_web.get("/admin/certificates/certificaterequest/").content.decode()
+    assert "approve_selected" not in requests and "reject_selected" not in requests
     staff_web.post(
         "/admin/certificates/certificate/",
         {"action": "revoke_selected", "_selected_action": [cert.pk], "apply": "1", "reason": "x"},
@@ -321,4 +329,75 @@ def test_staff_without_certificate_admin_rights_runs_no_service_action(
     assert staff_web.get("/admin/certificates/domain/add/").status_code == 403
     staff_web.post("/admin/certificates/domain/add/", {"name": "example.org", "dns_ttl": 3600})
     assert not Domain.objects.filter(name="example.org").exists()
+    assert staff_web.get("/admin/certificates/certificateauthority/add/").status_code == 403
     assert not AuditEvent.objects.filter(action__in=["certificate.revoked", "domain.added"])
+
+
+def test_staff_with_django_rights_on_cas_still_change_none(staff_web: Client) -> None:
+    """Django's change and delete permissions on the model are not enough: changing what
+    requests ask for is a certificate admin's."""
+    authority = CertificateAuthority.objects.create(name="HARICA", profile="individual")
+    dave = User.objects.get(username="dave")
+    dave.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["change_certificateauthority", "delete_certificateauthority"]
+        )
+    )
+    url = f"/admin/certificates/certificateauthority/{authority.pk}/"
+    change = staff_web.get(f"{url}change/")
+    assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
+    staff_web.post(f"{url}change/", {"name": "HARICA", "profile": "mailbox"})
+    assert staff_web.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    authority.refresh_from_db()
+    assert authority.profile == "individual"
+    assert not AuditEvent.objects.filter(action__startswith="authority.").exists()
+
+
+def test_certificate_authorities_are_kept_through_the_service(
+    superuser_web: Client, domain: Domain
+) -> None:
+    url = "/admin/certificates/certificateauthority/"
+    form = {"name": "Sectigo", "profile": "individual", "submit_url": "order.example/s"}
+    assert superuser_web.post(f"{url}add/", form).status_code == 302
+    authority = CertificateAuthority.objects.get()
+    assert authority.submit_url == "https://order.example/s"
+    duplicate = superuser_web.post(f"{url}add/", {**form, "name": "SECTIGO"})
+    assert "There is already a certificate authority named 'SECTIGO'." in text(duplicate)
+    changed = superuser_web.post(
+        f"{url}{authority.pk}/change/", {**form, "profile": "mailbox", "caa_issuemail": "bad"}
+    )
+    assert "is not a domain name such as example.com" in text(changed)
+    changed = superuser_web.post(f"{url}{authority.pk}/change/", {**form, "profile": "mailbox"})
+    assert changed.status_code == 302
+    authority.refresh_from_db()
+    assert authority.profile == "mailbox"
+    event = AuditEvent.objects.get(action="authority.changed")
+    assert event.details == {"via": "admin", "fields": ["profile"]}
+    superuser_web.post(
+        f"/admin/certificates/domain/{domain.pk}/change/",
+        {"dns_ttl": "3600", "certificate_authority": authority.pk, "requires_approval": "on"},
+    )
+    domain.refresh_from_db()
+    assert domain.certificate_authority == authority and domain.requires_approval
+    assert "example.com" in text(superuser_web.get(url))
+    assert superuser_web.post(f"{url}{authority.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert AuditEvent.objects.filter(action="authority.removed", details__via="admin").exists()
+    domain.refresh_from_db()
+    assert domain.certificate_authority is None
+
+
+def test_approve_action(superuser_web: Client, owner: User) -> None:
+    domain = Domain.objects.get()
+    domain.requires_approval = True
+    domain.save()
+    waiting = make_request(owner, "awaiting_approval")
+    ready = make_request(owner, "csr_ready")
+    response = superuser_web.post(
+        "/admin/certificates/certificaterequest/",
+        {"action": "approve_selected", "_selected_action": [waiting.pk, ready.pk]},
+        follow=True,
+    )
+    page = text(response)
+    assert "1 approved." in page and "so it cannot become 'csr_ready'" in page
+    waiting.refresh_from_db()
+    assert waiting.state == "csr_ready"

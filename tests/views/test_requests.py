@@ -101,6 +101,7 @@ REFUSALS = [
     ({"organizational_unit": "n/a"}, "is a placeholder"),
     ({"email": "bob@example.com"}, "is not the address of account 'alice'"),
     ({"email": "alice@elsewhere.org"}, "is not a mail domain this portal manages"),
+    ({"email": "alice@☃.example"}, "is not a valid internationalised domain name"),
     (
         {"key_source": "upload", "csr_pem": "OTHER"},
         "This CSR is for bob@example.com, but this request is for",

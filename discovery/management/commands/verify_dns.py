@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from certificates.models import Domain
 from certificates.services.actor import Actor
+from certificates.services.domains import find_domain
 from certificates.services.errors import ServiceError
 from discovery.dnscheck import RecordStatus
 from discovery.services import verification
-from discovery.services.domains import find_domain
 
 
 class Command(BaseCommand):

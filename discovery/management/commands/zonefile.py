@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from certificates.services.domains import find_domain
 from certificates.services.errors import ServiceError
-from discovery.services.domains import find_domain
 from discovery.services.published import zone_text
 
 

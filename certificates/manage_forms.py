@@ -1,0 +1,142 @@
+"""Forms of the pages certificate admins run the organisation with: the audit log's and the
+certificates table's filters, the dashboard's timeline choice, and a certificate authority.
+Like certificates.forms, they check shape only; the services judge."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django import forms
+
+from certificates.models import CertificateAuthority, Domain
+from certificates.models.audit import AuditObject
+from certificates.models.certificates import CertificateStatus
+from certificates.models.keys import KeySource
+from certificates.services.certificate_lists import MAX_WITHIN_DAYS, RevocationFilter, Sort
+from certificates.services.dashboard import GroupBy, Step
+
+ANY = [("", "Any")]
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label="Actor (username)", required=False, max_length=150)
+    action = forms.CharField(
+        label="Action",
+        required=False,
+        max_length=64,
+        help_text="e.g. key.exported, request.created",
+    )
+    object_type = forms.ChoiceField(
+        label="Object type",
+        required=False,
+        choices=[("", "Any"), *AuditObject.choices],
+    )
+    object_id = forms.CharField(label="Object id", required=False, max_length=64)
+    since = forms.DateField(
+        label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To (date, included)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def search_filters(self) -> dict[str, object]:
+        """audit.search's arguments: dates become UTC midnights, the end one day later so
+        that its day is included."""
+        data = self.cleaned_data
+        since, until = data.get("since"), data.get("until")
+        return {
+            "actor": data.get("actor") or "",
+            "action": data.get("action") or "",
+            "object_type": data.get("object_type") or "",
+            "object_id": data.get("object_id") or "",
+            "since": _midnight(since) if since else None,
+            "until": _midnight(until + timedelta(days=1)) if until else None,
+        }
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class CertificateFilterForm(forms.Form):
+    """The filters of certificate_lists.search, named as the API's query parameters."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Name, address, username, or the start of a serial number or fingerprint",
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=ANY + CertificateStatus.choices
+    )
+    domain = forms.ChoiceField(label="Domain", required=False)
+    issuer = forms.CharField(label="Issuer contains", required=False, max_length=200)
+    key_source = forms.ChoiceField(label="Key", required=False, choices=ANY + KeySource.choices)
+    expiring_within = forms.IntegerField(
+        label="Ending within (days)", required=False, min_value=1, max_value=MAX_WITHIN_DAYS
+    )
+    revocation = forms.ChoiceField(
+        label="Revocation check", required=False, choices=ANY + RevocationFilter.choices
+    )
+    sort = forms.ChoiceField(label="Sort", required=False, choices=Sort.choices)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        names = Domain.objects.values_list("name", flat=True)
+        self.fields["domain"].choices = ANY + [(name, name) for name in names]  # type: ignore[attr-defined]
+
+    def search_filters(self) -> dict[str, object]:
+        """The valid filters (an invalid one is left out and shown as an error)."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class TimelineForm(forms.Form):
+    step = forms.ChoiceField(
+        label="Per", required=False, choices=[(s.value, s.value) for s in Step]
+    )
+    by = forms.ChoiceField(
+        label="Stacked by", required=False, choices=[(g.value, g.value) for g in GroupBy]
+    )
+
+    def choice(self) -> tuple[Step, GroupBy]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return Step(data.get("step") or Step.MONTH), GroupBy(data.get("by") or GroupBy.DOMAIN)
+
+
+class AuthorityForm(forms.ModelForm):
+    submit_url = forms.URLField(
+        label="Submit URL",
+        required=False,
+        assume_scheme="https",
+        help_text=CertificateAuthority._meta.get_field("submit_url").help_text,
+    )
+    domains = forms.ModelMultipleChoiceField(
+        label="Mail domains it serves",
+        queryset=Domain.objects.all(),
+        required=False,
+        to_field_name="name",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Requests for addresses in these domains ask for this CA's profile and say "
+        "how to send the CSR to it. A domain orders from one CA.",
+    )
+
+    class Meta:
+        model = CertificateAuthority
+        fields = ["name", "product", "profile", "submit_url", "instructions", "caa_issuemail"]
+        widgets = {"instructions": forms.TextInput(attrs={"size": 80})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.instance.pk is not None:
+            self.initial["domains"] = [d.name for d in self.instance.domains.all()]
+
+    def validate_unique(self) -> None:
+        """The service says when a name is taken, the same on every door."""
+
+    def service_fields(self) -> dict[str, object]:
+        data = dict(self.cleaned_data)
+        data["domains"] = [d.name for d in data.get("domains") or []]
+        return data

@@ -1,0 +1,158 @@
+"""The certificate authorities the organisation orders from, and which mail domain uses which.
+
+Admins keep the list; a request's address leads to its domain's CA, which says the profile
+(so the subject fields to ask for) and where and how to send the CSR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+
+from certificates.models import CertificateAuthority, Domain
+from certificates.models.authorities import Profile
+from certificates.services import audit
+from certificates.services.access import require_admin
+from certificates.services.actor import Actor
+from certificates.services.domains import domain_name, managed_domain
+from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.text import single_line
+
+NAME = 200
+INSTRUCTIONS = 1000
+# What add and change accept besides the served domains.
+FIELDS = ("name", "product", "profile", "submit_url", "instructions", "caa_issuemail")
+# The free-text fields, each one line of plain text (services.text).
+_LABELS = {
+    "name": "The CA's name",
+    "product": "The product",
+    "submit_url": "The submission URL",
+    "instructions": "The instructions",
+    "caa_issuemail": "The CAA issuemail domain",
+}
+
+
+def listed(viewer: AbstractBaseUser) -> QuerySet[CertificateAuthority]:
+    require_admin(viewer)
+    return CertificateAuthority.objects.prefetch_related("domains")
+
+
+def get(viewer: AbstractBaseUser, pk: int) -> CertificateAuthority:
+    try:
+        return listed(viewer).get(pk=pk)
+    except CertificateAuthority.DoesNotExist:
+        raise NotFound(f"There is no certificate authority #{pk}.") from None
+
+
+def names() -> list[str]:
+    """Every listed CA's name, for the 'sent to which CA' choice."""
+    return list(CertificateAuthority.objects.values_list("name", flat=True))
+
+
+def for_address(address: str) -> CertificateAuthority | None:
+    """The CA that serves the address's mail domain, if an admin named one."""
+    domain = managed_domain(address)
+    return domain.certificate_authority if domain is not None else None
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields stripped and checked, or Invalid saying which is wrong."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown field(s) {', '.join(sorted(unknown))}.")
+    clean = {k: single_line(k, _LABELS[k], v) if k in _LABELS else v for k, v in fields.items()}
+    if "name" in clean and not clean["name"]:
+        raise Invalid("Give the CA a name, for example Sectigo.")
+    for field, limit in (("name", NAME), ("product", NAME), ("instructions", INSTRUCTIONS)):
+        if len(clean.get(field) or "") > limit:
+            raise Invalid(f"The {field} has at most {limit} characters.")
+    if "profile" in clean and clean["profile"] not in Profile.values:
+        raise Invalid(f"profile must be one of {', '.join(Profile.values)}.")
+    url = clean.get("submit_url") or ""
+    if url and not (url.startswith(("https://", "http://")) and " " not in url):
+        raise Invalid("The submission URL must start with https:// (or http://).")
+    if clean.get("caa_issuemail"):
+        clean["caa_issuemail"] = domain_name(clean["caa_issuemail"])
+    return clean
+
+
+def _served(authority: CertificateAuthority, names: Iterable[str]) -> list[Domain]:
+    """The managed domains ``names`` lists, none of them served by another CA yet."""
+    wanted = {domain_name(n) for n in names if n.strip()}
+    found = {d.name: d for d in Domain.objects.filter(name__in=wanted)}
+    missing = sorted(wanted - set(found))
+    if missing:
+        raise Invalid(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not a managed domain; "
+            "add the domain first."
+        )
+    taken = [d for d in found.values() if d.certificate_authority_id not in (None, authority.pk)]
+    if taken:
+        domain = taken[0]
+        raise Conflict(
+            f"{domain.name} is served by {domain.certificate_authority}; a domain orders from "
+            "one CA, so take it off that one first."
+        )
+    return sorted(found.values(), key=lambda d: d.name)
+
+
+def _serve(authority: CertificateAuthority, served: list[Domain]) -> None:
+    authority.domains.exclude(pk__in=[d.pk for d in served]).update(certificate_authority=None)
+    Domain.objects.filter(pk__in=[d.pk for d in served]).update(certificate_authority=authority)
+
+
+def _unique(name: str, pk: int | None = None) -> None:
+    if CertificateAuthority.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+        raise Conflict(f"There is already a certificate authority named {name!r}.")
+
+
+def add(actor: Actor, *, domains: Iterable[str] = (), **fields: Any) -> CertificateAuthority:
+    require_admin(actor.user)
+    clean = _checked(fields)
+    if "name" not in clean:
+        raise Invalid("Give the CA a name, for example Sectigo.")
+    with transaction.atomic():
+        _unique(clean["name"])
+        authority = CertificateAuthority(**clean)
+        served = _served(authority, domains)
+        authority.save()
+        _serve(authority, served)
+        audit.record(actor, "authority.added", authority, domains=[d.name for d in served])
+    return authority
+
+
+def change(
+    actor: Actor,
+    authority: CertificateAuthority,
+    *,
+    domains: Iterable[str] | None = None,
+    **fields: Any,
+) -> CertificateAuthority:
+    """Change the given fields; ``domains``, when given, replaces the served domains."""
+    require_admin(actor.user)
+    clean = _checked(fields)
+    with transaction.atomic():
+        if "name" in clean:
+            _unique(clean["name"], authority.pk)
+        for field, value in clean.items():
+            setattr(authority, field, value)
+        authority.save()
+        details: dict[str, Any] = {"fields": sorted(clean)}
+        if domains is not None:
+            served = _served(authority, domains)
+            _serve(authority, served)
+            details["domains"] = [d.name for d in served]
+        audit.record(actor, "authority.changed", authority, **details)
+    return authority
+
+
+def remove(actor: Actor, authority: CertificateAuthority) -> None:
+    """Forget a CA; its domains then name none, and requests keep the CA name they recorded."""
+    require_admin(actor.user)
+    with transaction.atomic():
+        audit.record(actor, "authority.removed", authority)
+        authority.delete()
