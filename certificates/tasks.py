@@ -11,7 +11,6 @@ from django.utils import timezone
 from certificates import notices
 from certificates.services import expiry, notifications, revocation_sweep
 
-
 MAIL_RETRIES = 5
 MAIL_RETRY_SECONDS = 30
 
