@@ -63,9 +63,7 @@ def test_the_worker_mails_each_threshold_once_and_nothing_for_a_renewed_certific
     # Bob renewed his certificate: the renewal superseded it, so he hears nothing.
     _, bobs = issue_via_api(colleague_api, sign_csr, "bob@example.com", days=40)
     renewal = post_json(colleague_api, f"/api/v1/certificates/{bobs['id']}/renew").json()
-    upload_certificate(
-        colleague_api, sign_csr, renewal, now=timezone.now() + timedelta(minutes=5)
-    )
+    upload_certificate(colleague_api, sign_csr, renewal, now=timezone.now() + timedelta(minutes=5))
 
     for count, days in enumerate((30, 14, 7, 1), start=1):
         sweep_twice_at(
