@@ -226,6 +226,7 @@ DEFAULT_FROM_EMAIL = envconf.string(
 # broker, is the source of truth for due work, so a message lost there costs one beat interval.
 CELERY_BROKER_URL = envconf.string("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "portal.fsbroker:Transport"  # messages appear whole
     _broker_dir = VAR_DIR / "celery"
     for _folder in ("queue", "processed", "control"):  # kombu expects them to exist
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)

@@ -76,6 +76,7 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
 
     if not os.environ.get("REDIS_URL") and not os.environ.get("CELERY_BROKER_URL"):
         app.conf.broker_url = "memory://"
+        app.conf.broker_transport = None  # (the embedded file-system one is named in settings)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         yield
 

@@ -38,4 +38,6 @@ if PAUSE:
 if "NOTICE_GRACE_SECONDS" in os.environ:
     notifications.SWEEP_GRACE = timedelta(seconds=float(os.environ["NOTICE_GRACE_SECONDS"]))
 
-app.worker_main(["worker", "--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip"])
+app.worker_main(
+    ["worker", "--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip"]
+)
