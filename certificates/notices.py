@@ -4,7 +4,8 @@ A notice is owed in the caller's transaction (a ``Notification`` row: the databa
 broker, remembers it) and its send is enqueued when that transaction commits; beat's sweep
 sends whatever a lost broker message or a killed worker left owed. What a notice says comes
 from ``templates/emails/KIND.subject.txt``, ``KIND.txt`` and ``KIND.html``, rendered when it is
-sent from the audit event that caused it, so the row holds no copy of names or reasons.
+sent from the audit event that caused it, so the row holds no copy of names or reasons; a kind
+about no single object (the weekly digest) gathers what it says when it is sent.
 
 The services call these functions; they never import the Celery tasks. This module enqueues by
 task name on the project's Celery app, and ``certificates.tasks`` registers that name.
