@@ -79,9 +79,9 @@ def check_revocation_batch(self, certificate_ids: list[int], checked_before: str
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=REVOCATION_RETRY_SECONDS,
-    max_retries=REVOCATION_RETRIES,
+    autoretry_for=(DatabaseError,),  # the database went away: again after 1, 2, 4, 8 minutes
+    retry_backoff=60,
+    max_retries=4,
     soft_time_limit=1500,
     time_limit=1800,
 )
