@@ -4,7 +4,8 @@ A notice is owed in the caller's transaction (a ``Notification`` row: the databa
 broker, remembers it) and its send is enqueued when that transaction commits; beat's sweep
 sends whatever a lost broker message or a killed worker left owed. What a notice says comes
 from ``templates/emails/KIND.subject.txt``, ``KIND.txt`` and ``KIND.html``, rendered when it is
-sent from the audit event that caused it, so the row holds no copy of names or reasons.
+sent from the audit event that caused it, so the row holds no copy of names or reasons; a kind
+about no single object (the weekly digest) gathers what it says when it is sent.
 
 The services call these functions; they never import the Celery tasks. This module enqueues by
 task name on the project's Celery app, and ``certificates.tasks`` registers that name.
@@ -12,16 +13,19 @@ task name on the project's Celery app, and ``certificates.tasks`` registers that
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from certificates import mail
 from certificates.models import AuditEvent, Certificate, CertificateRequest, Notification
-from certificates.services import notifications
+from certificates.services import digest, notifications
 from certificates.services.access import ADMIN_GROUP
 from portal.celery import app as celery_app
 
@@ -38,6 +42,11 @@ KINDS: dict[str, tuple[type[models.Model], str]] = {
     "request_issued": (CertificateRequest, "req"),
     "dns_records_wrong": (Certificate, "certificate"),
     "revocation_found": (Certificate, "certificate"),
+    "expiry_warning": (Certificate, "certificate"),
+}
+# Kinds about no single object: what they say is gathered when they are sent.
+GATHERED: dict[str, Callable[[Notification], dict[str, Any]]] = {
+    "weekly_digest": lambda notice: digest.context(notice.created_at, timezone.now()),
 }
 
 
@@ -88,14 +97,37 @@ def revocation_found(event: AuditEvent, cert: Certificate) -> list[Notification]
     ]
 
 
-def _owner_and_admins(cert: Certificate) -> list[str]:
+def expiry_warning(event: AuditEvent, cert: Certificate, days: int) -> Notification | None:
+    """The certificate ends within ``days`` days, one of EXPIRY_NOTICE_DAYS: its owner gets a
+    link to renew, once per certificate and threshold (the notice's key)."""
+    recipient = getattr(cert.owner, "email", "") or cert.email
+    return _owe_once("expiry_warning", f"expiry:{cert.pk}:{days}", recipient, event)
+
+
+def weekly_digest(now: datetime) -> list[Notification]:
+    """This ISO week's digest to every certificate admin, once per week each (the key): what
+    needs their attention, gathered when it is sent."""
+    year, week, _ = now.isocalendar()
+    owed = (
+        _owe_once("weekly_digest", f"weekly_digest:{year}-W{week:02d}:{address.lower()}", address)
+        for address in _unique(_admin_addresses())
+    )
+    return [notice for notice in owed if notice is not None]
+
+
+def _admin_addresses() -> list[str]:
     admins = get_user_model().objects.filter(
         Q(is_superuser=True) | Q(groups__name=ADMIN_GROUP), is_active=True
     )
-    addresses = [
-        getattr(cert.owner, "email", "") or cert.email,
-        *admins.exclude(email="").values_list("email", flat=True),
-    ]
+    return list(admins.exclude(email="").values_list("email", flat=True))
+
+
+def _owner_and_admins(cert: Certificate) -> list[str]:
+    return _unique([getattr(cert.owner, "email", "") or cert.email, *_admin_addresses()])
+
+
+def _unique(addresses: list[str]) -> list[str]:
+    """Each address once, compared without case."""
     unique: dict[str, str] = {}
     for address in addresses:
         unique.setdefault(address.lower(), address)
@@ -124,10 +156,24 @@ def _owe(
     recipient = address if per_recipient else getattr(owner, "email", "") or address
     key = f"{kind}:{event.pk}" + (f":{recipient.lower()}" if per_recipient else "")
     notice = notifications.owe(kind, key, recipient, event)
+    _enqueue_on_commit(notice)
+    return notice
+
+
+def _owe_once(
+    kind: str, key: str, recipient: str, event: AuditEvent | None = None
+) -> Notification | None:
+    """Owe the notice with ``key`` unless it is owed already (None then)."""
+    notice = notifications.owe_once(kind, key, recipient, event)
+    if notice is not None:
+        _enqueue_on_commit(notice)
+    return notice
+
+
+def _enqueue_on_commit(notice: Notification) -> None:
     # robust: a broker that is down must not turn a finished action into an error; the notice
     # stays owed in the database and beat's sweep sends it.
     transaction.on_commit(lambda: enqueue(notice.pk), robust=True)
-    return notice
 
 
 def enqueue(notice_id: int) -> None:
@@ -159,7 +205,9 @@ def deliver(notice_id: int) -> str:
 
 def context_of(notice: Notification) -> dict[str, Any] | None:
     """What the templates see: the event (its details hold the reason), the object it is about
-    and its owner; None when either is gone."""
+    and its owner; None when either is gone. Kinds about no single object gather theirs."""
+    if notice.kind in GATHERED:
+        return GATHERED[notice.kind](notice)
     event = notice.event
     model, name = KINDS[notice.kind]
     if event is None:

@@ -9,18 +9,19 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from certificates import notices
-from certificates.services import notifications, revocation_sweep
+from certificates.services import expiry, notifications, revocation_sweep
+
+MAIL_RETRIES = 5
+MAIL_RETRY_SECONDS = 30
 
 
-@shared_task(
-    name=notices.SEND_TASK, bind=True, acks_late=True, max_retries=5, default_retry_delay=30
-)
+@shared_task(name=notices.SEND_TASK, bind=True, acks_late=True, max_retries=MAIL_RETRIES)
 def send_notification(self, notice_id: int) -> str:  # type: ignore[no-untyped-def]
     """Send one owed notice, once, however often this task runs."""
     try:
         return notices.deliver(notice_id)
     except OSError as exc:  # mail server unreachable: the claim is released, try again later
-        raise self.retry(exc=exc) from exc
+        raise self.retry(exc=exc, countdown=MAIL_RETRY_SECONDS * 2**self.request.retries) from exc
 
 
 @shared_task(acks_late=True)
@@ -69,3 +70,20 @@ def check_revocation_batch(self, certificate_ids: list[int], checked_before: str
             countdown=REVOCATION_RETRY_SECONDS * 2**self.request.retries,
         )
     return str(summary)
+
+
+# Expiry: one task a day moves statuses on and owes the threshold notices and digests (each
+# notice is its own send_notification task). What is due comes from the database, so a sweep
+# lost with a killed worker is made good by the next; a sweep that ran half-way committed
+# whole batches only.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),  # the database went away: again after 1, 2, 4, 8 minutes
+    retry_backoff=60,
+    max_retries=4,
+    soft_time_limit=1500,
+    time_limit=1800,
+)
+def sweep_expiry() -> str:
+    return str(expiry.sweep(timezone.now()))

@@ -63,6 +63,26 @@ def integer(name: str, default: int, minimum: int = 0) -> int:
     return number
 
 
+def days(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of distinct whole numbers of days, each at least 1, largest
+    first (``30,14,7,1``); ``none`` for an empty list."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.strip().lower() == "none":
+        return ()
+    items = [item.strip() for item in value.split(",")]
+    if not all(item.isdecimal() and int(item) >= 1 for item in items):
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers of days (at least 1) separated by commas, such as "
+            f"'30,14,7,1', or 'none'; not {value!r}."
+        )
+    numbers = [int(item) for item in items]
+    if len(set(numbers)) != len(numbers):
+        raise ImproperlyConfigured(f"{name} names a day more than once: {value!r}.")
+    return tuple(sorted(numbers, reverse=True))
+
+
 def listing(name: str, default: list[str] | None = None) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from portal import envconf
@@ -54,6 +55,8 @@ ALLOWED_HOSTS = envconf.listing(
 CSRF_TRUSTED_ORIGINS = envconf.listing("CSRF_TRUSTED_ORIGINS", [PORTAL_BASE_URL])
 TRUSTED_PROXIES = envconf.integer("TRUSTED_PROXIES", 0)
 EXPIRING_DAYS = envconf.integer("EXPIRING_DAYS", 30, minimum=1)
+# Owners are mailed when this many days are left (the nearest threshold passed, once each).
+EXPIRY_NOTICE_DAYS = envconf.days("EXPIRY_NOTICE_DAYS", (30, 14, 7, 1))
 FETCH_ALLOW_PRIVATE_NETWORKS = envconf.boolean("FETCH_ALLOW_PRIVATE_NETWORKS", False)
 DNS_RESOLVERS = envconf.listing("DNS_RESOLVERS")
 # Sender-side lookups (the public page and the API) per client address and minute.
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "ninja",  # serves the API docs from local static files instead of a CDN
+    "django_celery_beat",  # the beat schedule, in the database and the Django admin
     "portal",
     "certificates",
     "discovery",
@@ -213,8 +217,9 @@ elif envconf.string("EMAIL_HOST"):
     EMAIL_USE_TLS = envconf.boolean("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = envconf.boolean("EMAIL_USE_SSL", False)
 else:
-    # Embedded default: mail is printed by the worker that sends it.
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # No mail server named: every mail is written to a file in var/mail/ (bin/serve says so).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = envconf.string(
     "DEFAULT_FROM_EMAIL", f"S/MIME portal <noreply@{_base.hostname}>"
 )
@@ -223,6 +228,7 @@ DEFAULT_FROM_EMAIL = envconf.string(
 # broker, is the source of truth for due work, so a message lost there costs one beat interval.
 CELERY_BROKER_URL = envconf.string("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "portal.fsbroker:Transport"  # messages appear whole
     _broker_dir = VAR_DIR / "celery"
     for _folder in ("queue", "processed", "control"):  # kombu expects them to exist
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
@@ -240,6 +246,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat reads its schedule from the database (admins change it in /admin/); the entries below are
+# the defaults it adds there when missing (portal/beat.py).
+CELERY_BEAT_SCHEDULER = "portal.beat:Scheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Owed mail whose task was lost (broker restart, killed worker) goes out on the next sweep.
     "send-due-notifications": {
@@ -256,8 +265,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "discovery.tasks.verify_due_publications",
         "schedule": 3600.0,
     },
+    # Expiry: statuses moved on by date, owners' threshold notices, admins' weekly digest.
+    "sweep-expiry": {
+        "task": "certificates.tasks.sweep_expiry",
+        "schedule": crontab(minute="0", hour="6"),
+    },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,10 @@
 """The embedded mode's folder (``var/``) is the portal's alone.
 
 It holds the SQLite database with its WAL and SHM files (sessions, password hashes), the
-broker's queued messages, the beat schedule and the generated secrets. Another local user who
-can read it can take over sessions, so the folder is 0700 and everything in it 0600 (folders
-0700) -- also when an earlier run, an older version or a hand-made ``mkdir`` left them open.
+broker's queued messages, the mail written when no mail server is set and the generated
+secrets. Another local user who can read it can take over sessions, so the folder is 0700
+and everything in it 0600 (folders 0700) -- also when an earlier run, an older version or a
+hand-made ``mkdir`` left them open.
 """
 
 from __future__ import annotations

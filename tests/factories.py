@@ -114,14 +114,19 @@ def create_server_request(
 
 
 def upload_certificate(
-    client: Client, sign_csr: SignCsr, request: dict[str, Any], email: str | None = None
+    client: Client,
+    sign_csr: SignCsr,
+    request: dict[str, Any],
+    email: str | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """The request's CSR signed by the test CA (for `email`, default the CSR's address) and
-    uploaded with its chain through the API: the certificate's JSON."""
+    """The request's CSR signed by the test CA (for `email`, default the CSR's address; options
+    such as days= go to SmimeTestCA.issue) and uploaded with its chain through the API: the
+    certificate's JSON."""
     response = post_json(
         client,
         f"/api/v1/requests/{request['id']}/certificate",
-        {"pem": sign_csr(request["csr_pem"], email)},
+        {"pem": sign_csr(request["csr_pem"], email, **options)},
     )
     assert response.status_code == 201, response.content
     return response.json()
@@ -134,8 +139,10 @@ def issue_via_api(
     *,
     key_type: str = "ec-p256",
     subject: dict[str, str] | None = None,
+    **options: Any,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Create a server-key request through the API, sign its CSR with the test CA and upload the
-    certificate: the request's JSON (as created) and the certificate's JSON."""
+    certificate (options as for upload_certificate): the request's JSON (as created) and the
+    certificate's JSON."""
     created = create_server_request(client, email, key_type=key_type, subject=subject)
-    return created, upload_certificate(client, sign_csr, created, email)
+    return created, upload_certificate(client, sign_csr, created, email, **options)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import email
 import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from email.message import Message
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -72,6 +76,7 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
 
     if not os.environ.get("REDIS_URL") and not os.environ.get("CELERY_BROKER_URL"):
         app.conf.broker_url = "memory://"
+        app.conf.broker_transport = None  # (the embedded file-system one is named in settings)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         yield
 
@@ -84,3 +89,41 @@ def wait_until(predicate: Callable[[], object], timeout: float = 20.0) -> object
             return value
         time.sleep(0.05)
     raise AssertionError("condition not reached in time")
+
+
+class WorkerProcess:
+    """A Celery worker in its own process (tests/worker_process.py) on this test's database
+    and the broker of REDIS_URL, mailing ``smtp_port``; one that a test can SIGKILL."""
+
+    def __init__(self, log: Path, smtp_port: int, **env: str) -> None:
+        from django.db import connection
+
+        self.log = log
+        self.env = {
+            **os.environ,
+            "TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            **env,
+        }
+
+    def start(self) -> None:
+        before = self.log.stat().st_size if self.log.exists() else 0
+        with self.log.open("a") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.worker_process"],
+                cwd=Path(__file__).resolve().parent.parent,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until(lambda: " ready." in self.log.read_text()[before:], timeout=60)
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no acknowledgement, no rollback but the database's own."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)

@@ -137,6 +137,8 @@ def test_every_notice_reads_right_in_text_and_html(
     notices.dns_records_wrong(dns_event, issued)
     found = audit.record(actor(None), "certificate.revoked", issued, reason=REASON, method="crl")
     notices.revocation_found(found, issued)
+    ending = audit.record(actor(None), "certificate.expiry_notice", issued, days_left=6)
+    notices.expiry_warning(ending, issued, 7)
 
     assert set(Notification.objects.values_list("kind", flat=True)) == set(notices.KINDS)
     for notice in Notification.objects.all():

@@ -21,6 +21,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from django.conf import settings
 
 from tests.peers import free_port
 from tests.testca import SmimeTestCA
@@ -99,6 +100,13 @@ def wait_for_text(portal: Portal, needle: str, timeout: float = 60) -> None:
         time.sleep(0.5)
 
 
+def wait_for_mail(var: Path, subject: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(subject in p.read_text() for p in (var / "mail").glob("*.log")):
+        assert time.monotonic() < deadline, f"no mail {subject!r} in {var / 'mail'}"
+        time.sleep(0.5)
+
+
 def readable_by_others(var: Path) -> dict[str, str]:
     """What in var/ is not owner-only (folders 0700, files 0600), except the public static
     files; files that vanish while we look (consumed queue messages) are skipped."""
@@ -118,7 +126,6 @@ def readable_by_others(var: Path) -> dict[str, str]:
 def assert_var_is_private(var: Path) -> None:
     names = {p.name for p in var.iterdir()}
     assert {"portal.sqlite3", "celery", "secret_key"} <= names, names
-    assert any(name.startswith("celerybeat-schedule") for name in names), names
     assert readable_by_others(var) == {}
 
 
@@ -137,6 +144,14 @@ def test_serve_twice_keeps_secrets_data_admin_and_keys(tmp_path: Path) -> None:
         assert_var_is_private(var)
         assert re.search(r"Created admin account: username admin, password \S+", portal.text())
         assert f"S/MIME portal: {portal.base}/" in portal.text()
+        assert f"mail is written to files in {var}/mail/" in portal.text()
+        # Beat keeps its schedule in the database (SQLite here), beside web and worker.
+        tasks = "from django_celery_beat.models import PeriodicTask as T; print(T.objects.count())"
+        deadline = time.monotonic() + 30
+        while portal.manage("shell", "--no-imports", "-c", tasks) != str(
+            len(settings.CELERY_BEAT_SCHEDULE)
+        ):
+            assert time.monotonic() < deadline, "beat did not store its schedule"
         token = portal.manage("create_api_token", "admin", "--scope", "keys:export")
         created = json.loads(
             portal.api(
@@ -185,8 +200,10 @@ def test_serve_twice_keeps_secrets_data_admin_and_keys(tmp_path: Path) -> None:
         assert loaded.cert is not None and loaded.key is not None
         assert loaded.cert.certificate == leaf
         assert loaded.key.public_key() == leaf.public_key()
-        # The worker (file-system broker) picked up the export notice and "sent" it (console).
-        wait_for_text(portal, "Your S/MIME private key was exported")
+        # The worker (file-system broker) picked up the export notice and "sent" it: with no
+        # mail server set, into a file in var/mail/, owner-only like the rest of var/.
+        wait_for_mail(var, "Your S/MIME private key was exported")
+        assert readable_by_others(var) == {}
     finally:
         portal.stop()
     assert (

@@ -166,3 +166,45 @@ def test_integers_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPIRING_DAYS_TEST", "thirty")
     with pytest.raises(ImproperlyConfigured, match="whole number"):
         envconf.integer("EXPIRING_DAYS_TEST", 30)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("30,14,7,1", (30, 14, 7, 1)), (" 1, 60 ,7", (60, 7, 1)), ("none", ()), ("NONE", ())],
+)
+def test_expiry_notice_days_are_listed_largest_first(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: tuple[int, ...]
+) -> None:
+    monkeypatch.setenv("NOTICE_DAYS_TEST", raw)
+    assert envconf.days("NOTICE_DAYS_TEST", (30,)) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("30;14", "whole numbers of days"),
+        ("30,,7", "whole numbers of days"),
+        ("0,7", "whole numbers of days"),
+        ("-1", "whole numbers of days"),
+        ("7,7", "names a day more than once"),
+    ],
+)
+def test_other_expiry_notice_days_stop_the_process(
+    monkeypatch: pytest.MonkeyPatch, raw: str, message: str
+) -> None:
+    monkeypatch.setenv("NOTICE_DAYS_TEST", raw)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        envconf.days("NOTICE_DAYS_TEST", (30,))
+
+
+@pytest.mark.slow  # starts manage.py in a new process
+def test_without_a_mail_server_mail_goes_to_files_in_var_mail(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings; from django.core.mail import send_mail; "
+        "send_mail('Hello', 'Body', None, ['a@example.com']); "
+        "print(settings.EXPIRY_NOTICE_DAYS)"
+    )
+    result = manage("shell", "-c", code, env={"EXPIRY_NOTICE_DAYS": "10,2"}, tmp_path=tmp_path)
+    assert result.stdout.splitlines()[-1] == "(10, 2)", result.stderr
+    (written,) = (tmp_path / "var" / "mail").iterdir()
+    assert "Subject: Hello" in written.read_text()

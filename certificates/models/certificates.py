@@ -117,6 +117,11 @@ class Certificate(models.Model):
         blank=True,
         help_text="When the status next changes by date alone (services.status keeps it)",
     )
+    expiry_notice_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The nearest expiry threshold (days before the end) the owner was mailed for",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,6 +20,16 @@ def owe(kind: str, key: str, recipient: str, event: AuditEvent | None = None) ->
     return Notification.objects.create(kind=kind, key=key, recipient=recipient, event=event)
 
 
+def owe_once(
+    kind: str, key: str, recipient: str, event: AuditEvent | None = None
+) -> Notification | None:
+    """As ``owe``; None when the notice with ``key`` is owed (or sent) already."""
+    notice, created = Notification.objects.get_or_create(
+        key=key, defaults={"kind": kind, "recipient": recipient, "event": event}
+    )
+    return notice if created else None
+
+
 def _claimable(now: datetime) -> Q:
     return Q(sent_at__isnull=True) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE))
 

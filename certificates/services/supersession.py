@@ -56,6 +56,15 @@ def supersedes(new: Certificate, old: Certificate) -> bool:
     return _covers(new, old) and new.not_before > old.not_before and new.not_after > old.not_after
 
 
+def successor(cert: Certificate, now: datetime) -> Certificate | None:
+    """A live certificate beside ``cert`` that covers its uses and ends later, whatever its
+    issue date: with it, ``cert`` running out needs no renewal."""
+    return next(
+        (c for c in _live_beside(cert, now) if _covers(c, cert) and c.not_after > cert.not_after),
+        None,
+    )
+
+
 def settle(actor: Actor, new: Certificate, now: datetime) -> None:
     """After ``new`` is stored: the live certificates it supersedes become superseded by it;
     or, uploaded after a certificate that supersedes it, it is superseded at once."""
