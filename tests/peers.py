@@ -77,6 +77,10 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     if not os.environ.get("REDIS_URL") and not os.environ.get("CELERY_BROKER_URL"):
         app.conf.broker_url = "memory://"
         app.conf.broker_transport = None  # (the embedded file-system one is named in settings)
+    # Tests without a worker still enqueue (on-commit callbacks run by the test): drop what they
+    # left on the shared broker, or this test's worker runs another test's sweep on this
+    # test's rows (a stale expiry sweep mails a digest nobody here asked for).
+    app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         yield
 
