@@ -79,9 +79,7 @@ def triple_des_parameters(pfx: bytes) -> list[PbeParameters]:
 
 def _walk(pfx: bytes) -> list[PbeParameters]:
     _version, auth_safe, *_mac = der.children(der.read(pfx)[0].content)
-    content_type, content = _content_info(auth_safe)
-    if content_type != _DATA:
-        raise PkiError("The PKCS#12 file's content is not of type data.")
+    _data, content = _content_info(auth_safe)  # data: the password-integrity mode
     safe = der.read(der.expect(content, der.OCTET_STRING, "PKCS#12 content").content)[0]
     found = []
     for info in der.children(safe.content):

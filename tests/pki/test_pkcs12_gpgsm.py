@@ -4,11 +4,10 @@ gpgsm reads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from unittest import mock
 
 import pytest
-from cryptography import x509
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -17,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certificates.pki import der
 from certificates.pki.errors import PkiError
-from certificates.pki.pkcs12 import GPGSM_ATTEMPTS, LEGACY_KDF_ROUNDS, build_pkcs12
+from certificates.pki.pkcs12 import GPGSM_ATTEMPTS, LEGACY_KDF_ROUNDS
 from certificates.pki.pkcs12_gpgsm import (
     PbeParameters,
     gpgsm_derives_right_key,
@@ -26,27 +25,17 @@ from certificates.pki.pkcs12_gpgsm import (
 )
 from tests.pkcs12_kdf import IV, KEY, gpgsm_gets_the_key, pkcs12_kdf, salts
 from tests.pki.conftest import NOW
+from tests.pki.test_pkcs12 import PASSWORD, _bundle
 from tests.testca import SmimeTestCA
 
-PASSWORD = "correct horse battery"
+Build = Callable[..., bytes]
 
 
 @pytest.fixture(scope="module")
-def leaf(ca: SmimeTestCA, rsa_key: rsa.RSAPrivateKey) -> x509.Certificate:
-    return ca.issue(rsa_key.public_key(), "jane@example.com", now=NOW)
-
-
-def legacy(
-    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA, password: str = PASSWORD
-) -> bytes:
-    return build_pkcs12(
-        key=rsa_key,
-        cert=leaf,
-        chain=ca.chain,
-        password=password,
-        profile="legacy",
-        friendly_name="Jane",
-    )
+def build(rsa_key: rsa.RSAPrivateKey, ca: SmimeTestCA) -> Build:
+    """build(password=PASSWORD, profile="legacy"): a bundle of Jane's key, leaf and chain."""
+    leaf = ca.issue(rsa_key.public_key(), "jane@example.com", now=NOW)
+    return lambda password=PASSWORD, profile="legacy": _bundle(rsa_key, leaf, ca, profile, password)
 
 
 @pytest.mark.parametrize("password", [PASSWORD, "Grüße, €uro 😀", "x" * 40])
@@ -77,25 +66,20 @@ def test_a_salt_the_checker_accepts_gives_gpgsm_the_right_key() -> None:
     assert gpgsm_gets_the_key(PASSWORD, salt, LEGACY_KDF_ROUNDS)
 
 
-def test_reads_the_salts_of_the_key_bag_and_the_certificate_bags(
-    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA
-) -> None:
-    found = triple_des_parameters(legacy(rsa_key, leaf, ca))
+def test_reads_the_salts_of_the_key_bag_and_the_certificate_bags(build: Build) -> None:
+    found = triple_des_parameters(build())
     assert [p.iterations for p in found] == [LEGACY_KDF_ROUNDS] * 2
     assert [len(p.salt) for p in found] == [8, 8] and found[0].salt != found[1].salt
-    modern = build_pkcs12(
-        key=rsa_key, cert=leaf, chain=[], password=PASSWORD, profile="modern", friendly_name="J"
-    )
-    assert triple_des_parameters(modern) == []
+    assert triple_des_parameters(build(profile="modern")) == []
 
 
 def test_the_kdf_written_out_opens_the_key_bag_cryptography_wrote(
-    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA
+    build: Build, rsa_key: rsa.RSAPrivateKey
 ) -> None:
     # Ties the test's KDF (and its UTF-16 password, surrogate pair included) to what the
     # server really writes, so the agreement above is about the real thing.
     password = "Grüße, €uro 😀"
-    data = legacy(rsa_key, leaf, ca, password)
+    data = build(password)
     salt, rounds = next(
         (p.salt, p.iterations) for p in triple_des_parameters(data) if p.salt in key_bag(data)
     )
@@ -123,21 +107,19 @@ def encrypted_key(pfx: bytes) -> bytes:
     return der.children(der.read(bag_value.content)[0].content)[1].content
 
 
-def test_every_legacy_build_is_read_by_gpgsm(
-    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA
-) -> None:
+def test_every_legacy_build_is_read_by_gpgsm(build: Build) -> None:
     # Without the check about one build in 64 had a salt gpgsm misreads.
     for _ in range(100):
-        data = legacy(rsa_key, leaf, ca)
+        data = build()
         for found in triple_des_parameters(data):
             assert gpgsm_gets_the_key(PASSWORD, found.salt, found.iterations), found.salt.hex()
 
 
 @pytest.fixture
-def misread_bundle(rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, ca: SmimeTestCA) -> bytes:
+def misread_bundle(build: Build) -> bytes:
     """A legacy bundle whose key bag salt is one gpgsm misreads (the salt is swapped in after
     encryption: only the checker reads this bundle)."""
-    data = legacy(rsa_key, leaf, ca)
+    data = build()
     old = triple_des_parameters(data)[0].salt
     misread = data.replace(old, next(salts(PASSWORD, LEGACY_KDF_ROUNDS, gpgsm_reads=False)))
     assert not gpgsm_derives_right_keys(misread, PASSWORD)
@@ -153,41 +135,28 @@ def serializer() -> Iterator[mock.MagicMock]:
 
 
 def test_a_build_gpgsm_would_misread_is_built_again(
-    rsa_key: rsa.RSAPrivateKey,
-    leaf: x509.Certificate,
-    ca: SmimeTestCA,
-    misread_bundle: bytes,
-    serializer: mock.MagicMock,
+    build: Build, misread_bundle: bytes, serializer: mock.MagicMock
 ) -> None:
     serializer.side_effect = [misread_bundle, mock.DEFAULT]  # DEFAULT: the real one
-    data = legacy(rsa_key, leaf, ca)
+    data = build()
     assert serializer.call_count == 2
     assert data != misread_bundle and gpgsm_derives_right_keys(data, PASSWORD)
 
 
 def test_builds_that_gpgsm_always_misreads_end_in_a_clear_error(
-    rsa_key: rsa.RSAPrivateKey,
-    leaf: x509.Certificate,
-    ca: SmimeTestCA,
-    misread_bundle: bytes,
-    serializer: mock.MagicMock,
+    build: Build, misread_bundle: bytes, serializer: mock.MagicMock
 ) -> None:
-    serializer.side_effect = None
     serializer.return_value = misread_bundle
     with pytest.raises(PkiError, match="No compatible bundle that gpgsm can read came out of 20"):
-        legacy(rsa_key, leaf, ca)
+        build()
     assert serializer.call_count == GPGSM_ATTEMPTS
 
 
-def test_modern_builds_are_not_checked(
-    rsa_key: rsa.RSAPrivateKey, leaf: x509.Certificate, serializer: mock.MagicMock
-) -> None:
-    build_pkcs12(
-        key=rsa_key, cert=leaf, chain=[], password=PASSWORD, profile="modern", friendly_name="J"
-    )
+def test_modern_builds_are_not_checked(build: Build, serializer: mock.MagicMock) -> None:
+    build(profile="modern")
     assert serializer.call_count == 1
 
 
-def test_a_file_that_is_not_a_pkcs12_is_refused(leaf: x509.Certificate) -> None:
+def test_a_file_that_is_not_a_pkcs12_is_refused(ca: SmimeTestCA) -> None:
     with pytest.raises(PkiError, match="not a PKCS#12 file"):
-        triple_des_parameters(leaf.public_bytes(serialization.Encoding.DER))
+        triple_des_parameters(ca.root.public_bytes(serialization.Encoding.DER))
