@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -48,52 +50,64 @@ def nss_import_and_validate(bundle: Path, password: str, root_pem: Path, nicknam
         return run("certutil", "-V", "-u", "S", "-n", nickname, "-d", db, check=False).stdout
 
 
-def gpgsm_import(bundle: Path, password: str) -> subprocess.CompletedProcess[str]:
-    """Import with gpgsm into a fresh home. The path stays short: gpg-agent's socket path
-    must fit in a sockaddr_un (108 bytes)."""
+@contextmanager
+def _gpgsm_home() -> Iterator[dict[str, str]]:
+    """The environment of a fresh gpgsm home, removed afterwards with its gpg-agent. The path
+    stays short: gpg-agent's socket path must fit in a sockaddr_un (108 bytes)."""
     home = Path(tempfile.mkdtemp(prefix="g", dir="/tmp"))
     home.chmod(0o700)
     (home / "gpg-agent.conf").write_text("allow-loopback-pinentry\n")
     # No network lookups of issuers (AIA); gpgsm still exits 2 when it meets the leaf before
     # its issuer in the bundle, so callers judge the import by its counters, not the exit code.
     (home / "gpgsm.conf").write_text("disable-dirmngr\n")
-    env_home = {"GNUPGHOME": str(home)}
+    env = {"GNUPGHOME": str(home), "PATH": "/usr/bin:/bin"}
     try:
-        result = subprocess.run(
-            [
-                "gpgsm",
-                "--batch",
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase-fd",
-                "0",
-                "--import",
-                str(bundle),
-            ],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**env_home, "PATH": "/usr/bin:/bin"},
-        )
+        yield env
+    finally:
+        subprocess.run(["gpgconf", "--kill", "all"], env=env, capture_output=True, timeout=30)
+        subprocess.run(["rm", "-rf", str(home)], timeout=30)
+
+
+def _gpgsm_import(
+    env: dict[str, str], bundle: Path, password: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            "gpgsm",
+            "--batch",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-fd",
+            "0",
+            "--import",
+            str(bundle),
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def gpgsm_import(bundle: Path, password: str) -> subprocess.CompletedProcess[str]:
+    """Import with gpgsm into a fresh home; stdout has the secret keys gpgsm then lists."""
+    with _gpgsm_home() as env:
+        result = _gpgsm_import(env, bundle, password)
         listing = subprocess.run(
-            ["gpgsm", "--list-secret-keys"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**env_home, "PATH": "/usr/bin:/bin"},
+            ["gpgsm", "--list-secret-keys"], capture_output=True, text=True, timeout=60, env=env
         )
         return subprocess.CompletedProcess(
             result.args, result.returncode, result.stdout + listing.stdout, result.stderr
         )
-    finally:
-        subprocess.run(
-            ["gpgconf", "--kill", "all"],
-            env={**env_home, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            timeout=30,
-        )
-        subprocess.run(["rm", "-rf", str(home)], timeout=30)
+
+
+def gpgsm_import_each(bundles: list[Path], password: str) -> list[str]:
+    """gpgsm's report (stderr) on importing each bundle in turn into one fresh home: one
+    gpg-agent start for all of them. A key seen before counts as "unchanged", not "imported",
+    but gpgsm has decrypted it either way ("secret keys read: 1")."""
+    with _gpgsm_home() as env:
+        return [_gpgsm_import(env, bundle, password).stderr for bundle in bundles]
 
 
 def smime_sign_and_verify(key: Path, leaf: Path, cas: Path, root_pem: Path, workdir: Path) -> str:
