@@ -1,4 +1,4 @@
-"""/api/v1/requests: certificate requests and their state transitions (DESIGN.md's table)."""
+"""/api/v1/requests: certificate requests and their state transitions (models.requests)."""
 
 from __future__ import annotations
 

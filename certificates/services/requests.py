@@ -242,13 +242,13 @@ def _save_request(
 
 
 def transition(request: CertificateRequest, target: str) -> None:
-    """Move to ``target`` if DESIGN.md's table has that edge; 409 otherwise."""
+    """Move to ``target`` if the state table (models.requests) has that edge; 409 otherwise."""
     check_transition(request, target)
     request.state = target
 
 
 def check_transition(request: CertificateRequest, target: str) -> None:
-    """409 unless DESIGN.md's table has an edge from the request's state to ``target``."""
+    """409 unless the state table has an edge from the request's state to ``target``."""
     allowed = TRANSITIONS.get(target, frozenset())
     if request.state not in allowed:
         sources = " or ".join(f"'{s}'" for s in sorted(allowed))
