@@ -135,16 +135,6 @@ def ordering(sort: str) -> tuple[str, str]:
     return f"{sign}{_SORT_COLUMNS.get(key, key)}", f"{sign}id"
 
 
-def awaiting_renewal(viewer: User) -> QuerySet[CertificateWithRenewal]:
-    """``viewer``'s own certificates that are expiring or expired and have no renewal that
-    was issued or is still open: the person has something to do."""
-    return (
-        with_renewal_flag(Certificate.objects.filter(owner=viewer, status__in=ENDING))
-        .filter(renewing=False)
-        .order_by("not_after")
-    )
-
-
 if TYPE_CHECKING:  # a type for the checker only: it cannot be built at run time
     from typing import TypedDict
 
@@ -154,6 +144,16 @@ if TYPE_CHECKING:  # a type for the checker only: it cannot be built at run time
         renewing: bool
 
     CertificateWithRenewal = WithAnnotations[Certificate, _Renewing]
+
+
+def awaiting_renewal(viewer: User) -> QuerySet[CertificateWithRenewal]:
+    """``viewer``'s own certificates that are expiring or expired and have no renewal that
+    was issued or is still open: the person has something to do."""
+    return (
+        with_renewal_flag(Certificate.objects.filter(owner=viewer, status__in=ENDING))
+        .filter(renewing=False)
+        .order_by("not_after")
+    )
 
 
 def with_renewal_flag(rows: QuerySet[Certificate]) -> QuerySet[CertificateWithRenewal]:
