@@ -1,7 +1,7 @@
 """Keys born in the browser, measured in headless Debian chromium.
 
 For each key type: bare WebCrypto generateKey beside our key generation + CSR (the median of
-several runs, interleaved so both see the same machine), against the target of issue #7:
+several runs, interleaved so both see the same machine), against the target:
 ours within 1.2 x bare + 30 ms. Then the key backup's encryption and opening (PBKDF2, 600000
 rounds) and the PKCS#12 build in both profiles, against the target: modern under 500 ms.
 

@@ -40,4 +40,7 @@ def _door(pattern: URLPattern) -> URLPattern:
     return pattern
 
 
-urlpatterns = [_door(pattern) for pattern in django_account_urls.urlpatterns]
+urlpatterns = [
+    _door(pattern) if isinstance(pattern, URLPattern) else pattern
+    for pattern in django_account_urls.urlpatterns
+]

@@ -1,5 +1,5 @@
 """Where other apps plug into certificates' figures and pages without certificates importing
-them (DESIGN.md: discovery reads certificates, never the reverse). An app registers in its
+them (discovery reads certificates, never the reverse). An app registers in its
 ``AppConfig.ready()``; with nothing registered the pages say the figure is not available.
 
 - ``count_published_with(counter)``: ``counter(domain_names)`` answers, for each of those mail

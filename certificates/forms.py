@@ -8,6 +8,7 @@ the pages, the API and the admin.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -77,7 +78,7 @@ SUBJECT_HELP = (
 def needed(field: forms.Field) -> forms.Field:
     """A field the page does not call optional, although the form lets it through empty: the
     service refuses the empty value with its own sentence, the same on every door."""
-    field.needed = True  # type: ignore[attr-defined]
+    field.needed = True  # type: ignore[attr-defined]  # the portal's own mark, for templates
     return field
 
 
@@ -88,7 +89,7 @@ class PasteOrFileForm(forms.Form):
     file_field = "file"
 
     def payload(self) -> bytes:
-        upload: UploadedFile | None = self.cleaned_data.get(self.file_field)
+        upload: UploadedFile[bytes] | None = self.cleaned_data.get(self.file_field)
         if upload is not None:
             return b"".join(upload.chunks())
         return (self.cleaned_data.get(self.paste_field) or "").encode()
@@ -98,8 +99,8 @@ class OnBehalfForm(forms.Form):
     """A form whose 'owner' field (a username) only certificate admins get; everyone else acts
     for themselves."""
 
-    def __init__(self, *args: object, is_admin: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, is_admin: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if not is_admin:
             del self.fields["owner"]
 
@@ -174,11 +175,11 @@ class RequestForm(OnBehalfForm, BrowserKeyFields):
     )
 
     def __init__(
-        self, *args: object, authority: CertificateAuthority | None = None, **kwargs: object
+        self, *args: Any, authority: CertificateAuthority | None = None, **kwargs: Any
     ) -> None:
         """``authority``: the CA of the address's domain, whose profile's fields alone are asked
         (the needed ones marked so); None asks every field."""
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         wanted = PROFILE_FIELDS[authority.validation_profile] if authority is not None else None
         for name, label, help_text in SUBJECT_FIELDS:
             if wanted is not None and name not in wanted.asked:
@@ -217,18 +218,18 @@ class SubmitForm(forms.Form):
         help_text="The CA's order or ticket number, if any.",
     )
 
-    def __init__(self, *args: object, ca_names: Sequence[str] = (), **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, ca_names: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if not ca_names:
             del self.fields["ca_choice"]
             return
-        self.fields["ca_choice"].choices = [  # type: ignore[attr-defined]
+        self.fields["ca_choice"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             *((name, name) for name in ca_names),
             ("", "Another CA (type its name below)"),
         ]
         self.fields["ca_name"].label = "Another CA's name"
         self.fields["ca_name"].help_text = "Only for a CA that is not in the list."
-        self.fields["ca_name"].needed = False  # type: ignore[attr-defined]
+        self.fields["ca_name"].needed = False  # type: ignore[attr-defined]  # see needed()
 
     def chosen_ca(self) -> str:
         return self.cleaned_data.get("ca_choice") or self.cleaned_data.get("ca_name") or ""
@@ -387,7 +388,8 @@ class RevokeForm(forms.Form):
     )
 
     def reason_text(self) -> str:
-        reason, details = self.cleaned_data["reason"], self.cleaned_data["details"].strip()
+        reason: str = self.cleaned_data["reason"]
+        details: str = self.cleaned_data["details"].strip()
         if reason == "other":
             return details
         return f"{reason}: {details}" if details else reason

@@ -5,6 +5,7 @@ Like certificates.forms, they check shape only; the services judge."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 
@@ -41,7 +42,7 @@ class AuditFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def search_filters(self) -> dict[str, object]:
+    def search_filters(self) -> dict[str, Any]:
         """audit.search's arguments: dates become UTC midnights, the end one day later so
         that its day is included."""
         data = self.cleaned_data
@@ -83,12 +84,14 @@ class CertificateFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort", required=False, choices=Sort.choices)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         names = Domain.objects.values_list("name", flat=True)
-        self.fields["domain"].choices = ANY + [(name, name) for name in names]  # type: ignore[attr-defined]
+        domain = self.fields["domain"]
+        assert isinstance(domain, forms.ChoiceField)
+        domain.choices = ANY + [(name, name) for name in names]
 
-    def search_filters(self) -> dict[str, object]:
+    def search_filters(self) -> dict[str, Any]:
         """The valid filters (an invalid one is left out and shown as an error)."""
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
 
@@ -106,7 +109,7 @@ class TimelineForm(forms.Form):
         return Step(data.get("step") or Step.MONTH), GroupBy(data.get("by") or GroupBy.DOMAIN)
 
 
-class AuthorityForm(forms.ModelForm):
+class AuthorityForm(forms.ModelForm[CertificateAuthority]):
     submit_url = forms.URLField(
         label="Submit URL",
         required=False,
@@ -128,15 +131,15 @@ class AuthorityForm(forms.ModelForm):
         fields = ["name", "product", "profile", "submit_url", "instructions", "caa_issuemail"]
         widgets = {"instructions": forms.TextInput(attrs={"size": 80})}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["domains"] = [d.name for d in self.instance.domains.all()]
 
     def validate_unique(self) -> None:
         """The service says when a name is taken, the same on every door."""
 
-    def service_fields(self) -> dict[str, object]:
+    def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["domains"] = [d.name for d in data.get("domains") or []]
         return data

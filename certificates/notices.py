@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ SEND_TASK = "certificates.tasks.send_notification"
 
 # Each kind is also its template family; the model is what its audit event is about, and the
 # name that object has in the templates.
-KINDS: dict[str, tuple[type[models.Model], str]] = {
+KINDS: dict[str, tuple[type[Certificate] | type[CertificateRequest], str]] = {
     "key_exported": (Certificate, "certificate"),
     "certificate_revoked": (Certificate, "certificate"),
     "request_approved": (CertificateRequest, "req"),
@@ -134,9 +134,7 @@ def _unique(addresses: list[str]) -> list[str]:
     return list(unique.values())
 
 
-def _owe_unless_own(
-    event: AuditEvent, kind: str, owner: AbstractBaseUser, address: str
-) -> Notification | None:
+def _owe_unless_own(event: AuditEvent, kind: str, owner: User, address: str) -> Notification | None:
     """State changes people make themselves they already know of; others' are mailed."""
     if event.actor_id is not None and event.actor_id == owner.pk:
         return None
@@ -146,7 +144,7 @@ def _owe_unless_own(
 def _owe(
     kind: str,
     event: AuditEvent,
-    owner: AbstractBaseUser,
+    owner: User,
     address: str,
     *,
     per_recipient: bool = False,

@@ -1,5 +1,5 @@
 """Signals other apps listen to. ``discovery`` withdraws a publication on
-``certificate_invalidated`` (DESIGN.md: certificates never imports discovery)."""
+``certificate_invalidated`` (certificates never imports discovery)."""
 
 from django.dispatch import Signal
 

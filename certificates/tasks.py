@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ MAIL_RETRY_SECONDS = 30
 
 
 @shared_task(name=notices.SEND_TASK, bind=True, acks_late=True, max_retries=MAIL_RETRIES)
-def send_notification(self, notice_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_notification(self: Task[[int], str], notice_id: int) -> str:
     """Send one owed notice, once, however often this task runs."""
     try:
         return notices.deliver(notice_id)
@@ -38,10 +38,16 @@ def send_due_notifications() -> int:
 # exponential backoff; after the last try the database's revocation_due_at brings them back.
 REVOCATION_RETRIES = 4
 REVOCATION_RETRY_SECONDS = 60
-_REVOCATION_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
+REVOCATION_SOFT_TIME_LIMIT = 540
+REVOCATION_TIME_LIMIT = 600
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, **_REVOCATION_LIMITS)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=REVOCATION_SOFT_TIME_LIMIT,
+    time_limit=REVOCATION_TIME_LIMIT,
+)
 def sweep_revocation() -> int:
     """Enqueue a batch task for everything due; returns the number of batches."""
     planned_at = timezone.now()
@@ -58,15 +64,18 @@ def sweep_revocation() -> int:
     autoretry_for=(DatabaseError,),  # the database went away mid-batch
     retry_backoff=REVOCATION_RETRY_SECONDS,
     max_retries=REVOCATION_RETRIES,
-    **_REVOCATION_LIMITS,
+    soft_time_limit=REVOCATION_SOFT_TIME_LIMIT,
+    time_limit=REVOCATION_TIME_LIMIT,
 )
-def check_revocation_batch(self, certificate_ids: list[int], checked_before: str) -> str:  # type: ignore[no-untyped-def]
+def check_revocation_batch(
+    self: Task[[list[int], str], str], certificate_ids: list[int], checked_before: str
+) -> str:
     summary = revocation_sweep.check_batch(
         certificate_ids, checked_before=datetime.fromisoformat(checked_before)
     )
     if summary.transient and self.request.retries < REVOCATION_RETRIES:
         raise self.retry(
-            args=[summary.transient, timezone.now().isoformat()],
+            args=(summary.transient, timezone.now().isoformat()),
             countdown=REVOCATION_RETRY_SECONDS * 2**self.request.retries,
         )
     return str(summary)

@@ -41,23 +41,34 @@ class AdminDomainPublishingForm(DomainPublishingForm):
 
 
 @admin.register(DomainPublishing)
-class DomainPublishingAdmin(admin.ModelAdmin):
+class DomainPublishingAdmin(admin.ModelAdmin[DomainPublishing]):
     form = AdminDomainPublishingForm
     list_display = ["domain", "smimea_forms", "lowercase_owner", "update_server", "last_push_ok"]
     readonly_fields = ["last_push_at", "last_push_ok", "last_push_detail"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
-        return ["domain", *self.readonly_fields] if obj is not None else self.readonly_fields
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: DomainPublishing | None = None
+    ) -> list[str]:
+        return ["domain", *self.readonly_fields] if obj is not None else [*self.readonly_fields]
 
     def get_form(
-        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
-    ) -> type[forms.ModelForm]:
+        self,
+        request: HttpRequest,
+        obj: DomainPublishing | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm[DomainPublishing]]:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = admin_actor(request)  # type: ignore[attr-defined]
+        if issubclass(form, AdminDomainPublishingForm):
+            form.actor = admin_actor(request)
         return form
 
     def save_model(
-        self, request: HttpRequest, obj: DomainPublishing, form: forms.ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: DomainPublishing,
+        form: forms.ModelForm[DomainPublishing],
+        change: bool,
     ) -> None:
         """Saved by domains.update during validation."""
 
@@ -66,7 +77,7 @@ class DomainPublishingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyAdmin):
+class PublicationAdmin(ReadOnlyAdmin[Publication]):
     list_display = ["lookup_name", "domain", "certificate", "dns_state", "published_at"]
     list_filter = ["domain", "dns_state"]
     search_fields = ["lookup_name", "certificate__email"]

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from certificates.api.auth import actor
 from certificates.api.schemas import EMAIL, Clean, In
 from certificates.services import access
+from certificates.services.actor import signed_in_user
 from certificates.services.domains import get_domain
 from certificates.services.errors import NotFound
 from discovery import lookup, recipient
@@ -28,7 +29,8 @@ router = Router(tags=["publishing"])
 
 class PublishIn(In):
     follow_renewals: bool = Field(
-        True, description="Publish this certificate's renewal in its place when it is issued"
+        default=True,
+        description="Publish this certificate's renewal in its place when it is issued",
     )
 
 
@@ -85,8 +87,11 @@ def publication_out(publication: Publication) -> dict[str, Any]:
     cert, domain = publication.certificate, publication.domain
     push = None
     if publication.pushed_at is not None:
-        push = {"ok": publication.push_ok, "detail": publication.push_detail}
-        push["at"] = publication.pushed_at
+        push = {
+            "ok": publication.push_ok,
+            "detail": publication.push_detail,
+            "at": publication.pushed_at,
+        }
     return {
         "certificate_id": cert.pk,
         "email": cert.email,
@@ -106,7 +111,7 @@ def publication_out(publication: Publication) -> dict[str, Any]:
 
 
 def _publication(request: HttpRequest, certificate_id: int) -> Publication:
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     publication = publishing.publication_of(cert)
     if publication is None:
         raise NotFound(
@@ -125,7 +130,7 @@ def publish(
     request: HttpRequest, certificate_id: int, body: PublishIn | None = None
 ) -> dict[str, Any]:
     body = body or PublishIn()
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     publication = publishing.publish(actor(request), cert, follow_renewals=body.follow_renewals)
     return publication_out(publication)
 
@@ -157,7 +162,7 @@ def get_publication(request: HttpRequest, certificate_id: int) -> dict[str, Any]
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/plain": {}}}}},
 )
 def zone(request: HttpRequest, name: str) -> HttpResponse:
-    domain = get_domain(request.user, name)
+    domain = get_domain(signed_in_user(request), name)
     return HttpResponse(published.zone_text(domain), content_type="text/plain; charset=utf-8")
 
 
@@ -167,7 +172,7 @@ def zone(request: HttpRequest, name: str) -> HttpResponse:
     summary="Check every published record of the domain in live DNS now (admin)",
 )
 def verify(request: HttpRequest, name: str) -> dict[str, Any]:
-    domain = get_domain(request.user, name)
+    domain = get_domain(signed_in_user(request), name)
     done = verification.verify_domain(actor(request), domain)
     return {
         "domain": domain.name,

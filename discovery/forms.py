@@ -9,7 +9,7 @@ from discovery.models import DomainPublishing
 from discovery.services.domains import Changes
 
 
-class DomainPublishingForm(forms.ModelForm):
+class DomainPublishingForm(forms.ModelForm[DomainPublishing]):
     tsig_secret_text = forms.CharField(
         label="TSIG secret",
         required=False,

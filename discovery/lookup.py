@@ -1,5 +1,5 @@
 """The sender-side lookup: given anyone's address, find the certificate to encrypt to the way
-the portal publishes one (DESIGN.md "Exact rules"), and say at each step what was found.
+the portal publishes one (discovery.records), and say at each step what was found.
 
 1. **TXT** at ``LOCAL._smime.DOMAIN.`` (the local part's dots become labels): the URL of the
    certificate;

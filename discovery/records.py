@@ -1,4 +1,5 @@
-"""What the portal publishes for an address, built as dnspython objects (DESIGN.md "Exact rules").
+"""What the portal publishes for an address, built as dnspython objects (README, *Publishing
+for discovery*).
 
 - the ``.well-known`` file name: the local part with ``.`` replaced by ``_``;
 - TXT at ``LOCALPART._smime.DOMAIN.`` holding the HTTPS URL of that file;

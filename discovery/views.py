@@ -15,6 +15,7 @@ from django.urls import reverse
 from certificates.models import Certificate, Domain
 from certificates.responses import attachment
 from certificates.services import access
+from certificates.services.actor import signed_in_user
 from certificates.services.domains import get_domain
 from certificates.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from certificates.views.shell import certificate_or_404, certificate_page, post_only, web_actor
@@ -95,7 +96,7 @@ def domain_page(request: HttpRequest, name: str) -> str:
 
 def _domain_or_404(request: HttpRequest, name: str) -> Domain:
     try:
-        return get_domain(request.user, name)
+        return get_domain(signed_in_user(request), name)
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from exc
     except NotFound as exc:

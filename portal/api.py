@@ -17,9 +17,10 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -50,7 +51,11 @@ class PortalAPI(NinjaAPI):
     @property
     def urls(self) -> tuple[list[URLPattern | URLResolver], str, str]:
         patterns, app_name, namespace = super().urls
-        return [_with_json_errors(p) for p in patterns], app_name, namespace  # type: ignore[arg-type]
+        return (
+            [_with_json_errors(p) if isinstance(p, URLPattern) else p for p in patterns],
+            app_name,
+            namespace,
+        )
 
 
 def _with_json_errors(pattern: URLPattern) -> URLPattern:
@@ -59,9 +64,9 @@ def _with_json_errors(pattern: URLPattern) -> URLPattern:
     view = pattern.callback
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
-            response = view(request, *args, **kwargs)
+            response: HttpResponseBase = view(request, *args, **kwargs)
         except Http404:
             return not_found(request)
         if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
@@ -74,8 +79,7 @@ def _with_json_errors(pattern: URLPattern) -> URLPattern:
             return json_response
         return response
 
-    wrapped.csrf_exempt = True  # type: ignore[attr-defined]
-    return path(str(pattern.pattern), wrapped, pattern.default_args, pattern.name)
+    return path(str(pattern.pattern), csrf_exempt(wrapped), pattern.default_args, pattern.name)
 
 
 api = PortalAPI(
@@ -106,12 +110,10 @@ def error(status: int, detail: str, errors: list[dict[str, Any]] | None = None) 
     return JsonResponse(body, status=status)
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """The catch-all for /api/ paths no route matches (portal.urls)."""
     return error(404, f"There is no API endpoint at {request.path}; {DOCS_HINT}.")
-
-
-not_found.csrf_exempt = True  # type: ignore[attr-defined]
 
 
 def _handles(exc_class: type[Exception]) -> Callable[[Callable[..., HttpResponse]], Any]:

@@ -14,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 
-class Scheduler(DatabaseScheduler):  # type: ignore[misc]
+class Scheduler(DatabaseScheduler):  # type: ignore[misc]  # django-celery-beat has no types
     def setup_schedule(self) -> None:
         # (No celery.backend_cleanup entry, which the stock scheduler adds: results are not kept.)
         defaults = self.app.conf.beat_schedule

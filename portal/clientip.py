@@ -13,9 +13,8 @@ def client_ip(request: HttpRequest) -> str | None:
     if proxies:
         # Each trusted proxy appends the address it saw; the one the first trusted proxy
         # appended (counting from the right) is the client. Anything left of it is client-made.
-        hops = [
-            h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
-        ]
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies and _is_address(hops[-proxies]):
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR")

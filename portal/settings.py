@@ -9,16 +9,19 @@ Two modes:
 
 from __future__ import annotations
 
-import base64
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from certificates.pki import keywrap
 from portal import envconf
+
+# Django's generic classes take type arguments at run time too (admin.ModelAdmin[Domain]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envconf.string("PORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -35,8 +38,7 @@ HTTPS = _base.scheme == "https"
 if EMBEDDED:
     SECRET_KEY = envconf.string("SECRET_KEY") or envconf.generated_secret(VAR_DIR / "secret_key")
     KEY_ENCRYPTION_KEY = envconf.string("KEY_ENCRYPTION_KEY") or envconf.generated_secret(
-        VAR_DIR / "key_encryption_key",
-        lambda: base64.b64encode(os.urandom(32)).decode(),
+        VAR_DIR / "key_encryption_key", keywrap.generate_key_b64
     )
 else:
     # Several processes (web, worker, beat, replicas) must share these: never mint them here.
@@ -130,7 +132,8 @@ if EMBEDDED:
         }
     }
 else:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    assert DATABASE_URL is not None  # (not EMBEDDED)
+    DATABASES = {"default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
@@ -281,7 +284,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Logins and sessions (issue 13). Wrong passwords are counted in the database on every door
+# Logins and sessions. Wrong passwords are counted in the database on every door
 # that checks one (login pages, admin login, re-authentication, password change): see
 # certificates/services/logins.py. Sessions end after SESSION_IDLE_MINUTES without a request
 # and SESSION_MAX_HOURS after the login, whichever comes first: they unlock private keys.

@@ -3,12 +3,14 @@ and actions that ask for a reason first."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -19,6 +21,8 @@ from certificates.services.errors import ServiceError
 
 # ``@admin.action(permissions=[CERTIFICATE_ADMINS])``: offered to certificate admins only.
 CERTIFICATE_ADMINS = "certificate_admin"
+
+_M = TypeVar("_M", bound=Model)
 
 
 def admin_actor(request: HttpRequest) -> Actor:
@@ -34,7 +38,7 @@ class CertificateAdminRights:
         return is_admin(request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
     """View only: rows are made and changed by the portal's own flows."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -47,7 +51,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ServiceAddForm(forms.ModelForm):
+class ServiceAddForm(forms.ModelForm[Any]):
     """An add form whose save is a service call: the service validates, creates and audits.
 
     The call happens at the end of validation, so a refusal is shown on the form with the
@@ -72,23 +76,24 @@ class ServiceAddForm(forms.ModelForm):
         """The service checks for duplicates and has already saved the row."""
 
 
-class ServiceAddMixin(CertificateAdminRights):
+class ServiceAddAdmin(CertificateAdminRights, admin.ModelAdmin[_M]):
     """Uses ``add_form`` (a ServiceAddForm) on the add page, bound to the acting admin; only
     certificate admins with Django's add permission see it."""
 
     add_form: type[ServiceAddForm]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        allowed: bool = super().has_add_permission(request)  # type: ignore[misc]
+        allowed = super().has_add_permission(request)
         return allowed and self.has_certificate_admin_permission(request)
 
     def get_form(
-        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
-    ) -> type[forms.ModelForm]:
+        self, request: HttpRequest, obj: _M | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[_M]]:
         if obj is None:
             kwargs["form"] = self.add_form
-        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
-        form.actor = admin_actor(request)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, ServiceAddForm):
+            form.actor = admin_actor(request)
         return form
 
     def changeform_view(
@@ -102,8 +107,12 @@ class ServiceAddMixin(CertificateAdminRights):
         parses the upload first and then writes in its own short transaction, whereas the
         admin's would hold SQLite's write lock for every other writer while it parses."""
         if object_id is None:
-            return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined,no-any-return]
-        return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc,no-any-return]
+            # (Django's own method without the transaction; private, so not in django-stubs.)
+            added: HttpResponse = self._changeform_view(  # type: ignore[attr-defined]
+                request, object_id, form_url, extra_context
+            )
+            return added
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 def pem_of(der: bytes) -> str:
@@ -119,7 +128,11 @@ class ReasonForm(forms.Form):
 
 
 def with_reason(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, title: str, act: Any
+    modeladmin: admin.ModelAdmin[_M],
+    request: HttpRequest,
+    queryset: QuerySet[_M],
+    title: str,
+    act: Callable[[_M, str], object],
 ) -> HttpResponse | None:
     """Ask for a reason on an intermediate page, then apply ``act`` to each selected row."""
     form = ReasonForm(request.POST if "apply" in request.POST else None)
@@ -131,7 +144,7 @@ def with_reason(
             "queryset": queryset,
             "action": request.POST.get("action"),
             "opts": modeladmin.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/certificates/action_reason.html", context)
     done = 0

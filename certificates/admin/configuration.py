@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from certificates.admin.base import ServiceAddForm, ServiceAddMixin, admin_actor, pem_of
+from certificates.admin.base import ServiceAddAdmin, ServiceAddForm, admin_actor, pem_of
 from certificates.models import CertificateAuthority, Domain, TrustAnchor
 from certificates.services import anchors, authorities, domains
 from certificates.services.actor import Actor
@@ -58,7 +58,7 @@ class DomainAddForm(ServiceAddForm):
 
 
 @admin.register(Domain)
-class DomainAdmin(ServiceAddMixin, admin.ModelAdmin):
+class DomainAdmin(ServiceAddAdmin[Domain]):
     add_form = DomainAddForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
@@ -78,7 +78,7 @@ class DomainAdmin(ServiceAddMixin, admin.ModelAdmin):
         return ["name", "created_at"] if obj is not None else []
 
     def save_model(
-        self, request: HttpRequest, obj: Domain, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: Domain, form: forms.ModelForm[Domain], change: bool
     ) -> None:
         if change and form.changed_data:  # publishing settings; the name is read-only
             changes = {field: form.cleaned_data[field] for field in form.changed_data}
@@ -132,7 +132,7 @@ class TrustAnchorAddForm(ServiceAddForm):
 
 
 @admin.register(TrustAnchor)
-class TrustAnchorAdmin(ServiceAddMixin, admin.ModelAdmin):
+class TrustAnchorAdmin(ServiceAddAdmin[TrustAnchor]):
     add_form = TrustAnchorAddForm
     list_display = ["name", "subject", "not_after", "sha256_fingerprint", "created_at"]
     search_fields = ["name", "subject", "sha256_fingerprint"]
@@ -149,7 +149,11 @@ class TrustAnchorAdmin(ServiceAddMixin, admin.ModelAdmin):
         return [(None, {"fields": self.readonly_fields})]
 
     def save_model(
-        self, request: HttpRequest, obj: TrustAnchor, form: forms.ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: TrustAnchor,
+        form: forms.ModelForm[TrustAnchor],
+        change: bool,
     ) -> None:
         """Saved by anchors.add during validation; nothing in an anchor changes afterwards."""
         trusted = anchors.trusting(obj).count()
@@ -215,7 +219,7 @@ class AuthorityForm(ServiceAddForm):
 
 
 @admin.register(CertificateAuthority)
-class CertificateAuthorityAdmin(ServiceAddMixin, admin.ModelAdmin):
+class CertificateAuthorityAdmin(ServiceAddAdmin[CertificateAuthority]):
     add_form = AuthorityForm
     form = AuthorityForm
     list_display = ["name", "product", "profile", "submit_url", "caa_issuemail", "served"]
@@ -226,12 +230,16 @@ class CertificateAuthorityAdmin(ServiceAddMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateAuthority]:
         return super().get_queryset(request).prefetch_related("domains")
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        allowed: bool = super().has_change_permission(request, obj)
+    def has_change_permission(
+        self, request: HttpRequest, obj: CertificateAuthority | None = None
+    ) -> bool:
+        allowed = super().has_change_permission(request, obj)
         return allowed and self.has_certificate_admin_permission(request)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        allowed: bool = super().has_delete_permission(request, obj)
+    def has_delete_permission(
+        self, request: HttpRequest, obj: CertificateAuthority | None = None
+    ) -> bool:
+        allowed = super().has_delete_permission(request, obj)
         return allowed and self.has_certificate_admin_permission(request)
 
     @admin.display(description="Domains it serves")
@@ -239,7 +247,11 @@ class CertificateAuthorityAdmin(ServiceAddMixin, admin.ModelAdmin):
         return ", ".join(d.name for d in obj.domains.all()) or "—"
 
     def save_model(
-        self, request: HttpRequest, obj: CertificateAuthority, form: forms.ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: CertificateAuthority,
+        form: forms.ModelForm[CertificateAuthority],
+        change: bool,
     ) -> None:
         """Saved by the service during validation."""
 

@@ -32,7 +32,7 @@ from certificates.services.errors import ServiceError
 
 
 @admin.register(CertificateRequest)
-class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin):
+class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin[CertificateRequest]):
     list_display = [
         "id",
         "email",
@@ -55,7 +55,9 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin):
         description="Approve selected requests (those awaiting approval)",
         permissions=[CERTIFICATE_ADMINS],
     )
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def approve_selected(
+        self, request: HttpRequest, queryset: QuerySet[CertificateRequest]
+    ) -> None:
         actor = admin_actor(request)
         approved = 0
         for obj in queryset:
@@ -68,7 +70,9 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin):
             self.message_user(request, f"{approved} approved.", messages.SUCCESS)
 
     @admin.action(description="Reject selected requests", permissions=[CERTIFICATE_ADMINS])
-    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def reject_selected(
+        self, request: HttpRequest, queryset: QuerySet[CertificateRequest]
+    ) -> HttpResponse | None:
         actor = admin_actor(request)
         return with_reason(
             self,
@@ -80,7 +84,7 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin):
+class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin[Certificate]):
     list_display = [
         "id",
         "email",
@@ -108,7 +112,9 @@ class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin):
     @admin.action(
         description="Declare selected certificates revoked", permissions=[CERTIFICATE_ADMINS]
     )
-    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def revoke_selected(
+        self, request: HttpRequest, queryset: QuerySet[Certificate]
+    ) -> HttpResponse | None:
         actor = admin_actor(request)
         return with_reason(
             self,
@@ -120,21 +126,20 @@ class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin):
 
 
 @admin.register(StoredKey)
-class StoredKeyAdmin(ReadOnlyAdmin):
+class StoredKeyAdmin(ReadOnlyAdmin[StoredKey]):
     """Metadata only: the ciphertext is never displayed."""
 
     list_display = ["id", "owner", "key_type", "spki_sha256", "created_at"]
     search_fields = ["owner__username", "spki_sha256"]
-    fields = ["id", "owner", "key_type", "spki_sha256", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("id", "owner", "key_type", "spki_sha256", "created_at")
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(CertificateAdminRights, ReadOnlyAdmin):
+class ApiTokenAdmin(CertificateAdminRights, ReadOnlyAdmin[ApiToken]):
     list_display = ["name", "user", "prefix", "scopes", "expires_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "user__username", "prefix"]
-    fields = [
+    fields = readonly_fields = (
         "name",
         "user",
         "prefix",
@@ -143,12 +148,11 @@ class ApiTokenAdmin(CertificateAdminRights, ReadOnlyAdmin):
         "expires_at",
         "last_used_at",
         "revoked_at",
-    ]
-    readonly_fields = fields
+    )
     actions = ["revoke_selected"]
 
     @admin.action(description="Revoke selected tokens", permissions=[CERTIFICATE_ADMINS])
-    def revoke_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         actor = admin_actor(request)
         for token in queryset:
             try:
@@ -158,7 +162,7 @@ class ApiTokenAdmin(CertificateAdminRights, ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ["created_at", "actor_label", "action", "object_type", "object_id", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "action", "object_repr", "object_id"]
@@ -166,7 +170,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ReadOnlyAdmin[Notification]):
     list_display = ["kind", "recipient", "created_at", "claimed_at", "sent_at"]
     list_filter = ["kind"]
     search_fields = ["recipient", "key"]

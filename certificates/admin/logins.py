@@ -17,7 +17,7 @@ from certificates.services import logins
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(CertificateAdminRights, ReadOnlyAdmin):
+class LoginFailureAdmin(CertificateAdminRights, ReadOnlyAdmin[LoginFailure]):
     list_display = ["created_at", "username", "ip"]
     search_fields = ["username", "ip"]
     date_hierarchy = "created_at"

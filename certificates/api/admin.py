@@ -15,6 +15,7 @@ from certificates.models import AuditEvent, Domain, TrustAnchor
 from certificates.responses import streamed_csv
 from certificates.services import anchors, audit, csv_exports, domains
 from certificates.services.access import require_admin
+from certificates.services.actor import signed_in_user
 
 router = Router(tags=["admin"])
 
@@ -177,7 +178,7 @@ def add_domain(request: HttpRequest, body: DomainIn) -> Status[Any]:
 
 @router.patch("/domains/{name}", response=DomainOut, summary="Change a managed domain's settings")
 def change_domain(request: HttpRequest, name: str, body: DomainPatch) -> Domain:
-    domain = domains.get_domain(request.user, name)
+    domain = domains.get_domain(signed_in_user(request), name)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     return domains.change_domain(actor(request), domain, **changes) if changes else domain
 
@@ -194,7 +195,7 @@ def remove_domain(request: HttpRequest, name: str) -> Status[None]:
 
 @router.get("/audit", response=Page[AuditOut], summary="Audit events, newest first")
 def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
-    return paginate(audit.search(request.user, **filters.search_filters()), filters)
+    return paginate(audit.search(signed_in_user(request), **filters.search_filters()), filters)
 
 
 @router.get(
@@ -204,5 +205,5 @@ def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, 
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/csv": {}}}}},
 )
 def export_audit(request: HttpRequest, filters: Query[AuditQuery]) -> StreamingHttpResponse:
-    lines = csv_exports.audit_csv(request.user, **filters.search_filters())
+    lines = csv_exports.audit_csv(signed_in_user(request), **filters.search_filters())
     return streamed_csv(lines, "audit.csv")

@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API, and the two things endpoints ask of it.
+"""Bearer-token authentication for the API, and the three things endpoints ask of it.
 
 A bearer token is not sent by browsers on their own, so there is nothing for CSRF to protect:
 the API does not use the session cookie at all.
@@ -6,6 +6,7 @@ the API does not use the session cookie at all.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -29,8 +30,17 @@ def actor(request: HttpRequest) -> Actor:
     return Actor.from_request(request, via="api")
 
 
+def calling_token(request: HttpRequest) -> ApiToken:
+    """The token the request authenticated with: ninja keeps what BearerAuth returned as
+    ``request.auth``."""
+    token = getattr(request, "auth", None)
+    if not isinstance(token, ApiToken):
+        raise PermissionDenied("This endpoint needs an API token.")
+    return token
+
+
 def require_scope(request: HttpRequest, scope: str) -> None:
-    token = request.auth  # type: ignore[attr-defined]
+    token = calling_token(request)
     if scope not in token.scopes:
         raise Forbidden(
             f"This API token lacks the '{scope}' scope. Create a token with it on the API tokens "

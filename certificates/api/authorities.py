@@ -14,6 +14,7 @@ from certificates.api.schemas import NAME, In
 from certificates.models import CertificateAuthority
 from certificates.models.authorities import Profile
 from certificates.services import authorities
+from certificates.services.actor import signed_in_user
 
 router = Router(tags=["admin"])
 
@@ -64,7 +65,7 @@ class AuthorityOut(Schema):
 
 @router.get("", response=Page[AuthorityOut], summary="The CAs the organisation orders from")
 def list_authorities(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(authorities.listed(request.user), page)
+    return paginate(authorities.listed(signed_in_user(request)), page)
 
 
 @router.post("", response={201: AuthorityOut}, summary="Record a CA")
@@ -75,16 +76,16 @@ def add_authority(request: HttpRequest, body: AuthorityIn) -> Status[Any]:
 
 @router.get("/{int:authority_id}", response=AuthorityOut, summary="One CA")
 def get_authority(request: HttpRequest, authority_id: int) -> CertificateAuthority:
-    return authorities.get(request.user, authority_id)
+    return authorities.get(signed_in_user(request), authority_id)
 
 
 @router.patch("/{int:authority_id}", response=AuthorityOut, summary="Change a CA")
 def change_authority(
     request: HttpRequest, authority_id: int, body: AuthorityPatch
 ) -> CertificateAuthority:
-    authority = authorities.get(request.user, authority_id)
+    authority = authorities.get(signed_in_user(request), authority_id)
     authorities.change(actor(request), authority, **body.model_dump(exclude_none=True))
-    return authorities.get(request.user, authority_id)
+    return authorities.get(signed_in_user(request), authority_id)
 
 
 @router.delete(
@@ -93,5 +94,5 @@ def change_authority(
     summary="Forget a CA (its domains then name none; requests keep their CA name)",
 )
 def remove_authority(request: HttpRequest, authority_id: int) -> Status[None]:
-    authorities.remove(actor(request), authorities.get(request.user, authority_id))
+    authorities.remove(actor(request), authorities.get(signed_in_user(request), authority_id))
     return Status(204, None)

@@ -27,6 +27,7 @@ from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.tokens import TokenScope
+from certificates.pki.revocation import Method, RevocationStatus
 from certificates.responses import attachment, streamed_csv
 from certificates.services import (
     access,
@@ -39,6 +40,7 @@ from certificates.services import (
     supersession,
 )
 from certificates.services import requests as requests_service
+from certificates.services.actor import signed_in_user
 from certificates.services.certificate_lists import RevocationFilter, Sort
 
 router = Router(tags=["certificates"])
@@ -81,8 +83,8 @@ class CertificateFilters(PageParams, CertificateQuery):
 
 
 class RevocationCheckOut(Schema):
-    status: Literal["good", "revoked", "unknown"]
-    method: Literal["ocsp", "crl"] | None
+    status: RevocationStatus
+    method: Method | None
     checked_at: datetime
     detail: str = Field(description="What the responder or CRL said, or why there is no answer")
 
@@ -99,7 +101,7 @@ class DownloadParams(Schema):
 )
 def import_certificate(request: HttpRequest) -> Status[Any]:
     upload = uploads.read_certificate_upload(request)
-    user = request.user
+    user = signed_in_user(request)
     owner = access.owner_for(user, upload.owner)
     cert = issuance.import_certificate(actor(request), owner, upload.data)
     return Status(201, CertificateChangeOut.of(cert, supersession.superseded_by_adding(cert)))
@@ -107,7 +109,7 @@ def import_certificate(request: HttpRequest) -> Status[Any]:
 
 @router.get("", response=Page[CertificateOut], summary="List certificates (filtered, sorted)")
 def list_certificates(request: HttpRequest, filters: Query[CertificateFilters]) -> dict[str, Any]:
-    queryset = certificate_lists.search(request.user, **filters.search_filters())
+    queryset = certificate_lists.search(signed_in_user(request), **filters.search_filters())
     return paginate(queryset.select_related("trust_anchor"), filters)
 
 
@@ -120,13 +122,13 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilters]) 
 def export_certificates(
     request: HttpRequest, filters: Query[CertificateQuery]
 ) -> StreamingHttpResponse:
-    lines = csv_exports.certificates_csv(request.user, **filters.search_filters())
+    lines = csv_exports.certificates_csv(signed_in_user(request), **filters.search_filters())
     return streamed_csv(lines, "certificates.csv")
 
 
 @router.get("/{int:certificate_id}", response=CertificateOut, summary="One certificate")
 def get_certificate(request: HttpRequest, certificate_id: int) -> Certificate:
-    return access.get_certificate(request.user, certificate_id)
+    return access.get_certificate(signed_in_user(request), certificate_id)
 
 
 @router.get(
@@ -145,7 +147,7 @@ def get_certificate(request: HttpRequest, certificate_id: int) -> Certificate:
 def download(
     request: HttpRequest, certificate_id: int, params: Query[DownloadParams]
 ) -> HttpResponse:
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     file = downloads.certificate_file(cert, params.format)
     return attachment(file.content, file.content_type, file.filename)
 
@@ -160,7 +162,7 @@ def download(
 )
 def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpResponse:
     require_scope(request, TokenScope.KEYS_EXPORT)
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     data = export.export_pkcs12(actor(request), cert, body.password, body.profile)
     return attachment(data, "application/x-pkcs12", export.pkcs12_filename(cert, body.profile))
 
@@ -172,7 +174,7 @@ def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpRes
 )
 def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None) -> Status[Any]:
     body = body or RenewIn()
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     created = requests_service.renew(
         actor(request),
         cert,
@@ -187,7 +189,7 @@ def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None
 
 @router.post("/{int:certificate_id}/revoke", response=CertificateOut, summary="Declare revoked")
 def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> Certificate:
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     return issuance.declare_revoked(actor(request), cert, body.reason)
 
 
@@ -198,9 +200,11 @@ def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> Certifi
     "replaces become superseded (owner or admin)",
 )
 def make_current(request: HttpRequest, certificate_id: int) -> CertificateChangeOut:
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     replaced = supersession.make_current(actor(request), cert)
-    return CertificateChangeOut.of(access.get_certificate(request.user, cert.pk), replaced)
+    return CertificateChangeOut.of(
+        access.get_certificate(signed_in_user(request), cert.pk), replaced
+    )
 
 
 @router.post(
@@ -209,11 +213,11 @@ def make_current(request: HttpRequest, certificate_id: int) -> CertificateChange
     summary="Check revocation now: OCSP first, then the CRL (unknown is never read as good)",
 )
 def check_revocation(request: HttpRequest, certificate_id: int) -> RevocationCheckOut:
-    cert = access.get_certificate(request.user, certificate_id)
+    cert = access.get_certificate(signed_in_user(request), certificate_id)
     check = revocation.check_now(actor(request), cert)
     return RevocationCheckOut(
-        status=check.status,
-        method=check.method or None,
+        status=RevocationStatus(check.status),
+        method=Method(check.method) if check.method else None,
         checked_at=check.checked_at,
         detail=check.detail,
     )

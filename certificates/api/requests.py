@@ -1,4 +1,4 @@
-"""/api/v1/requests: certificate requests and their state transitions (DESIGN.md's table)."""
+"""/api/v1/requests: certificate requests and their state transitions (models.requests)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from certificates.models.requests import RequestState
 from certificates.responses import attachment
 from certificates.services import access, browser_keys, issuance, supersession
 from certificates.services import requests as service
+from certificates.services.actor import signed_in_user
 from certificates.services.errors import Invalid
 
 router = Router(tags=["requests"])
@@ -34,7 +35,7 @@ class RequestFilters(PageParams):
 
 @router.post("", response={201: RequestOut}, summary="Create a request (server key or CSR)")
 def create_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
-    user = request.user
+    user = signed_in_user(request)
     owner = access.owner_for(user, body.owner)
     created = service.create(
         actor(request),
@@ -51,7 +52,7 @@ def create_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
 
 @router.get("", response=Page[RequestOut], summary="List requests")
 def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[str, Any]:
-    queryset = access.visible_requests(request.user).select_related("certificate")
+    queryset = access.visible_requests(signed_in_user(request)).select_related("certificate")
     if filters.state:
         queryset = queryset.filter(state=filters.state)
     return paginate(queryset, filters, with_timelines)
@@ -59,7 +60,7 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilters]) -> dict[
 
 @router.get("/{int:request_id}", response=RequestOut, summary="One request with its timeline")
 def get_request(request: HttpRequest, request_id: int) -> CertificateRequest:
-    return access.get_request(request.user, request_id)
+    return access.get_request(signed_in_user(request), request_id)
 
 
 @router.get(
@@ -71,7 +72,7 @@ def get_request(request: HttpRequest, request_id: int) -> CertificateRequest:
     },
 )
 def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     return attachment(req.csr_pem, "application/pkcs10", f"request-{req.pk}.csr")
 
 
@@ -82,20 +83,20 @@ def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
     openapi_extra={"responses": {200: {"description": "OK", "content": {"application/pkcs8": {}}}}},
 )
 def get_encrypted_key(request: HttpRequest, request_id: int) -> HttpResponse:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     pem = browser_keys.download_copy(actor(request), req)
     return attachment(pem, "application/pkcs8", f"request-{req.pk}.key")
 
 
 @router.post("/{int:request_id}/submit", response=RequestOut, summary="Mark as sent to a CA")
 def submit(request: HttpRequest, request_id: int, body: SubmitIn) -> CertificateRequest:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     return service.submit(actor(request), req, body.ca_name, body.order_ref)
 
 
 @router.post("/{int:request_id}/cancel", response=RequestOut, summary="Cancel")
 def cancel(request: HttpRequest, request_id: int) -> CertificateRequest:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     return service.cancel(actor(request), req)
 
 
@@ -105,13 +106,13 @@ def cancel(request: HttpRequest, request_id: int) -> CertificateRequest:
     summary="Approve a request awaiting approval, so it can go to the CA (admins)",
 )
 def approve(request: HttpRequest, request_id: int) -> CertificateRequest:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     return service.approve(actor(request), req)
 
 
 @router.post("/{int:request_id}/reject", response=RequestOut, summary="Reject (admins)")
 def reject(request: HttpRequest, request_id: int, body: RejectIn) -> CertificateRequest:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     return service.reject(actor(request), req, body.reason)
 
 
@@ -122,7 +123,7 @@ def reject(request: HttpRequest, request_id: int, body: RejectIn) -> Certificate
     openapi_extra=uploads.OPENAPI_BODY,
 )
 def upload_certificate(request: HttpRequest, request_id: int) -> Status[Any]:
-    req = access.get_request(request.user, request_id)
+    req = access.get_request(signed_in_user(request), request_id)
     upload = uploads.read_certificate_upload(request)
     if upload.owner is not None:
         raise Invalid("'owner' belongs to imports; a request's certificate is its owner's.")

@@ -72,14 +72,16 @@ class In(Clean):
 
 
 class SubjectIn(In):
-    common_name: str | None = Field(None, max_length=NAME)
-    given_name: str | None = Field(None, max_length=NAME)
-    surname: str | None = Field(None, max_length=NAME)
-    organization: str | None = Field(None, max_length=NAME)
-    organizational_unit: str | None = Field(None, max_length=NAME)
-    country: str | None = Field(None, max_length=NAME, description="Two-letter ISO 3166 code")
-    state_or_province: str | None = Field(None, max_length=NAME)
-    locality: str | None = Field(None, max_length=NAME)
+    common_name: str | None = Field(default=None, max_length=NAME)
+    given_name: str | None = Field(default=None, max_length=NAME)
+    surname: str | None = Field(default=None, max_length=NAME)
+    organization: str | None = Field(default=None, max_length=NAME)
+    organizational_unit: str | None = Field(default=None, max_length=NAME)
+    country: str | None = Field(
+        default=None, max_length=NAME, description="Two-letter ISO 3166 code"
+    )
+    state_or_province: str | None = Field(default=None, max_length=NAME)
+    locality: str | None = Field(default=None, max_length=NAME)
 
 
 class RequestIn(In):
@@ -118,12 +120,14 @@ class CertificateUploadIn(In):
 
 class RenewIn(In):
     key_source: RequestKeySource = RequestKeySource.SERVER
-    key_type: str | None = Field(None, max_length=16, description=_KEY_TYPE_HELP)
-    csr_pem: str | None = Field(None, max_length=PEM_TEXT)
+    key_type: str | None = Field(default=None, max_length=16, description=_KEY_TYPE_HELP)
+    csr_pem: str | None = Field(default=None, max_length=PEM_TEXT)
     encrypted_key: str | None = Field(
-        None, max_length=ENCRYPTED_KEY_TEXT, description=_ENCRYPTED_KEY_HELP
+        default=None, max_length=ENCRYPTED_KEY_TEXT, description=_ENCRYPTED_KEY_HELP
     )
-    reuse_key: bool = Field(False, description="Sign a new CSR with the key the portal holds")
+    reuse_key: bool = Field(
+        default=False, description="Sign a new CSR with the key the portal holds"
+    )
 
 
 class RevokeIn(In):
@@ -267,7 +271,8 @@ class CertificateChangeOut(CertificateOut):
 
     @staticmethod
     def resolve_superseded(cert: Certificate, context: dict[str, Any]) -> list[Certificate]:
-        return context["superseded"]
+        superseded: list[Certificate] = context["superseded"]
+        return superseded
 
     @classmethod
     def of(cls, cert: Certificate, superseded: Iterable[Certificate]) -> CertificateChangeOut:

@@ -9,11 +9,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from certificates.api.auth import actor
+from certificates.api.auth import actor, calling_token
 from certificates.api.pagination import Page, PageParams, paginate
 from certificates.api.schemas import In
 from certificates.models import ApiToken
 from certificates.services import tokens as service
+from certificates.services.actor import signed_in_user
 
 router = Router(tags=["tokens"])
 
@@ -49,29 +50,30 @@ class NewTokenOut(TokenOut):
 
     @staticmethod
     def resolve_token(token: ApiToken, context: dict[str, Any]) -> str:
-        return context["plain"]
+        plain: str = context["plain"]
+        return plain
 
 
 @router.get("", response=Page[TokenOut], summary="Your API tokens")
 def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    return paginate(service.owned_by(request.user), page)
+    return paginate(service.owned_by(signed_in_user(request)), page)
 
 
 @router.post("", response={201: NewTokenOut}, summary="Create a token (shown once)")
 def create_token(request: HttpRequest, body: TokenIn) -> Status[Any]:
     token, plain = service.create(
         actor(request),
-        request.user,
+        signed_in_user(request),
         body.name,
         scopes=body.scopes,
         # Left out, it is 90 days or the calling token's remaining lifetime if that is shorter.
         expires_days=body.expires_days if "expires_days" in body.model_fields_set else None,
-        via_token=request.auth,  # type: ignore[attr-defined]
+        via_token=calling_token(request),
     )
     return Status(201, NewTokenOut.model_validate(token, context={"plain": plain}))
 
 
 @router.delete("/{int:token_id}", response={204: None}, summary="Revoke a token")
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
-    service.revoke(actor(request), request.user, token_id)
+    service.revoke(actor(request), signed_in_user(request), token_id)
     return Status(204, None)

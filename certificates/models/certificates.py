@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -147,9 +149,9 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return f"{self.email} ({self.serial_hex[:16]}, {self.status})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email_domain = email_domain_of(self.email)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 def email_domain_of(address: str) -> str:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 
 from certificates.pki.emails import normalise_domain
@@ -43,6 +45,6 @@ class Domain(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name = normalise_name(self.name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)

@@ -13,9 +13,10 @@ class RequestState(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-# DESIGN.md's state table: the only transitions that exist. A request for an address in a
-# domain that requires approval starts awaiting it; approving makes it csr_ready (nothing
-# reaches the CA or gets issued before that), and it can still be rejected or cancelled.
+# The state table (the README shows it): the only transitions that exist. A request for an
+# address in a domain that requires approval starts awaiting it; approving makes it csr_ready
+# (nothing reaches the CA or gets issued before that), and it can still be rejected or
+# cancelled.
 TRANSITIONS: dict[str, frozenset[str]] = {
     RequestState.CSR_READY: frozenset({RequestState.AWAITING_APPROVAL}),
     RequestState.SUBMITTED: frozenset({RequestState.CSR_READY}),

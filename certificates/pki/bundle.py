@@ -200,7 +200,3 @@ def _pkcs7(certs: list[x509.Certificate], encoding: serialization.Encoding) -> b
 
 def certificates_to_pkcs7_der(certs: list[x509.Certificate]) -> bytes:
     return _pkcs7(certs, serialization.Encoding.DER)
-
-
-def certificates_to_pkcs7_pem(certs: list[x509.Certificate]) -> str:
-    return _pkcs7(certs, serialization.Encoding.PEM).decode("ascii")

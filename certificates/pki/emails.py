@@ -76,8 +76,3 @@ def local_parts_differ_in_case(typed: str, held: str) -> bool:
     ``erin.smith``): worth a word to the person, who gets the held spelling."""
     typed_local, held_local = typed.strip().rpartition("@")[0], held.strip().rpartition("@")[0]
     return addresses_match(typed, held) and typed_local != held_local
-
-
-def local_part_filename(local: str) -> str:
-    """The .well-known file name stem: dots become underscores (firstname.lastname)."""
-    return local.replace(".", "_")

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from certificates.pki.errors import PkiError
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
-PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
 class KeyType(StrEnum):

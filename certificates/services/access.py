@@ -9,8 +9,7 @@ nothing about who holds what.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from certificates.models import Certificate, CertificateRequest
@@ -19,37 +18,37 @@ from certificates.services.errors import Forbidden, NotFound
 ADMIN_GROUP = "Certificate admins"
 
 
-def is_admin(user: AbstractBaseUser | None) -> bool:
+def is_admin(user: User | AnonymousUser | None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:  # type: ignore[attr-defined]
+    if user.is_superuser:
         return True
-    return user.groups.filter(name=ADMIN_GROUP).exists()  # type: ignore[attr-defined]
+    return user.groups.filter(name=ADMIN_GROUP).exists()
 
 
-def require_admin(user: AbstractBaseUser | None) -> None:
+def require_admin(user: User | AnonymousUser | None) -> None:
     if not is_admin(user):
         raise Forbidden("Only certificate admins can do this.")
 
 
-def visible_requests(user: AbstractBaseUser) -> QuerySet[CertificateRequest]:
+def visible_requests(user: User) -> QuerySet[CertificateRequest]:
     queryset = CertificateRequest.objects.select_related("owner")
     return queryset if is_admin(user) else queryset.filter(owner=user)
 
 
-def visible_certificates(user: AbstractBaseUser) -> QuerySet[Certificate]:
+def visible_certificates(user: User) -> QuerySet[Certificate]:
     queryset = Certificate.objects.select_related("owner")
     return queryset if is_admin(user) else queryset.filter(owner=user)
 
 
-def get_request(user: AbstractBaseUser, pk: int) -> CertificateRequest:
+def get_request(user: User, pk: int) -> CertificateRequest:
     try:
         return visible_requests(user).get(pk=pk)
     except (CertificateRequest.DoesNotExist, ValueError):
         raise NotFound(f"There is no certificate request #{pk} that you can see.") from None
 
 
-def get_certificate(user: AbstractBaseUser, pk: int) -> Certificate:
+def get_certificate(user: User, pk: int) -> Certificate:
     try:
         return visible_certificates(user).get(pk=pk)
     except (Certificate.DoesNotExist, ValueError):
@@ -59,13 +58,13 @@ def get_certificate(user: AbstractBaseUser, pk: int) -> Certificate:
 ON_BEHALF_REFUSED = "Only certificate admins can act on behalf of another user."
 
 
-def require_acts_for(user: AbstractBaseUser | None, owner: AbstractBaseUser) -> None:
+def require_acts_for(user: User | None, owner: User) -> None:
     """People act for themselves; certificate admins also on behalf of others."""
     if owner != user and not is_admin(user):
         raise Forbidden(ON_BEHALF_REFUSED)
 
 
-def owner_for(user: AbstractBaseUser, username: str | None) -> AbstractBaseUser:
+def owner_for(user: User, username: str | None) -> User:
     """The owner a caller names: themselves, or (admins only) another active user. The admin
     check comes before the lookup, so employees learn nothing about which accounts exist."""
     if username is None or username == user.get_username():
@@ -75,8 +74,7 @@ def owner_for(user: AbstractBaseUser, username: str | None) -> AbstractBaseUser:
     return find_user(username)
 
 
-def find_user(username: str) -> AbstractBaseUser:
-    User = get_user_model()
+def find_user(username: str) -> User:
     try:
         return User.objects.get(**{User.USERNAME_FIELD: username}, is_active=True)
     except User.DoesNotExist:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from portal.clientip import client_ip
@@ -12,7 +13,7 @@ from portal.clientip import client_ip
 
 @dataclass(frozen=True)
 class Actor:
-    user: AbstractBaseUser | None
+    user: User | None
     via: str  # "web", "api", "admin", "command", "system"
     ip: str | None = None
 
@@ -31,3 +32,11 @@ class Actor:
             return self.user.get_username()
         # Nobody logged in: the portal itself, or someone at a page before logging in.
         return "anonymous" if self.via in ("web", "admin") else "system"
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person behind a request that needs one: a page behind ``login_required`` or an API
+    call with a valid token. Anonymous never gets this far; should it, the answer is 403."""
+    if isinstance(request.user, AnonymousUser):
+        raise PermissionDenied("Log in first.")
+    return request.user

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +25,8 @@ def record(
         actor=actor.user,
         actor_label=actor.label,
         action=action,
-        object_type=AuditObject(obj._meta.model_name) if obj is not None else "",
+        # (model_name is typed optional; every concrete model has one)
+        object_type=AuditObject(str(obj._meta.model_name)) if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
         ip=actor.ip,
@@ -43,7 +44,7 @@ OBJECT_ALIASES = {
 
 
 def search(
-    viewer: AbstractBaseUser,
+    viewer: User,
     *,
     actor: str = "",
     action: str = "",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -36,12 +36,12 @@ _LABELS = {
 }
 
 
-def listed(viewer: AbstractBaseUser) -> QuerySet[CertificateAuthority]:
+def listed(viewer: User) -> QuerySet[CertificateAuthority]:
     require_admin(viewer)
     return CertificateAuthority.objects.prefetch_related("domains")
 
 
-def get(viewer: AbstractBaseUser, pk: int) -> CertificateAuthority:
+def get(viewer: User, pk: int) -> CertificateAuthority:
     try:
         return listed(viewer).get(pk=pk)
     except CertificateAuthority.DoesNotExist:
@@ -106,7 +106,10 @@ def _serve(authority: CertificateAuthority, served: list[Domain]) -> None:
 
 
 def _unique(name: str, pk: int | None = None) -> None:
-    if CertificateAuthority.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+    others = CertificateAuthority.objects.filter(name__iexact=name)
+    if pk is not None:
+        others = others.exclude(pk=pk)
+    if others.exists():
         raise Conflict(f"There is already a certificate authority named {name!r}.")
 
 

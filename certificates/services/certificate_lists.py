@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -29,7 +30,8 @@ RENEWING = (*OPEN_STATES, RequestState.ISSUED)
 # Results of the last revocation check as filters: the statuses a check stores
 # (pki.revocation.RevocationStatus; a declared revocation stores "revoked" too), and
 # ``unchecked`` for certificates not checked yet, whose stored revocation_status is empty.
-RevocationFilter = models.TextChoices(
+# (django-stubs types TextChoices' functional form without labels, which Django accepts.)
+RevocationFilter = models.TextChoices(  # type: ignore[call-overload]
     "RevocationFilter",
     [(status.name, (status.value, status.value.capitalize())) for status in RevocationStatus]
     + [("UNCHECKED", ("unchecked", "Not checked yet"))],
@@ -65,7 +67,7 @@ _HEX = re.compile(r"[0-9a-f]{4,}")
 
 
 def search(
-    viewer: AbstractBaseUser,
+    viewer: User,
     *,
     q: str | None = None,
     status: str | None = None,
@@ -133,7 +135,18 @@ def ordering(sort: str) -> tuple[str, str]:
     return f"{sign}{_SORT_COLUMNS.get(key, key)}", f"{sign}id"
 
 
-def awaiting_renewal(viewer: AbstractBaseUser) -> QuerySet[Certificate]:
+if TYPE_CHECKING:  # a type for the checker only: it cannot be built at run time
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _Renewing(TypedDict):
+        renewing: bool
+
+    CertificateWithRenewal = WithAnnotations[Certificate, _Renewing]
+
+
+def awaiting_renewal(viewer: User) -> QuerySet[CertificateWithRenewal]:
     """``viewer``'s own certificates that are expiring or expired and have no renewal that
     was issued or is still open: the person has something to do."""
     return (
@@ -143,7 +156,7 @@ def awaiting_renewal(viewer: AbstractBaseUser) -> QuerySet[Certificate]:
     )
 
 
-def with_renewal_flag(rows: QuerySet[Certificate]) -> QuerySet[Certificate]:
+def with_renewal_flag(rows: QuerySet[Certificate]) -> QuerySet[CertificateWithRenewal]:
     """``rows`` with ``renewing``: whether a renewal was issued or is still open."""
     renewing = CertificateRequest.objects.filter(renewal_of=OuterRef("pk"), state__in=RENEWING)
     return rows.annotate(renewing=Exists(renewing))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import CharField, Func, QuerySet
 
 from certificates.services import audit, certificate_lists
@@ -39,7 +39,8 @@ class IsoTime(Func):
 
 
 # (CSV header, column or expression) in the order the file has them.
-CERTIFICATE_COLUMNS = [
+Column = tuple[str, str | Func]
+CERTIFICATE_COLUMNS: list[Column] = [
     ("id", "id"),
     ("owner", "owner__username"),
     ("email", "email"),
@@ -60,7 +61,7 @@ CERTIFICATE_COLUMNS = [
     ("request_id", "request_id"),
     ("created_at", IsoTime("created_at")),
 ]
-AUDIT_COLUMNS = [
+AUDIT_COLUMNS: list[Column] = [
     ("id", "id"),
     ("at", IsoTime("created_at")),
     ("actor", "actor_label"),
@@ -73,17 +74,17 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _stream(rows: QuerySet[Any], columns: list[tuple[str, str | Func]]) -> Iterator[str]:
+def _stream(rows: QuerySet[Any], columns: list[Column]) -> Iterator[str]:
     values = rows.values_list(*(column for _, column in columns)).iterator(chunk_size=CHUNK)
     return in_chunks(csv_lines([header for header, _ in columns], values))
 
 
-def certificates_csv(viewer: AbstractBaseUser, **filters: Any) -> Iterator[str]:
+def certificates_csv(viewer: User, **filters: Any) -> Iterator[str]:
     """Admins: the certificates ``certificate_lists.search`` finds for ``filters``, as CSV."""
     require_admin(viewer)
     return _stream(certificate_lists.search(viewer, **filters), CERTIFICATE_COLUMNS)
 
 
-def audit_csv(viewer: AbstractBaseUser, **filters: Any) -> Iterator[str]:
+def audit_csv(viewer: User, **filters: Any) -> Iterator[str]:
     """Admins: the audit events ``audit.search`` finds for ``filters``, as CSV."""
     return _stream(audit.search(viewer, **filters), AUDIT_COLUMNS)

@@ -10,8 +10,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -117,7 +118,7 @@ class Figures:
 
 
 def figures(
-    viewer: AbstractBaseUser,
+    viewer: User,
     *,
     step: Step = Step.MONTH,
     by: GroupBy = GroupBy.DOMAIN,
@@ -145,7 +146,7 @@ def figures(
     )
 
 
-def _counts(rows: QuerySet, column: str, every: list[str]) -> dict[str, int]:
+def _counts(rows: QuerySet[Any], column: str, every: list[str]) -> dict[str, int]:
     found = dict(rows.order_by().values_list(column).annotate(n=Count("*")))
     return {value: found.get(value, 0) for value in every}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from certificates.services.status import USABLE
 from certificates.services.text import single_line
 
 
-def check_address_for(owner: AbstractBaseUser, address: str) -> str:
+def check_address_for(owner: User, address: str) -> str:
     """The address must be well-formed, in a managed domain and the owner's own. Answers it as
     the account spells its local part, with the domain normalised (``ERIN.SMITH@Example.com``
     typed by the account erin.smith@example.com is ``erin.smith@example.com``), so one mailbox
@@ -46,7 +46,7 @@ def check_address_for(owner: AbstractBaseUser, address: str) -> str:
     return own
 
 
-def own_address(user: AbstractBaseUser) -> str:
+def own_address(user: User) -> str:
     """The account's address as requests carry it (domain normalised), or "" if it has none
     that is an address."""
     try:
@@ -112,7 +112,7 @@ def find_domain(name: str) -> Domain:
     return domain
 
 
-def get_domain(viewer: AbstractBaseUser, name: str) -> Domain:
+def get_domain(viewer: User, name: str) -> Domain:
     """A managed domain, for certificate admins only."""
     require_admin(viewer)
     return find_domain(name)

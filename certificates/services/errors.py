@@ -29,7 +29,8 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """The object is in a state where this action does not exist (DESIGN.md's state table)."""
+    """The object is in a state where this action does not exist (a request's state table, for
+    example: models.requests.TRANSITIONS)."""
 
     status = 409
 

@@ -29,7 +29,7 @@ def friendly_name(cert: Certificate) -> str:
 def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) -> bytes:
     if actor.user is None or cert.owner_id != actor.user.pk:
         raise Forbidden("Only the certificate's owner can export its private key.")
-    if cert.stored_key_id is None:
+    if cert.stored_key is None:
         raise Conflict(
             "The portal does not hold the private key of this certificate (it was made from your "
             "own CSR, in your browser, or imported). Build the bundle where the key is: "

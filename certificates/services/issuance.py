@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -78,7 +78,7 @@ def _checked_upload(
 def _save_certificate(
     actor: Actor,
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     email: str,
     request: CertificateRequest | None,
     upload: CheckedUpload,
@@ -153,7 +153,7 @@ def attach_to_request(
 
 
 def import_certificate(
-    actor: Actor, owner: AbstractBaseUser, data: bytes, now: datetime | None = None
+    actor: Actor, owner: User, data: bytes, now: datetime | None = None
 ) -> Certificate:
     """Track a certificate issued elsewhere (no request, no key held)."""
     require_acts_for(actor.user, owner)

@@ -7,7 +7,7 @@ audit event.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
@@ -23,7 +23,7 @@ def configured_keys() -> list[bytes]:
         raise ImproperlyConfigured(f"KEY_ENCRYPTION_KEY: {exc.message}") from exc
 
 
-def store(owner: AbstractBaseUser, key: keys.PrivateKey) -> StoredKey:
+def store(owner: User, key: keys.PrivateKey) -> StoredKey:
     info = keys.check_public_key(key.public_key())
     stored = StoredKey(
         owner=owner, key_type=info.key_type, spki_sha256=keys.spki_sha256(key.public_key())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.models.certificates import CertificateStatus
@@ -25,7 +25,7 @@ class NextStep(StrEnum):
     RENEWING = "renewing"  # a renewal is open or issued: nothing to do here
 
 
-REQUEST_STEPS = {
+REQUEST_STEPS: dict[str, NextStep] = {
     RequestState.AWAITING_APPROVAL: NextStep.WAIT_FOR_APPROVAL,
     RequestState.CSR_READY: NextStep.SUBMIT,
     RequestState.SUBMITTED: NextStep.UPLOAD,
@@ -48,7 +48,7 @@ class Row:
     step: NextStep
 
 
-def my_certificates(owner: AbstractBaseUser, now: datetime) -> list[Row]:
+def my_certificates(owner: User, now: datetime) -> list[Row]:
     """The owner's certificates, newest first, each with its days left and next step."""
     certificates = with_renewal_flag(Certificate.objects.filter(owner=owner)).defer(
         "der", "chain_pem"
@@ -63,7 +63,7 @@ def my_certificates(owner: AbstractBaseUser, now: datetime) -> list[Row]:
     ]
 
 
-def my_requests(owner: AbstractBaseUser) -> list[tuple[CertificateRequest, NextStep]]:
+def my_requests(owner: User) -> list[tuple[CertificateRequest, NextStep]]:
     return [
         (request, REQUEST_STEPS.get(request.state, NextStep.NONE))
         for request in CertificateRequest.objects.filter(owner=owner).defer("csr_pem")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from cryptography import x509
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ FINAL_STATES = (RequestState.ISSUED, RequestState.CANCELLED, RequestState.REJECT
 def create(
     actor: Actor,
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     email: str,
     subject_fields: Mapping[str, str | None],
     key_source: str,
@@ -121,7 +121,7 @@ def _ca_profile(domain: Domain | None) -> subject.ValidationProfile | None:
 
 def _create_with_server_key(
     actor: Actor,
-    owner: AbstractBaseUser,
+    owner: User,
     email: str,
     fields: subject.SubjectFields,
     key_type: str,
@@ -159,7 +159,7 @@ def _create_with_server_key(
 
 def _create_from_csr(
     actor: Actor,
-    owner: AbstractBaseUser,
+    owner: User,
     email: str,
     key_source: str,
     csr_pem: str | bytes,
@@ -196,7 +196,7 @@ def _create_from_csr(
 def _save_request(
     actor: Actor,
     *,
-    owner: AbstractBaseUser,
+    owner: User,
     email: str,
     key_source: str,
     subject_fields: dict[str, str],
@@ -209,6 +209,7 @@ def _save_request(
     warnings: list[str] | None = None,
 ) -> CertificateRequest:
     """The request row and its audit events, whatever made the CSR."""
+    assert actor.user is not None  # create() let only people through (require_acts_for)
     request = CertificateRequest.objects.create(
         owner=owner,
         created_by=actor.user,
@@ -241,13 +242,13 @@ def _save_request(
 
 
 def transition(request: CertificateRequest, target: str) -> None:
-    """Move to ``target`` if DESIGN.md's table has that edge; 409 otherwise."""
+    """Move to ``target`` if the state table (models.requests) has that edge; 409 otherwise."""
     check_transition(request, target)
     request.state = target
 
 
 def check_transition(request: CertificateRequest, target: str) -> None:
-    """409 unless DESIGN.md's table has an edge from the request's state to ``target``."""
+    """409 unless the state table has an edge from the request's state to ``target``."""
     allowed = TRANSITIONS.get(target, frozenset())
     if request.state not in allowed:
         sources = " or ".join(f"'{s}'" for s in sorted(allowed))

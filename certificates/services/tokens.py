@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ def _hash(token: str) -> str:
 
 def create(
     actor: Actor,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     scopes: list[str] | None = None,
     expires_days: int | None = None,
@@ -109,7 +109,7 @@ def _check_within(parent: ApiToken, scopes: list[str], expires_at: datetime, now
         )
 
 
-def owned(user: AbstractBaseUser, token_id: int) -> ApiToken:
+def owned(user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens; anyone else's answers as missing."""
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
@@ -117,7 +117,7 @@ def owned(user: AbstractBaseUser, token_id: int) -> ApiToken:
     return token
 
 
-def revoke(actor: Actor, user: AbstractBaseUser, token_id: int) -> ApiToken:
+def revoke(actor: Actor, user: User, token_id: int) -> ApiToken:
     token = owned(user, token_id)
     if token.revoked_at is not None:
         raise Conflict(f"Token {token.name!r} is already revoked.")
@@ -145,5 +145,5 @@ def authenticate(plain: str) -> ApiToken | None:
     return token
 
 
-def owned_by(user: AbstractBaseUser) -> list[ApiToken]:
+def owned_by(user: User) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from certificates.manage_forms import AuthorityForm
 from certificates.models import CertificateAuthority
 from certificates.services import authorities
+from certificates.services.actor import signed_in_user
 from certificates.services.errors import NotFound, ServiceError
 from certificates.views.shell import admin_required, post_only, web_actor
 
@@ -31,7 +32,11 @@ def authority_list(request: HttpRequest) -> HttpResponse:
 def _render_list(
     request: HttpRequest, form: AuthorityForm, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "authorities": authorities.listed(request.user), "error": error}
+    context = {
+        "form": form,
+        "authorities": authorities.listed(signed_in_user(request)),
+        "error": error,
+    }
     return render(request, "certificates/authorities.html", context, status=status)
 
 
@@ -76,6 +81,6 @@ def authority_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _authority_or_404(request: HttpRequest, pk: int) -> CertificateAuthority:
     try:
-        return authorities.get(request.user, pk)
+        return authorities.get(signed_in_user(request), pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc

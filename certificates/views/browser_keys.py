@@ -17,6 +17,7 @@ from certificates.forms import KEY_TYPE_CHOICES, PROFILE_CHOICES
 from certificates.pki import keys
 from certificates.responses import attachment
 from certificates.services import browser_keys
+from certificates.services.actor import signed_in_user
 from certificates.services.errors import ServiceError
 from certificates.views.shell import certificate_or_404, request_or_404, web_actor
 
@@ -68,7 +69,7 @@ def key_copy(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def browser_keys_page(request: HttpRequest) -> HttpResponse:
     context = {
-        "certificates": browser_keys.browser_certificates(request.user.pk),
+        "certificates": browser_keys.browser_certificates(signed_in_user(request).pk),
         **browser_key_context(),
     }
     return render(request, "certificates/browser_keys.html", context)

@@ -27,7 +27,7 @@ def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
     form = Pkcs12Form(request.POST)
     if not form.is_valid():
-        message = " ".join(form.non_field_errors()) or "Check the bundle form below."
+        message = " ".join(map(str, form.non_field_errors())) or "Check the bundle form below."
         return render_detail(request, cert, error=message, status=400, pkcs12_form=form)
     refusal = reauth.confirm(request, form.cleaned_data["account_password"])
     if refusal is not None:

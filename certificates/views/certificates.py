@@ -19,6 +19,7 @@ from certificates.pki import pkcs12
 from certificates.pki.subject import display_name
 from certificates.responses import attachment
 from certificates.services import access, audit, downloads, issuance, supersession
+from certificates.services.actor import signed_in_user
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.browser_keys import browser_key_context
@@ -34,7 +35,7 @@ def import_certificate(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_import(request, form, status=400)
     try:
-        owner = access.owner_for(request.user, form.cleaned_data.get("owner") or None)
+        owner = access.owner_for(signed_in_user(request), form.cleaned_data.get("owner") or None)
         cert = issuance.import_certificate(web_actor(request), owner, form.payload())
     except ServiceError as exc:
         return _render_import(request, form, error=exc.detail, status=exc.status)

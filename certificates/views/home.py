@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from certificates import extensions
 from certificates.services import certificate_lists, next_steps
+from certificates.services.actor import signed_in_user
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     context: dict[str, object] = {
         "rows": next_steps.my_certificates(user, timezone.now()),
         "requests": next_steps.my_requests(user),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import PasswordChangeForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -38,7 +38,7 @@ class LimitedModelBackend(ModelBackend):
         username: str | None = None,
         password: str | None = None,
         **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+    ) -> User | None:
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
@@ -89,9 +89,7 @@ class LimitedPasswordChangeForm(PasswordChangeForm):
     """The old password is checked like the one asked before a key export: within the login
     limits, and the session that reaches them is ended."""
 
-    def __init__(
-        self, user: AbstractBaseUser, *args: Any, request: HttpRequest, **kwargs: Any
-    ) -> None:
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(user, *args, **kwargs)
         self.request = request
 
@@ -116,8 +114,8 @@ class LimitedPasswordChangeView(PasswordChangeView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "request": self.request}
 
-    def form_invalid(self, form: LimitedPasswordChangeForm) -> HttpResponse:
+    def form_invalid(self, form: PasswordChangeForm) -> HttpResponse:
         if not self.request.user.is_authenticated:  # logged out after too many wrong passwords
-            messages.error(self.request, " ".join(form.errors.get("old_password", [])))
+            messages.error(self.request, " ".join(map(str, form.errors.get("old_password", []))))
             return redirect("login")
         return super().form_invalid(form)

@@ -25,6 +25,7 @@ from certificates.pki.errors import PkiError
 from certificates.responses import attachment
 from certificates.services import access, audit, authorities, domains, issuance
 from certificates.services import requests as request_service
+from certificates.services.actor import signed_in_user
 from certificates.services.errors import ServiceError
 from certificates.views.browser_keys import browser_key_context
 from certificates.views.certificates import show_added
@@ -35,7 +36,7 @@ from certificates.views.shell import post_only, request_or_404, request_page, we
 def new_request(request: HttpRequest) -> HttpResponse:
     is_admin = access.is_admin(request.user)
     if request.method != "POST":
-        email = domains.own_address(request.user)
+        email = domains.own_address(signed_in_user(request))
         authority = authorities.for_address(email)
         form = RequestForm(initial={"email": email}, is_admin=is_admin, authority=authority)
         return _render_new(request, form, authority)
@@ -46,7 +47,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     server = data["key_source"] == KeySource.SERVER
     try:
-        owner = access.owner_for(request.user, data.get("owner") or None)
+        owner = access.owner_for(signed_in_user(request), data.get("owner") or None)
         created = request_service.create(
             web_actor(request),
             encrypted_key=data["encrypted_key"] or None,

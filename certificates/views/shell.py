@@ -11,16 +11,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
-from certificates.services.actor import Actor
+from certificates.services.actor import Actor, signed_in_user
 from certificates.services.errors import Forbidden, NotFound
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def web_actor(request: HttpRequest) -> Actor:
@@ -30,14 +30,14 @@ def web_actor(request: HttpRequest) -> Actor:
 def request_or_404(request: HttpRequest, pk: int) -> CertificateRequest:
     """The request if this user may see it; another person's answers 404, like a missing one."""
     try:
-        return access.get_request(request.user, pk)
+        return access.get_request(signed_in_user(request), pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
 
 
 def certificate_or_404(request: HttpRequest, pk: int) -> Certificate:
     try:
-        return access.get_certificate(request.user, pk)
+        return access.get_certificate(signed_in_user(request), pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
 
@@ -58,7 +58,7 @@ def post_only(page: Callable[..., str]) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def only_post(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        def only_post(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
             if request.method == "POST":
                 return view(request, **kwargs)
             if request.method not in ("GET", "HEAD"):
@@ -76,11 +76,11 @@ def post_only(page: Callable[..., str]) -> Callable[[View], View]:
     return decorate
 
 
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def admin_required(view: View) -> View:
     """A page for certificate admins: others get 403 (after logging in)."""
 
     @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             access.require_admin(request.user)
         except Forbidden as exc:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from certificates.forms import TokenForm
 from certificates.models.tokens import TokenScope
 from certificates.services import tokens
+from certificates.services.actor import signed_in_user
 from certificates.services.errors import NotFound, ServiceError
 from certificates.views import reauth
 from certificates.views.shell import post_only, web_actor
@@ -49,7 +50,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     try:
         token, plain = tokens.create(
             web_actor(request),
-            request.user,
+            signed_in_user(request),
             form.cleaned_data["name"],
             form.scopes(),
             form.cleaned_data["expires_days"],  # empty: the default
@@ -67,7 +68,7 @@ def _render(
     context = {
         "form": form,
         "error": error,
-        "tokens": tokens.owned_by(request.user),
+        "tokens": tokens.owned_by(signed_in_user(request)),
         "now": timezone.now(),
         **extra,
     }
@@ -76,7 +77,7 @@ def _render(
 
 def _tokens_page(request: HttpRequest, pk: int) -> str:
     try:
-        tokens.owned(request.user, pk)
+        tokens.owned(signed_in_user(request), pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     return reverse("tokens")
@@ -86,7 +87,7 @@ def _tokens_page(request: HttpRequest, pk: int) -> str:
 @post_only(_tokens_page)
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        token = tokens.revoke(web_actor(request), request.user, pk)
+        token = tokens.revoke(web_actor(request), signed_in_user(request), pk)
     except ServiceError as exc:
         return _render(request, TokenForm(), error=exc.detail, status=exc.status)
     messages.success(request, f"Token {token.name!r} is revoked; scripts using it stop working.")

@@ -22,7 +22,7 @@ from discovery.models import DomainPublishing, SmimeaForms
 def settings_of(domain: Domain) -> DomainPublishing:
     """The stored settings, or the defaults (unsaved) for a domain nobody configured yet."""
     try:
-        return domain.publishing  # type: ignore[no-any-return]
+        return domain.publishing
     except DomainPublishing.DoesNotExist:
         return DomainPublishing(domain=domain)
 

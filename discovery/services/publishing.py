@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certificates.models import Certificate, Domain
-from certificates.models.certificates import KeyUsage
 from certificates.models.domains import normalise_name
 from certificates.pki import emails
+from certificates.pki.certinfo import KeyUsage
 from certificates.pki.errors import PkiError
 from certificates.services import audit
 from certificates.services.access import require_acts_for

@@ -1,4 +1,4 @@
-"""The API's promises about errors, authentication and its own description (DESIGN.md, API v1):
+"""The API's promises about errors, authentication and its own description (README, *API*):
 every 4xx is JSON with a detail a person can act on, never an HTML page."""
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ import pytest
 from certificates.pki.emails import (
     addresses_match,
     ascii_lower,
-    local_part_filename,
     local_parts_differ_in_case,
     normalise_address,
     normalise_domain,
@@ -41,12 +40,6 @@ def test_addresses_match_ignores_case_and_surrounding_space() -> None:
     assert addresses_match("JANE@Example.com", " jane@example.COM")
     assert not addresses_match("jane@example.com", "john@example.com")
     assert not addresses_match("jane@example.com", "jane@example.org")
-
-
-def test_local_part_filename_replaces_dots() -> None:
-    assert local_part_filename("firstname.lastname") == "firstname_lastname"
-    assert local_part_filename("a.b.c") == "a_b_c"
-    assert local_part_filename("plain") == "plain"
 
 
 def test_unicode_case_folding_never_makes_two_people_one() -> None:
