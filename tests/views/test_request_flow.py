@@ -175,7 +175,7 @@ def test_a_browser_key_needs_the_page_script_before_the_review(owner_web: Client
     reviewed = review(owner_web, key_source="browser", scripts="on")
     page = reviewed.content.decode()
     assert "Key passphrase again" in page and "Download key backup" in page
-    assert "Generate the key in this browser: made below, when you create the request" in text(
+    assert "Generate the key in this browser: made below: generate it and save its backup" in text(
         reviewed
     )
     carried = hidden_fields(reviewed)
