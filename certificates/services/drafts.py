@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from cryptography import x509
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.models import CertificateAuthority, Domain
 from certificates.models.keys import KeySource
@@ -23,6 +24,7 @@ from certificates.services.actor import Actor
 from certificates.services.errors import Invalid, invalid
 
 CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
+CSR_MISSING = gettext_lazy("Paste or upload the CSR (PEM or DER) made for this address.")
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def check(
     if not csr_pem and key_source == KeySource.BROWSER:
         return replace(draft, warnings=typed_warnings)
     if not csr_pem:
-        raise Invalid(_("Paste or upload the CSR (PEM or DER) made for this address."))
+        raise Invalid(str(CSR_MISSING))
     if key_type:
         raise Invalid(_("The key type comes from the uploaded CSR; leave key_type out."))
     return _with_csr(draft, csr_pem)

@@ -60,7 +60,7 @@ def create(
     if draft.key_source == KeySource.SERVER:
         return _create_with_server_key(actor, draft, renewal_of, reuse_key)
     if draft.signing_request is None:
-        raise Invalid(_("Paste or upload the CSR (PEM or DER) made for this address."))
+        raise Invalid(str(drafts.CSR_MISSING))
     return _create_from_csr(actor, draft, renewal_of)
 
 

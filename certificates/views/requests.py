@@ -107,7 +107,7 @@ def _transition(
     req = request_or_404(request, pk)
     if form is not None and not form.is_valid():
         return render_detail(
-            request, req, error="Check the form below.", status=400, **{form_name: form}
+            request, req, error=_("Check the form below."), status=400, **{form_name: form}
         )
     try:
         result = act(req)
@@ -138,7 +138,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda req: request_service.submit(
             web_actor(request), req, form.chosen_ca(), form.cleaned_data["order_ref"]
         ),
-        "Marked as submitted to the CA.",
+        _("Marked as submitted to the CA."),
     )
 
 
@@ -151,7 +151,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         "",
         None,
         lambda req: request_service.approve(web_actor(request), req),
-        "The request is approved; its owner gets a mail and can send it to the CA.",
+        _("The request is approved; its owner gets a mail and can send it to the CA."),
     )
 
 
@@ -187,7 +187,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         "reject_form",
         form,
         lambda req: request_service.reject(web_actor(request), req, form.cleaned_data["reason"]),
-        "The request is rejected.",
+        _("The request is rejected."),
     )
 
 
@@ -201,7 +201,7 @@ def upload_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         "upload_form",
         form,
         lambda req: issuance.attach_to_request(web_actor(request), req, form.payload()),
-        "The certificate matches the request and is stored.",
+        _("The certificate matches the request and is stored."),
         lambda cert: show_added(request, cert),
     )
 

@@ -7,7 +7,6 @@ shell, and uploads the CSR it wrote. Each flow ends on the certificate page."""
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from playwright.sync_api import expect
 from certificates.models import Certificate, CertificateRequest
 from tests.e2e.conftest import log_in
 from tests.e2e.test_browser_keys import download, generate_in_page
+from tests.factories import run_in_shell
 
 pytestmark = pytest.mark.e2e
 
@@ -149,16 +149,8 @@ def test_an_uploaded_csr_made_with_the_suggested_command_without_javascript(
         start(page, live_server.url, "Upload a CSR I made with openssl")
         command = page.locator("#upload-options pre").first.inner_text()
         assert "-subj '/CN=Alice Example/GN=Alice/SN=Example/emailAddress=" in command
-        made = subprocess.run(
-            ["sh", "-c", command],
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert made.returncode == 0, made.stderr
-        page.get_by_label("or choose the CSR file").set_input_files(tmp_path / "certificate.csr")
+        csr = run_in_shell(command, tmp_path)
+        page.get_by_label("or choose the CSR file").set_input_files(csr)
         page.get_by_role("button", name="Review the request").click()
         expect(
             page.get_by_text("rsa-3072, read from your CSR; the key stays with you")
@@ -167,7 +159,7 @@ def test_an_uploaded_csr_made_with_the_suggested_command_without_javascript(
         fits_the_screen(page)
         request = create(page)
         assert request.key_source == "upload" and request.warnings == []
-        assert request.csr_pem == (tmp_path / "certificate.csr").read_text()
+        assert request.csr_pem == csr.read_text()
         cert = upload_the_certificate(page, request, sign_csr)
         assert cert.email == "Alice.Example@example.com"
     finally:

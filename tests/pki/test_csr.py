@@ -1,4 +1,3 @@
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from certificates.pki.csr import (
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import spki_sha256
 from certificates.pki.subject import SubjectFields
-from tests.factories import openssl_csr
+from tests.factories import openssl_csr, run_in_shell
 from tests.pki.conftest import OpenSSL
 from tests.testca import SmimeTestCA
 
@@ -345,19 +344,9 @@ def test_the_suggested_openssl_command_makes_the_csr_the_portal_would_and_asks_n
 ) -> None:
     command = openssl_request_command(fields, email)
     assert command.startswith("openssl req -new -newkey rsa:3072 -sha256")
-    # Run by a real shell, with no terminal to answer prompts on.
-    result = subprocess.run(
-        ["sh", "-c", command],
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    info = validate_csr(load_csr((tmp_path / "certificate.csr").read_bytes()), email)
+    made = run_in_shell(command, tmp_path).read_bytes()
+    info = validate_csr(load_csr(made), email)
     assert info.warnings == []
     assert info.san_emails == [email]
     ours = build_csr(ec.generate_private_key(ec.SECP256R1()), email, fields)
-    made = x509.load_pem_x509_csr((tmp_path / "certificate.csr").read_bytes())
-    assert made.subject == ours.subject
+    assert x509.load_pem_x509_csr(made).subject == ours.subject
