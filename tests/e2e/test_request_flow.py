@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from certificates.models import Certificate, CertificateRequest
@@ -119,9 +120,13 @@ def test_a_key_made_by_the_portal_without_javascript(
 
         page.get_by_role("button", name="Review the request").click()
         expect(page.get_by_text("Let the portal generate my key: ECDSA P-256")).to_be_visible()
+        page.reload()  # the browser sends the form again: the same review, nothing made
+        expect(page.get_by_role("heading", name="Review your request")).to_be_visible()
         page.get_by_role("button", name="Change").click()
         expect(page.get_by_label("Given name")).to_have_value("Alice")
         request = review_and_create(page)
+        page.reload()
+        assert CertificateRequest.objects.count() == 1
         assert request.key_source == "server" and request.key_type == "ec-p256"
         assert request.subject["given_name"] == "Alice"
 
@@ -200,3 +205,19 @@ def test_a_key_made_in_this_browser_at_the_last_step(
         assert cert.key_source == "browser"
     finally:
         page.context.close()
+
+
+def test_a_session_that_ended_during_the_review_leads_back_through_the_login(
+    live_server: Any, page: Any, named_owner: Any
+) -> None:
+    start(page, live_server.url, "Let the portal generate my key")
+    page.get_by_role("button", name="Review the request").click()
+    Session.objects.all().delete()
+    page.get_by_role("button", name="Create request").click()
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("alice-pass-1234")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Request a certificate")).to_be_visible()
+    expect(page.get_by_label("Given name")).to_have_value("Alice")
+    assert not CertificateRequest.objects.exists()
+    review_and_create(page)
