@@ -50,6 +50,8 @@ KEY_SOURCES = [
     ),
 ]
 
+KEY_SOURCE_LABELS = {value: label for value, label, _sentence in KEY_SOURCES}
+
 # What each S/MIME profile (CA/Browser Forum S/MIME Baseline Requirements) means for a person:
 # (what the certificate shows, what the CA checks, how to get it when no CA product decides).
 PROFILES: dict[ValidationProfile, tuple[Promise, Promise, Promise]] = {
@@ -112,7 +114,7 @@ class RequestForm(OnBehalfForm, BrowserKeyFields):
 
     key_source = forms.ChoiceField(
         label=_("Where your key is made"),
-        choices=[(value, label) for value, label, _sentence in KEY_SOURCES],
+        choices=list(KEY_SOURCE_LABELS.items()),
         initial=KeySource.SERVER,
         widget=forms.RadioSelect,
     )

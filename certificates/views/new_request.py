@@ -27,7 +27,13 @@ from certificates.models.requests import RequestState
 from certificates.pki import csr as pki_csr
 from certificates.pki import emails, pkcs12, subject
 from certificates.pki.errors import PkiError
-from certificates.request_forms import KEY_SOURCES, PLACEHOLDER_HELP, PROFILES, RequestForm
+from certificates.request_forms import (
+    KEY_SOURCE_LABELS,
+    KEY_SOURCES,
+    PLACEHOLDER_HELP,
+    PROFILES,
+    RequestForm,
+)
 from certificates.services import access, authorities, domains, drafts
 from certificates.services import requests as request_service
 from certificates.services.errors import Invalid, ServiceError
@@ -46,7 +52,10 @@ def new_request(request: HttpRequest) -> HttpResponse:
     is_admin = access.is_admin(user)
     own = domains.own_address(user)
     if not is_admin and (reason := _nothing_to_request(own)):
-        return render(request, "certificates/request_unavailable.html", {"reason": reason})
+        status = 409 if request.method == "POST" else 200
+        return render(
+            request, "certificates/request_unavailable.html", {"reason": reason}, status=status
+        )
     if request.method != "POST":
         authority = authorities.for_address(own)
         start = {"email": own, **drafts.suggested_subject(user, authority).as_dict()}
@@ -101,7 +110,9 @@ def _inputs(form: RequestForm) -> dict[str, Any]:
     }
 
 
-def _review(request: HttpRequest, form: RequestForm, authority: Any) -> HttpResponse:
+def _review(
+    request: HttpRequest, form: RequestForm, authority: CertificateAuthority | None
+) -> HttpResponse:
     try:
         owner = access.owner_for(request.user, form.cleaned_data.get("owner") or None)
         draft = drafts.check(web_actor(request), owner=owner, **_inputs(form))
@@ -113,7 +124,7 @@ def _review(request: HttpRequest, form: RequestForm, authority: Any) -> HttpResp
         "carried": form.carried(draft.csr_pem),
         "review_token": secrets.token_urlsafe(16),
         "authority": authority,
-        "key_source_label": dict((v, label) for v, label, _s in KEY_SOURCES)[draft.key_source],
+        "key_source_label": KEY_SOURCE_LABELS[draft.key_source],
         "key_type_label": dict(KEY_TYPE_CHOICES).get(draft.key_type or "", draft.key_type),
         "kind": PROFILES[draft.profile],
         "awaits_approval": draft.rules.state == RequestState.AWAITING_APPROVAL,
@@ -123,7 +134,9 @@ def _review(request: HttpRequest, form: RequestForm, authority: Any) -> HttpResp
     return render(request, "certificates/request_review.html", context)
 
 
-def _create(request: HttpRequest, form: RequestForm, authority: Any) -> HttpResponse:
+def _create(
+    request: HttpRequest, form: RequestForm, authority: CertificateAuthority | None
+) -> HttpResponse:
     token = form.cleaned_data["review_token"]
     made = request.session.get(MADE_BY_REVIEW, {}).get(token) if token else None
     if made is not None and CertificateRequest.objects.filter(pk=made).exists():
@@ -169,7 +182,10 @@ def _create(request: HttpRequest, form: RequestForm, authority: Any) -> HttpResp
 
 
 def _refused(
-    request: HttpRequest, form: RequestForm, authority: Any, exc: ServiceError
+    request: HttpRequest,
+    form: RequestForm,
+    authority: CertificateAuthority | None,
+    exc: ServiceError,
 ) -> HttpResponse:
     """The form again with every problem next to its field, and all of them in the summary."""
     placed = _place_problems(form, exc)
