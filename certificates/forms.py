@@ -13,12 +13,9 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from certificates.models import CertificateAuthority
-from certificates.models.keys import KeySource
 from certificates.models.tokens import TokenScope
 from certificates.pki import keys, pkcs12
 from certificates.pki.pkcs12 import Profile
-from certificates.pki.subject import PROFILE_FIELDS
 from certificates.services import tokens
 
 KEY_TYPE_CHOICES = [
@@ -39,40 +36,6 @@ NEEDS_JAVASCRIPT = (
 )
 CERTIFICATE_FILE_TYPES = ".pem,.crt,.cer,.der,.p7b,.p7c"
 CSR_FILE_TYPES = ".csr,.req,.pem,.der"
-
-# (field name, label, help text) in the order the form shows them.
-SUBJECT_FIELDS = [
-    (
-        "common_name",
-        "Common name",
-        "Your name as it should appear, e.g. Alice Example. "
-        "Left empty, the portal puts your address here (mailbox-validated).",
-    ),
-    (
-        "given_name",
-        "Given name",
-        "Given name and surname make the certificate "
-        "individual-validated: the CA checks your identity.",
-    ),
-    ("surname", "Surname", ""),
-    (
-        "organization",
-        "Organization",
-        "An organization makes it organization-validated "
-        "(sponsor-validated together with a person's name): the CA checks the organization.",
-    ),
-    ("organizational_unit", "Organizational unit", "Department, optional."),
-    ("country", "Country", "Two letters, e.g. NL or DE."),
-    ("state_or_province", "State or province", ""),
-    ("locality", "Locality", "City."),
-]
-SUBJECT_HELP = (
-    "All fields are optional; fill in what your CA product asks for. Only the address gives a "
-    "mailbox-validated certificate; a person's name makes it individual-validated; an "
-    "organization makes it organization- or sponsor-validated (CA/Browser Forum S/MIME "
-    "Baseline Requirements). Do not type N/A, '-' or similar placeholders: they are forbidden in "
-    "S/MIME certificates (BR 7.1.4.2) and refused. Leave the field empty instead."
-)
 
 
 def needed(field: forms.Field) -> forms.Field:
@@ -118,6 +81,10 @@ class BrowserKeyFields(PasteOrFileForm):
     def browser_chosen(self) -> bool:
         return bool(self.cleaned_data.get(self.choice_field) == "browser")
 
+    def browser_ready(self, data: dict[str, object]) -> bool:
+        """Whether the browser did its part: the CSR it made is here."""
+        return bool(data.get("browser_csr_pem"))
+
     def payload(self) -> bytes:
         if self.browser_chosen():
             return str(self.cleaned_data["browser_csr_pem"]).encode()
@@ -125,78 +92,9 @@ class BrowserKeyFields(PasteOrFileForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if self.browser_chosen() and not data.get("browser_csr_pem"):
+        if self.browser_chosen() and not self.browser_ready(data):
             self.add_error(self.choice_field, NEEDS_JAVASCRIPT)
         return data
-
-
-class RequestForm(OnBehalfForm, BrowserKeyFields):
-    paste_field = "csr_pem"
-    file_field = "csr_file"
-
-    key_source = forms.ChoiceField(
-        label="Private key",
-        choices=[
-            (KeySource.SERVER.value, "Let the portal generate my key"),
-            (KeySource.BROWSER.value, "Generate the key in this browser"),
-            (KeySource.UPLOAD.value, "Upload a CSR I made with openssl"),
-        ],
-        initial=KeySource.SERVER,
-        widget=forms.RadioSelect,
-    )
-    key_type = forms.ChoiceField(
-        label="Key type",
-        choices=KEY_TYPE_CHOICES,
-        initial=keys.DEFAULT_KEY_TYPE,
-        help_text=KEY_TYPE_HELP,
-    )
-    csr_pem = needed(
-        forms.CharField(
-            label="Paste the CSR",
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
-            help_text="PEM text from -----BEGIN CERTIFICATE REQUEST----- to the END line.",
-        )
-    )
-    csr_file = needed(
-        forms.FileField(
-            label="or choose the CSR file",
-            required=False,
-            widget=forms.ClearableFileInput(attrs={"accept": CSR_FILE_TYPES}),
-            help_text="A .csr file in PEM or DER.",
-        )
-    )
-    email = forms.CharField(label="Email address", max_length=254)
-    owner = forms.CharField(
-        label="On behalf of (username)",
-        required=False,
-        max_length=150,
-        help_text="Admins only: the existing user who will own the request. Empty: yourself.",
-    )
-
-    def __init__(
-        self, *args: Any, authority: CertificateAuthority | None = None, **kwargs: Any
-    ) -> None:
-        """``authority``: the CA of the address's domain, whose profile's fields alone are asked
-        (the needed ones marked so); None asks every field."""
-        super().__init__(*args, **kwargs)
-        wanted = PROFILE_FIELDS[authority.validation_profile] if authority is not None else None
-        for name, label, help_text in SUBJECT_FIELDS:
-            if wanted is not None and name not in wanted.asked:
-                continue
-            field = forms.CharField(
-                label=label,
-                required=False,
-                max_length=200,
-                help_text="" if wanted is not None else help_text,
-            )
-            self.fields[name] = needed(field) if wanted and name in wanted.needed else field
-
-    def subject(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name, "") for name, _label, _help in SUBJECT_FIELDS}
-
-    def subject_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name, _label, _help in SUBJECT_FIELDS if name in self.fields]
 
 
 class SubmitForm(forms.Form):

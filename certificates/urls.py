@@ -11,6 +11,7 @@ from certificates.views import (
     certificates,
     dashboard,
     home,
+    new_request,
     requests,
     revocation,
     tokens,
@@ -18,11 +19,12 @@ from certificates.views import (
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("requests/new/", requests.new_request, name="request-new"),
+    path("requests/new/", new_request.new_request, name="request-new"),
     path("requests/<int:pk>/", requests.request_detail, name="request-detail"),
     path("requests/<int:pk>/csr", requests.request_csr, name="request-csr"),
     path("requests/<int:pk>/submit", requests.submit, name="request-submit"),
     path("requests/<int:pk>/cancel", requests.cancel, name="request-cancel"),
+    path("requests/<int:pk>/hide", requests.hide, name="request-hide"),
     path("requests/<int:pk>/reject", requests.reject, name="request-reject"),
     path("requests/<int:pk>/approve", requests.approve, name="request-approve"),
     path("requests/<int:pk>/certificate", requests.upload_certificate, name="request-upload"),

@@ -87,6 +87,21 @@ def openssl_csr(
     return (folder / "csr.pem").read_text()
 
 
+def run_in_shell(command: str, folder: Path) -> Path:
+    """Run a command line as a person pastes it into a Unix shell, with no terminal to answer
+    questions on; answers the CSR it wrote (certificate.csr in ``folder``)."""
+    result = subprocess.run(
+        ["sh", "-c", command],
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return folder / "certificate.csr"
+
+
 def post_json(client: Client, url: str, body: object | None = None, **extra: Any) -> Any:
     """POST `body` as JSON; `extra` goes to the test client (REMOTE_ADDR, HTTP_ headers)."""
     body = body if body is not None else {}

@@ -28,6 +28,7 @@ PAGES: dict[str, str | None] = {
     "request-csr": "request",
     "request-submit": "request",
     "request-cancel": "request",
+    "request-hide": "request",
     "request-reject": "request",
     "request-approve": "request",
     "request-upload": "request",

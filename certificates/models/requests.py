@@ -67,6 +67,9 @@ class CertificateRequest(models.Model):
         related_name="renewals",
     )
     warnings = models.JSONField(default=list)
+    hidden_by_owner = models.BooleanField(
+        default=False, help_text="Left out of the owner's list on My certificates"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,5 +1,7 @@
-"""Certificate signing requests: building ours, and reading and checking uploaded ones."""
+"""Certificate signing requests: building ours, reading and checking uploaded ones, and the
+openssl command that makes one a person can upload."""
 
+import shlex
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -7,14 +9,20 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certificates.pki import pem
 from certificates.pki.emails import address_key, addresses_match
 from certificates.pki.errors import PkiError, Problem
 from certificates.pki.keys import KeyInfo, PrivateKey, check_public_key, spki_sha256
 from certificates.pki.readable import readable_csr, san_emails
-from certificates.pki.subject import SubjectFields, build_name, name_problems, name_to_fields
+from certificates.pki.subject import (
+    SubjectFields,
+    build_name,
+    name_problems,
+    name_to_fields,
+    subject_warnings,
+)
 from certificates.pki.text import visible
 
 MAX_CSR_BYTES = 64 * 1024
@@ -168,10 +176,7 @@ def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
             "The address is only in the subject's emailAddress, not in a "
             "subjectAltName; most CAs copy it into the SAN, but some refuse the CSR."
         )
-    if not fields.common_name:
-        warnings.append(
-            "The subject has no common name (CN); CAs usually set it to your name or address."
-        )
+    warnings.extend(subject_warnings(csr.subject))
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         warnings.append(
             "Ed25519 keys can sign but not decrypt: the certificate will be signing-only, so "
@@ -241,3 +246,42 @@ def _address_problems(emails: list[str], expected: str) -> list[Problem]:
 
 def csr_to_pem(csr: x509.CertificateSigningRequest) -> str:
     return csr.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+# openssl's names for the attributes build_name writes.
+_OPENSSL_NAMES = {
+    NameOID.COUNTRY_NAME: "C",
+    NameOID.STATE_OR_PROVINCE_NAME: "ST",
+    NameOID.LOCALITY_NAME: "L",
+    NameOID.ORGANIZATION_NAME: "O",
+    NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
+    NameOID.COMMON_NAME: "CN",
+    NameOID.GIVEN_NAME: "GN",
+    NameOID.SURNAME: "SN",
+    NameOID.EMAIL_ADDRESS: "emailAddress",
+}
+
+
+_REQ_COMMAND = (
+    "openssl req -new -newkey rsa:3072 -sha256 -nodes -keyout certificate.key -out certificate.csr"
+).split()
+
+
+def _subj_value(value: str) -> str:
+    """A value inside openssl's -subj, where / separates attributes, + joins them into one
+    RDN and a backslash escapes the next character."""
+    return value.replace("\\", "\\\\").replace("/", "\\/").replace("+", "\\+")
+
+
+def openssl_request_command(fields: SubjectFields, email: str) -> str:
+    """The openssl req command, for a Unix shell, that makes a key and a CSR for ``email`` with
+    the subject the portal would build from ``fields`` and the address as subjectAltName,
+    asking nothing: no prompt to answer with its example values or a placeholder. Every
+    argument is shell-quoted, so a name such as O'Brien stays one argument."""
+    name = build_name(fields, email)
+    values = [(a.oid, str(a.value)) for a in name]
+    subj = "".join(f"/{_OPENSSL_NAMES[oid]}={_subj_value(value)}" for oid, value in values)
+    utf8 = [] if all(value.isascii() for _oid, value in values) else ["-utf8"]
+    return shlex.join(
+        [*_REQ_COMMAND, *utf8, "-subj", subj, "-addext", f"subjectAltName=email:{email.strip()}"]
+    )

@@ -197,6 +197,42 @@ def name_problems(name: x509.Name) -> list[Problem]:
     return _problems([(a.oid, a.value) for a in attributes if isinstance(a.value, str)])
 
 
+# What openssl req answers when a person presses Enter at its questions (openssl.cnf's
+# examples). Valid values, so not refused; but a CA refuses them or prints them in the
+# certificate, and AU is a real country, so they draw a warning.
+OPENSSL_EXAMPLES: dict[x509.ObjectIdentifier, str] = {
+    NameOID.COUNTRY_NAME: "AU",
+    NameOID.STATE_OR_PROVINCE_NAME: "Some-State",
+    NameOID.ORGANIZATION_NAME: "Internet Widgits Pty Ltd",
+}
+
+
+def subject_warnings(name: x509.Name) -> list[str]:
+    """What a CA may object to in a subject that is not wrong enough to refuse."""
+    warnings = []
+    if not name.get_attributes_for_oid(NameOID.COMMON_NAME):
+        warnings.append(
+            "The subject has no common name (CN); CAs usually set it to your name or address."
+        )
+    examples = [
+        (oid, str(a.value))
+        for a in name
+        for oid, example in OPENSSL_EXAMPLES.items()
+        if a.oid == oid and str(a.value).strip().casefold() == example.casefold()
+    ]
+    if examples:
+        listed = ", ".join(f"{_describe(oid)[1]} '{value}'" for oid, value in examples)
+        australia = any(oid == NameOID.COUNTRY_NAME for oid, _value in examples)
+        warnings.append(
+            f"The subject holds openssl's example answers ({listed}), which openssl fills in "
+            "when Enter is pressed at its questions; a CA refuses them or prints them in your "
+            "certificate. Make a new CSR with your own values or without those fields (with "
+            "-subj, as in the command on the request form, openssl asks nothing)."
+            + (" Keep AU only if you are in Australia." if australia else "")
+        )
+    return warnings
+
+
 def check_subject(subject: SubjectFields) -> None:
     """Raise PkiError naming every typed value a CA would refuse or that breaks the name."""
     typed = [(oid, getattr(subject, name)) for name, (oid, _l, _ub) in _FIELDS.items()]

@@ -16,7 +16,7 @@ from certificates.pki.errors import PkiError
 from certificates.services import audit
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid, NotFound
+from certificates.services.errors import Conflict, Invalid, NotFound, field_error
 from certificates.services.status import USABLE
 from certificates.services.text import single_line
 
@@ -30,18 +30,20 @@ def check_address_for(owner: User, address: str) -> str:
         _, domain = emails.split_address(address)
         domain = emails.normalise_domain(domain)
     except PkiError as exc:
-        raise Invalid(exc.message) from exc
+        raise field_error("email", exc.message) from exc
     if not Domain.objects.filter(name=domain).exists():
-        raise Invalid(
+        raise field_error(
+            "email",
             f"{domain} is not a mail domain this portal manages; ask a certificate admin to add "
-            "it, or request a certificate for your address in a managed domain."
+            "it, or request a certificate for your address in a managed domain.",
         )
     own = own_address(owner)
     if not own or not emails.addresses_match(own, address):
-        raise Invalid(
+        raise field_error(
+            "email",
             f"{address.strip()} is not the address of account {owner.get_username()!r}"
             + (f" ({own})" if own else " (it has no address)")
-            + "; a certificate can only be requested for the owner's own address."
+            + "; a certificate can only be requested for the owner's own address.",
         )
     return own
 

@@ -12,6 +12,7 @@ from certificates.models import Certificate, CertificateRequest
 from certificates.models.certificates import CertificateStatus
 from certificates.models.requests import RequestState
 from certificates.services.certificate_lists import with_renewal_flag
+from certificates.services.requests import can_hide
 
 
 class NextStep(StrEnum):
@@ -63,8 +64,26 @@ def my_certificates(owner: User, now: datetime) -> list[Row]:
     ]
 
 
-def my_requests(owner: User) -> list[tuple[CertificateRequest, NextStep]]:
+@dataclass(frozen=True)
+class RequestRow:
+    request: CertificateRequest
+    step: NextStep
+    hideable: bool
+
+
+def my_requests(owner: User, now: datetime, *, hidden: bool) -> list[RequestRow]:
+    """The owner's requests, newest first, each with its next step: those hidden from the list
+    (``hidden``) or the others."""
+    requests = CertificateRequest.objects.filter(owner=owner, hidden_by_owner=hidden)
     return [
-        (request, REQUEST_STEPS.get(request.state, NextStep.NONE))
-        for request in CertificateRequest.objects.filter(owner=owner).defer("csr_pem")
+        RequestRow(
+            request=request,
+            step=REQUEST_STEPS.get(request.state, NextStep.NONE),
+            hideable=not hidden and can_hide(request, now),
+        )
+        for request in requests.defer("csr_pem")
     ]
+
+
+def hidden_count(owner: User) -> int:
+    return CertificateRequest.objects.filter(owner=owner, hidden_by_owner=True).count()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from cryptography import x509
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates import notices
-from certificates.models import Certificate, CertificateRequest, Domain, StoredKey
+from certificates.models import Certificate, CertificateRequest, StoredKey
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
@@ -19,14 +21,15 @@ from certificates.pki import csr as pki_csr
 from certificates.pki import keys, subject
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
-from certificates.services import audit, domains, key_copies, keystore
-from certificates.services.access import is_admin, require_acts_for, require_admin
+from certificates.services import audit, domains, drafts, key_copies, keystore
+from certificates.services.access import require_admin
 from certificates.services.actor import Actor
-from certificates.services.errors import Conflict, Invalid, invalid
+from certificates.services.errors import Conflict, Forbidden, Invalid
 from certificates.services.text import single_line
 
-CSR_SOURCES = (KeySource.UPLOAD, KeySource.BROWSER)
 FINAL_STATES = (RequestState.ISSUED, RequestState.CANCELLED, RequestState.REJECTED)
+# A CSR nobody sent to the CA for this long is most likely forgotten.
+STALE_AFTER = timedelta(days=30)
 
 
 def create(
@@ -42,187 +45,101 @@ def create(
     reuse_key: StoredKey | None = None,
     encrypted_key: str | bytes | None = None,
 ) -> CertificateRequest:
-    """A new request. ``encrypted_key`` is the optional encrypted copy of a browser-made key,
-    stored with the request or not at all."""
-    require_acts_for(actor.user, owner)
-    email = domains.check_address_for(owner, email)
-    rules = _DomainRules.of(actor, email)
-    try:
-        fields = subject.SubjectFields.from_dict(subject_fields)
-        subject.check_subject(fields)
-        if key_source == KeySource.SERVER:
-            rules.check(fields)
-    except PkiError as exc:
-        raise invalid(exc) from exc
-    key_copy = key_copies.checked(encrypted_key, key_source)
-
-    if key_source == KeySource.SERVER:
-        if csr_pem:
-            raise Invalid("A server-generated key makes its own CSR; leave csr_pem out.")
-        return _create_with_server_key(
-            actor,
-            owner,
-            email,
-            fields,
-            key_type or keys.DEFAULT_KEY_TYPE,
-            renewal_of,
-            reuse_key,
-            rules,
-        )
-    if key_source in CSR_SOURCES:
-        if not csr_pem:
-            raise Invalid("Paste or upload the CSR (PEM or DER) made for this address.")
-        if key_type:
-            raise Invalid("The key type comes from the uploaded CSR; leave key_type out.")
-        return _create_from_csr(
-            actor, owner, email, key_source, csr_pem, renewal_of, rules, key_copy
-        )
-    raise Invalid(f"key_source must be one of server, browser, upload, not {key_source!r}.")
-
-
-@dataclass(frozen=True)
-class _DomainRules:
-    """What the address's domain asks of a new request: the CA product's profile (None: no
-    CA named, any subject goes) and the state it starts in (awaiting approval where the
-    domain requires it, unless a certificate admin makes the request)."""
-
-    profile: subject.ValidationProfile | None
-    state: RequestState
-
-    @classmethod
-    def of(cls, actor: Actor, email: str) -> _DomainRules:
-        domain = domains.managed_domain(email)
-        waits = domain is not None and domain.requires_approval and not is_admin(actor.user)
-        return cls(
-            profile=_ca_profile(domain),
-            state=RequestState.AWAITING_APPROVAL if waits else RequestState.CSR_READY,
-        )
-
-    def check(self, fields: subject.SubjectFields) -> None:
-        """PkiError unless ``fields`` fit the CA product's profile (any fit without one)."""
-        if self.profile is not None:
-            subject.check_profile(fields, self.profile)
-
-    def csr_warnings(self, fields: subject.SubjectFields) -> list[str]:
-        """An uploaded CSR keeps the subject its maker chose; say when it does not fit the
-        product."""
-        try:
-            self.check(fields)
-        except PkiError as exc:
-            return [f"{exc.message} This CSR's subject does not: the CA may refuse it."]
-        return []
-
-
-def _ca_profile(domain: Domain | None) -> subject.ValidationProfile | None:
-    """The profile of the CA product the domain orders; None when it names no CA."""
-    authority = domain.certificate_authority if domain is not None else None
-    return authority.validation_profile if authority is not None else None
+    """A new request, checked as ``drafts.check`` does. ``encrypted_key`` is the optional
+    encrypted copy of a browser-made key, stored with the request or not at all."""
+    draft = drafts.check(
+        actor,
+        owner=owner,
+        email=email,
+        subject_fields=subject_fields,
+        key_source=key_source,
+        key_type=key_type,
+        csr_pem=csr_pem,
+        encrypted_key=encrypted_key,
+    )
+    if draft.key_source == KeySource.SERVER:
+        return _create_with_server_key(actor, draft, renewal_of, reuse_key)
+    if draft.signing_request is None:
+        raise Invalid(str(drafts.CSR_MISSING))
+    return _create_from_csr(actor, draft, renewal_of)
 
 
 def _create_with_server_key(
     actor: Actor,
-    owner: User,
-    email: str,
-    fields: subject.SubjectFields,
-    key_type: str,
+    draft: drafts.Draft,
     renewal_of: Certificate | None,
     reuse_key: StoredKey | None,
-    rules: _DomainRules,
 ) -> CertificateRequest:
     if reuse_key is not None:
         private_key = keystore.load(reuse_key)
     else:
         try:
-            private_key = keys.generate_private_key(key_type)
+            private_key = keys.generate_private_key(draft.key_type or keys.DEFAULT_KEY_TYPE)
         except PkiError as exc:
             raise Invalid(exc.message) from exc
     # The slow part (an RSA-4096 key takes seconds) stays outside the transaction: SQLite's
     # IMMEDIATE mode holds the write lock for web, worker and beat for a transaction's length.
-    signing_request = pki_csr.build_csr(private_key, email, fields)
+    signing_request = pki_csr.build_csr(private_key, draft.email, draft.fields)
     info = pki_csr.inspect_csr(signing_request)
     with transaction.atomic():
-        stored = reuse_key if reuse_key is not None else keystore.store(owner, private_key)
+        stored = reuse_key if reuse_key is not None else keystore.store(draft.owner, private_key)
         return _save_request(
             actor,
-            owner=owner,
-            email=email,
-            key_source=KeySource.SERVER,
-            subject_fields=fields.as_dict(),
+            draft,
             signing_request=signing_request,
             info=info,
             renewal_of=renewal_of,
-            state=rules.state,
             stored_key=stored,
             new_key=reuse_key is None,
         )
 
 
 def _create_from_csr(
-    actor: Actor,
-    owner: User,
-    email: str,
-    key_source: str,
-    csr_pem: str | bytes,
-    renewal_of: Certificate | None,
-    rules: _DomainRules,
-    key_copy: str | None,
+    actor: Actor, draft: drafts.Draft, renewal_of: Certificate | None
 ) -> CertificateRequest:
-    data = csr_pem.encode() if isinstance(csr_pem, str) else csr_pem
-    try:
-        signing_request = pki_csr.load_csr(data)
-        info = pki_csr.validate_csr(signing_request, email)
-        if key_source == KeySource.BROWSER:  # its subject is the form's fields
-            rules.check(info.fields)
-    except PkiError as exc:
-        raise invalid(exc) from exc
+    assert draft.signing_request is not None and draft.info is not None
     with transaction.atomic():
         request = _save_request(
             actor,
-            owner=owner,
-            email=email,
-            key_source=key_source,
-            subject_fields=info.fields.as_dict(),
-            signing_request=signing_request,
-            info=info,
+            draft,
+            signing_request=draft.signing_request,
+            info=draft.info,
             renewal_of=renewal_of,
-            state=rules.state,
-            warnings=rules.csr_warnings(info.fields) if key_source == KeySource.UPLOAD else [],
+            warnings=draft.warnings,
         )
-        if key_copy is not None:
-            key_copies.keep(actor, request, key_copy)
+        if draft.key_copy is not None:
+            key_copies.keep(actor, request, draft.key_copy)
         return request
 
 
 def _save_request(
     actor: Actor,
+    draft: drafts.Draft,
     *,
-    owner: User,
-    email: str,
-    key_source: str,
-    subject_fields: dict[str, str],
     signing_request: x509.CertificateSigningRequest,
     info: pki_csr.CsrInfo,
     renewal_of: Certificate | None,
-    state: RequestState,
     stored_key: StoredKey | None = None,
     new_key: bool = False,
     warnings: list[str] | None = None,
 ) -> CertificateRequest:
-    """The request row and its audit events, whatever made the CSR."""
-    assert actor.user is not None  # create() let only people through (require_acts_for)
+    """The request row and its audit events, whatever made the CSR. ``warnings`` replace the
+    CSR's own (a draft's already hold them)."""
+    assert actor.user is not None  # the draft let only people through (require_acts_for)
+    owner = draft.owner
     request = CertificateRequest.objects.create(
         owner=owner,
         created_by=actor.user,
-        email=email,
-        subject=subject_fields,
-        key_source=key_source,
+        email=draft.email,
+        subject=draft.fields.as_dict(),
+        key_source=draft.key_source,
         key_type=info.key.key_type,
         stored_key=stored_key,
         csr_pem=pki_csr.csr_to_pem(signing_request),
         spki_sha256=info.spki_sha256,
         renewal_of=renewal_of,
-        state=state,
-        warnings=info.warnings + (warnings or []),
+        state=draft.rules.state,
+        warnings=info.warnings if warnings is None else warnings,
     )
     if new_key and stored_key is not None:
         audit.record(
@@ -232,11 +149,11 @@ def _save_request(
         actor,
         "request.created",
         request,
-        key_source=key_source,
+        key_source=draft.key_source,
         key_type=request.key_type,
         renewal_of=renewal_of.pk if renewal_of else None,
         owner=owner.get_username(),
-        state=state,
+        state=draft.rules.state,
     )
     return request
 
@@ -317,6 +234,30 @@ def approve(actor: Actor, request: CertificateRequest) -> CertificateRequest:
     return request
 
 
+def can_hide(request: CertificateRequest, now: datetime) -> bool:
+    """Whether the request may leave its owner's list on My certificates: it is finished, or
+    its CSR has waited STALE_AFTER without going to the CA."""
+    return request.state in FINAL_STATES or (
+        request.state == RequestState.CSR_READY and request.created_at <= now - STALE_AFTER
+    )
+
+
+def set_hidden(actor: Actor, request: CertificateRequest, hidden: bool, now: datetime) -> None:
+    """Hide the request from its owner's list, or show it there again. Only the owner's own
+    list: nothing else changes (it is no state change, so no audit event)."""
+    if actor.user is None or request.owner_id != actor.user.pk:
+        raise Forbidden(_("Only the request's owner hides it from their list."))
+    if hidden and not can_hide(request, now):
+        raise Conflict(
+            _(
+                "Request #%(id)s is still under way; only finished requests and CSRs that waited "
+                "%(days)s days without going to the CA can be hidden."
+            )
+            % {"id": request.pk, "days": STALE_AFTER.days}
+        )
+    CertificateRequest.objects.filter(pk=request.pk).update(hidden_by_owner=hidden)
+
+
 def _subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
@@ -331,7 +272,7 @@ def renewal_subject(cert: Certificate) -> dict[str, str]:
     CSR: the certificate's, without the fields the domain's CA product does not carry (the
     organisation may have changed products since)."""
     previous = cert.request.subject if cert.request is not None else _subject_of(cert)
-    profile = _ca_profile(domains.managed_domain(cert.email))
+    profile = drafts.ca_profile(domains.managed_domain(cert.email))
     if profile is None:
         return previous
     return subject.fit_profile(subject.SubjectFields.from_dict(previous), profile).as_dict()

@@ -17,9 +17,13 @@ from certificates.services.actor import signed_in_user
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
+    now = timezone.now()
+    show_hidden = request.GET.get("requests") == "hidden"
     context: dict[str, object] = {
-        "rows": next_steps.my_certificates(user, timezone.now()),
-        "requests": next_steps.my_requests(user),
+        "rows": next_steps.my_certificates(user, now),
+        "requests": next_steps.my_requests(user, now, hidden=show_hidden),
+        "show_hidden": show_hidden,
+        "hidden_count": next_steps.hidden_count(user),
         "expiring": certificate_lists.awaiting_renewal(user),
         "expiring_days": settings.EXPIRING_DAYS,
         "action_templates": extensions.CERTIFICATE_ACTION_TEMPLATES,

@@ -1,4 +1,5 @@
-"""Certificate requests: the new-request form, the request page and its transitions."""
+"""Certificate requests: the request page and its transitions (the new-request flow is in
+new_request.py)."""
 
 from __future__ import annotations
 
@@ -7,112 +8,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.forms import (
-    SUBJECT_HELP,
     CertificateUploadForm,
     RejectForm,
-    RequestForm,
     SubmitForm,
 )
-from certificates.models import CertificateAuthority, CertificateRequest
+from certificates.models import CertificateRequest
 from certificates.models.keys import KeySource
 from certificates.models.requests import TRANSITIONS, RequestState
-from certificates.pki import emails, pkcs12, subject
+from certificates.pki import pkcs12, subject
 from certificates.pki.errors import PkiError
+from certificates.pki.subject import ValidationProfile
+from certificates.request_forms import PROFILES
 from certificates.responses import attachment
-from certificates.services import access, audit, authorities, domains, issuance
+from certificates.services import access, audit, authorities, issuance
 from certificates.services import requests as request_service
-from certificates.services.actor import signed_in_user
 from certificates.services.errors import ServiceError
-from certificates.views.browser_keys import browser_key_context
 from certificates.views.certificates import show_added
 from certificates.views.shell import post_only, request_or_404, request_page, web_actor
 
 
-@login_required
-def new_request(request: HttpRequest) -> HttpResponse:
-    is_admin = access.is_admin(request.user)
-    if request.method != "POST":
-        email = domains.own_address(signed_in_user(request))
-        authority = authorities.for_address(email)
-        form = RequestForm(initial={"email": email}, is_admin=is_admin, authority=authority)
-        return _render_new(request, form, authority)
-    authority = authorities.for_address(request.POST.get("email", ""))
-    form = RequestForm(request.POST, request.FILES, is_admin=is_admin, authority=authority)
-    if not form.is_valid():
-        return _render_new(request, form, authority, status=400)
-    data = form.cleaned_data
-    server = data["key_source"] == KeySource.SERVER
-    try:
-        owner = access.owner_for(signed_in_user(request), data.get("owner") or None)
-        created = request_service.create(
-            web_actor(request),
-            encrypted_key=data["encrypted_key"] or None,
-            owner=owner,
-            email=data["email"],
-            # An uploaded CSR carries its own subject; the fields apply to portal keys only.
-            subject_fields=form.subject() if server else {},
-            key_source=data["key_source"],
-            key_type=data["key_type"] if server else None,
-            csr_pem=None if server else form.payload(),
-        )
-    except ServiceError as exc:
-        return _render_new(request, form, authority, error=exc.detail, status=exc.status)
-    if emails.local_parts_differ_in_case(data["email"], created.email):
-        messages.warning(
-            request,
-            f"You typed {data['email'].strip()}; the request uses the address as the account "
-            f"spells it, {created.email} (mail systems treat the two alike).",
-        )
-    if created.state == RequestState.AWAITING_APPROVAL:
-        messages.success(
-            request,
-            f"Request #{created.pk} is made. It waits for a certificate admin's approval; you "
-            "will get a mail when it can go to the CA.",
-        )
-    else:
-        messages.success(request, f"Request #{created.pk} is ready: send its CSR to your CA.")
-    return redirect("request-detail", pk=created.pk)
-
-
-def _render_new(
-    request: HttpRequest,
-    form: RequestForm,
-    authority: CertificateAuthority | None,
-    *,
-    error: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "error": error,
-        "authority": authority,
-        "needed": _needed_labels(authority),
-        "profile": _typed_profile(form),
-        "subject_help": SUBJECT_HELP,
-        "pkcs12_command": pkcs12.pkcs12_compat_command(),
-        **browser_key_context(),
-    }
-    return render(request, "certificates/request_new.html", context, status=status)
-
-
-def _needed_labels(authority: CertificateAuthority | None) -> list[str]:
-    if authority is None:
-        return []
-    needed = subject.PROFILE_FIELDS[authority.validation_profile].needed
-    return [subject.field_label(name) for name in needed]
-
-
-def _typed_profile(form: RequestForm) -> str:
-    if not form.is_bound or not hasattr(form, "cleaned_data"):
-        return ""
-    return _profile_of(form.subject())
-
-
-def _profile_of(fields: Mapping[str, str | None]) -> str:
+def profile_of(fields: Mapping[str, str | None]) -> str:
     """The CA/B Forum validation profile these subject fields make, or "" if they are invalid."""
     try:
         return subject.validation_profile(subject.SubjectFields.from_dict(fields))
@@ -137,13 +59,15 @@ def render_detail(
         return req.state in TRANSITIONS[target]
 
     is_admin = access.is_admin(request.user)
+    profile = profile_of(req.subject)
     ca_names = authorities.names()
     authority = authorities.for_address(req.email)
     context = {
         "req": req,
         "error": error,
         "authority": authority,
-        "profile": _profile_of(req.subject),
+        "profile": profile,
+        "kind": PROFILES[ValidationProfile(profile)] if profile else None,
         "timeline": audit.timeline(req).select_related("actor"),
         "certificate": getattr(req, "certificate", None) if req.state == "issued" else None,
         "can_submit": allowed(RequestState.SUBMITTED),
@@ -183,7 +107,7 @@ def _transition(
     req = request_or_404(request, pk)
     if form is not None and not form.is_valid():
         return render_detail(
-            request, req, error="Check the form below.", status=400, **{form_name: form}
+            request, req, error=_("Check the form below."), status=400, **{form_name: form}
         )
     try:
         result = act(req)
@@ -214,7 +138,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         lambda req: request_service.submit(
             web_actor(request), req, form.chosen_ca(), form.cleaned_data["order_ref"]
         ),
-        "Marked as submitted to the CA.",
+        _("Marked as submitted to the CA."),
     )
 
 
@@ -227,20 +151,29 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         "",
         None,
         lambda req: request_service.approve(web_actor(request), req),
-        "The request is approved; its owner gets a mail and can send it to the CA.",
+        _("The request is approved; its owner gets a mail and can send it to the CA."),
     )
 
 
 @login_required
-@post_only(request_page)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancelling is final, so the request page's link leads to a page that asks first (a GET,
+    which also catches a form sent from an expired session); its button sends the POST."""
+    if request.method in ("GET", "HEAD"):
+        req = request_or_404(request, pk)
+        if req.state not in TRANSITIONS[RequestState.CANCELLED]:
+            messages.info(request, _("Request #%(id)s cannot be cancelled now.") % {"id": req.pk})
+            return redirect("request-detail", pk=req.pk)
+        return render(request, "certificates/request_cancel.html", {"req": req})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     return _transition(
         request,
         pk,
         "",
         None,
         lambda req: request_service.cancel(web_actor(request), req),
-        "The request is cancelled.",
+        _("The request is cancelled."),
     )
 
 
@@ -254,7 +187,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         "reject_form",
         form,
         lambda req: request_service.reject(web_actor(request), req, form.cleaned_data["reason"]),
-        "The request is rejected.",
+        _("The request is rejected."),
     )
 
 
@@ -268,6 +201,28 @@ def upload_certificate(request: HttpRequest, pk: int) -> HttpResponse:
         "upload_form",
         form,
         lambda req: issuance.attach_to_request(web_actor(request), req, form.payload()),
-        "The certificate matches the request and is stored.",
+        _("The certificate matches the request and is stored."),
         lambda cert: show_added(request, cert),
     )
+
+
+@login_required
+@post_only(request_page)
+def hide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hide a finished or forgotten request from the owner's list (``hidden=no``: show it
+    there again)."""
+    req = request_or_404(request, pk)
+    hidden = request.POST.get("hidden") != "no"
+    try:
+        request_service.set_hidden(web_actor(request), req, hidden, timezone.now())
+    except ServiceError as exc:
+        return render_detail(request, req, error=exc.detail, status=exc.status)
+    if hidden:
+        messages.success(
+            request,
+            _("Request #%(id)s is hidden from your list; “Show hidden requests” finds it.")
+            % {"id": req.pk},
+        )
+    else:
+        messages.success(request, _("Request #%(id)s is back in your list.") % {"id": req.pk})
+    return redirect(reverse("home") + "#requests")

@@ -12,8 +12,8 @@ const LABELS = {
   "ec-p384": "an ECDSA P-384 key",
 };
 
-// active(): whether the form's current choice is the browser key; email() and subject() give
-// (or promise) the address and subject fields the CSR carries.
+// active(event): whether sending the form (this submit event) is sending the browser key;
+// email() and subject() give (or promise) the address and subject fields the CSR carries.
 export function setUpKeygen(form, { active, email, subject }) {
   const root = form.querySelector("[data-keygen]");
   if (!root) return;
@@ -77,7 +77,7 @@ export function setUpKeygen(form, { active, email, subject }) {
   });
 
   form.addEventListener("submit", async (event) => {
-    if (!active() || csrField.value) return;
+    if (!active(event) || csrField.value) return;
     event.preventDefault();
     if (!made) return report.fail("Generate the key first (“Generate the key”), then send the request.");
     try {

@@ -191,7 +191,12 @@ def test_uploads_are_parsed_outside_any_transaction_while_others_write(
             admin_api, "/api/v1/trust-anchors", {"name": "R", "pem": root.decode()}
         )
     elif door == "page-request-csr":
-        form = {"key_source": "upload", "key_type": "ec-p256", "email": OWNER_EMAIL}
+        form = {
+            "step": "create",
+            "key_source": "upload",
+            "key_type": "ec-p256",
+            "email": OWNER_EMAIL,
+        }
         response = owner_web.post("/requests/new/", {**form, "csr_file": _file(csr().encode())})
     elif door == "page-request-certificate":
         request_id, pem = certificate()

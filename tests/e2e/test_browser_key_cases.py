@@ -100,6 +100,7 @@ def test_over_plain_http_off_loopback_the_page_says_webcrypto_needs_https(
     log_in(page, insecure, "alice")
     page.goto(f"{insecure}/requests/new/")
     page.get_by_role("radio", name="Generate the key in this browser").check()
+    page.get_by_role("button", name="Review the request").click()
     expect(page.locator("[data-keygen] [data-error]")).to_contain_text("opened over HTTPS")
     expect(page.get_by_role("button", name="Generate the key")).to_be_disabled()
 
@@ -116,8 +117,9 @@ def test_without_javascript_the_browser_option_says_it_needs_javascript(
             "Generating the key in this browser needs JavaScript"
         )
         page.get_by_role("radio", name="Generate the key in this browser").check()
-        page.get_by_role("button", name="Create the request").click()
+        page.get_by_role("button", name="Review the request").click()
         expect(page.locator(".field-error")).to_contain_text(NEEDS_JAVASCRIPT)
+        expect(page.get_by_role("radio", name="Generate the key in this browser")).to_be_checked()
     finally:
         context.close()
 

@@ -130,17 +130,20 @@ def assert_database_holds_no_private_key(der: bytes) -> None:
 def request_in_page(
     page: Any, base_url: str, key_type: str, folder: Path, *, keep_copy: bool = False
 ) -> Path:
-    """Fill in New certificate with a browser key; returns the downloaded key backup."""
+    """Fill in New certificate with a browser key and review it; the key is made on the review
+    page. Returns the downloaded key backup."""
     page.goto(f"{base_url}/requests/new/")
     page.get_by_role("radio", name="Generate the key in this browser").check()
     page.get_by_label("Common name").fill("Alice Example")
     page.get_by_label("Given name").fill("Alice")
     page.get_by_label("Surname").fill("Example")
+    page.get_by_role("button", name="Review the request").click()
+    page.get_by_role("heading", name="Review your request").wait_for()
     generate_in_page(page, key_type, keep_copy=keep_copy)
     return download(page, "Download key backup", folder)
 
 
-def send_and_issue(page: Any, sign_csr: Any, button: str = "Create the request") -> Certificate:
+def send_and_issue(page: Any, sign_csr: Any, button: str = "Create request") -> Certificate:
     """Send the form, let the test CA sign the CSR, upload the certificate on the request page."""
     page.get_by_role("button", name=button).click()
     page.wait_for_url(re.compile(r"/requests/\d+/$"))

@@ -6,11 +6,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from certificates.pki.csr import build_csr, csr_to_pem, inspect_csr, load_csr, validate_csr
+from certificates.pki.csr import (
+    build_csr,
+    csr_to_pem,
+    inspect_csr,
+    load_csr,
+    openssl_request_command,
+    validate_csr,
+)
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import spki_sha256
 from certificates.pki.subject import SubjectFields
-from tests.factories import openssl_csr
+from tests.factories import openssl_csr, run_in_shell
 from tests.pki.conftest import OpenSSL
 from tests.testca import SmimeTestCA
 
@@ -298,3 +305,48 @@ def test_addresses_are_deduplicated_without_unicode_case_folding(
     )
     csr = _signed_csr(rsa_key, name, hashes.SHA256(), san=["jane@example.com", "weiss@example.com"])
     assert inspect_csr(csr).emails == ["jane@example.com", "weiss@example.com", "weiß@example.com"]
+
+
+def test_openssl_interactive_defaults_draw_a_warning_not_a_refusal(
+    openssl: OpenSSL, tmp_path: Path
+) -> None:
+    subj = (
+        "/C=AU/ST=Some-State/O=Internet Widgits Pty Ltd/CN=Jane Doe/emailAddress=jane@example.com"
+    )
+    info = validate_csr(load_csr(_openssl_csr(tmp_path, "-sha256", subj=subj)), "jane@example.com")
+    [warning] = [w for w in info.warnings if "openssl's example answers" in w]
+    assert "Country 'AU'" in warning and "State or province 'Some-State'" in warning
+    assert "Organization 'Internet Widgits Pty Ltd'" in warning
+    assert "Keep AU only if you are in Australia." in warning
+
+
+def test_a_real_organisation_draws_no_example_warning(openssl: OpenSSL, tmp_path: Path) -> None:
+    info = validate_csr(load_csr(_openssl_csr(tmp_path, "-sha256")), "jane@example.com")
+    assert not [w for w in info.warnings if "example answers" in w]
+
+
+@pytest.mark.parametrize(
+    ("fields", "email"),
+    [
+        (SubjectFields(), "jane@example.com"),
+        (
+            SubjectFields(common_name="Jane O'Brien", given_name="Jane", surname="O'Brien"),
+            "jane@example.com",
+        ),
+        (
+            SubjectFields(common_name="Zoë Ölçek", organization='R+D/Labs \\ "Acme"', country="nl"),
+            "zoe@example.com",
+        ),
+    ],
+)
+def test_the_suggested_openssl_command_makes_the_csr_the_portal_would_and_asks_nothing(
+    openssl: OpenSSL, tmp_path: Path, fields: SubjectFields, email: str
+) -> None:
+    command = openssl_request_command(fields, email)
+    assert command.startswith("openssl req -new -newkey rsa:3072 -sha256")
+    made = run_in_shell(command, tmp_path).read_bytes()
+    info = validate_csr(load_csr(made), email)
+    assert info.warnings == []
+    assert info.san_emails == [email]
+    ours = build_csr(ec.generate_private_key(ec.SECP256R1()), email, fields)
+    assert x509.load_pem_x509_csr(made).subject == ours.subject

@@ -24,7 +24,9 @@ def text(response: Any) -> str:
 
 
 def new_request_form(**fields: str) -> dict[str, str]:
+    """The new-request form as its last step sends it ("Create request" on the review)."""
     return {
+        "step": "create",
         "key_source": "server",
         "key_type": "ec-p256",
         "email": OWNER_EMAIL,

@@ -78,10 +78,9 @@ def test_the_form_asks_exactly_what_the_profile_needs(
         "locality",
     ]
     page = text(response)
-    assert (
-        "get their certificates from Sectigo (Personal Pro), with the individual-validated profile"
-        in page
-    )
+    assert "get their certificates from Sectigo (Personal Pro)" in page
+    assert "The certificate shows your name and address" in page
+    assert "the individual-validated profile" in page
     assert "It needs your given name and surname" in page
     assert "Organization" not in page
 
@@ -162,7 +161,7 @@ def test_the_request_page_says_where_and_how_to_send_the_csr(
     response = owner_web.get(f"/requests/{request.pk}/")
     page = text(response)
     assert "send the CSR below to Sectigo" in page
-    assert "Sending it to Sectigo Order Personal Pro, Individual-validated" in page
+    assert "Send the CSR to Sectigo Order Personal Pro, Individual-validated" in page
     assert "Paste the CSR into the order form." in page
     assert '<a href="https://order.example/smime"' in response.content.decode()
     choice = response.context["submit_form"]["ca_choice"]

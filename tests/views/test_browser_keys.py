@@ -80,6 +80,7 @@ def test_new_request_page_sends_the_browser_csr_and_copy(owner_web: Client) -> N
     response = owner_web.post(
         "/requests/new/",
         {
+            "step": "create",
             "email": OWNER_EMAIL,
             "key_source": "browser",
             "key_type": "rsa-3072",

@@ -35,7 +35,7 @@ def test_page_shows_the_certificate(owner_web: Client, issued: Certificate) -> N
         "Renew",
         "Declare revoked",
         "telling the CA remains the CA's process",
-        "certificate.added",
+        "Certificate added",
     ):
         assert value in page, value
     assert "Untrusted root" not in page

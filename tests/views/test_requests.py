@@ -22,7 +22,7 @@ def test_form_offers_both_key_sources_and_explains_rsa(owner_web: Client) -> Non
     assert "Upload a CSR I made with openssl" in page
     assert "every mail client can both sign and encrypt with RSA" in page
     assert "some clients" in page and "cannot decrypt" in page
-    assert "N/A" in page and "Leave the field empty instead" in page
+    assert "never type N/A, '-' or the like" in page and "leave it empty" in page
     assert "mailbox-validated" in page and "sponsor-validated" in page.lower()
     html = response.content.decode()
     assert f'value="{OWNER_EMAIL}"' in html
@@ -46,7 +46,7 @@ def test_server_key_request_shows_its_csr(owner_web: Client, owner: User) -> Non
     assert "sponsor" not in body and "individual-validated" in body
     assert req.csr_pem.strip().splitlines()[1] in page.content.decode()
     assert "Download .csr" in body
-    assert "request.created" in body and "alice" in body
+    assert "Request created" in body and "alice" in body
     csr = x509.load_pem_x509_csr(req.csr_pem.encode())
     assert csr.is_signature_valid
     assert StoredKey.objects.filter(owner=owner).count() == 1
@@ -74,7 +74,7 @@ def test_csr_download(owner_web: Client, server_request: CertificateRequest) -> 
 @pytest.mark.parametrize("how", ["paste", "pem-file", "der-file"])
 def test_uploaded_csr_is_accepted(owner_web: Client, owner: User, how: str) -> None:
     pem = make_csr()
-    form = {"key_source": "upload", "email": OWNER_EMAIL, "key_type": "rsa-3072"}
+    form = {"step": "create", "key_source": "upload", "email": OWNER_EMAIL, "key_type": "rsa-3072"}
     if how == "paste":
         form["csr_pem"] = pem
     else:
@@ -161,12 +161,12 @@ def test_submit_then_cancel(owner_web: Client, server_request: CertificateReques
     page = text(owner_web.get(f"{url}/"))
     assert "Submitted to CA" in page and "ORD-42" in page
     assert "Mark as submitted" not in page
-    assert "request.submitted" in page
+    assert "Sent to the CA" in page
     assert owner_web.post(f"{url}/cancel").status_code == 302
     server_request.refresh_from_db()
     assert server_request.state == "cancelled"
     page = text(owner_web.get(f"{url}/"))
-    assert "Upload the signed certificate" not in page and "request.cancelled" in page
+    assert "Upload the signed certificate" not in page and "Request cancelled" in page
 
 
 def test_submit_needs_a_ca_name(owner_web: Client, server_request: CertificateRequest) -> None:

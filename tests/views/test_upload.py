@@ -62,7 +62,7 @@ def test_signed_certificate_is_accepted_in_every_format(
     assert "Active" in page
     request_page = text(owner_web.get(f"/requests/{server_request.pk}/"))
     assert f"open certificate #{cert.pk}" in request_page
-    assert "request.issued" in request_page
+    assert "Certificate issued" in request_page
 
 
 def trust_anchor_admin() -> User:
