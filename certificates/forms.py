@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 
 from certificates.models.tokens import TokenScope
 from certificates.pki import keys, pkcs12
@@ -313,13 +314,18 @@ class TokenForm(forms.Form):
         required=False,
         help_text=f"1 to {tokens.MAX_EXPIRY_DAYS} days; empty means {tokens.DEFAULT_EXPIRY_DAYS}.",
     )
-    account_password = forms.CharField(
-        label="Your account password",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Only with 'Allow exporting private keys': such a token can take your keys, "
-        "so it needs your login password again.",
+    # Not "(optional)": it is required with export_keys, and the label says when.
+    account_password = needed(
+        forms.CharField(
+            label=_("Your account password, to allow exporting private keys"),
+            required=False,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            help_text=_(
+                "Required with 'Allow exporting private keys': such a token can take your "
+                "keys, so it needs your login password again. Leave it empty otherwise."
+            ),
+        )
     )
 
     def scopes(self) -> list[str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from cryptography import x509
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from certificates import mail
 from certificates.models import AuditEvent, Certificate, CertificateRequest, Notification
+from certificates.pki.smime_message import encryption_refusal
 from certificates.services import digest, notifications
 from certificates.services.access import ADMIN_GROUP
 from portal.celery import app as celery_app
@@ -43,6 +45,7 @@ KINDS: dict[str, tuple[type[Certificate] | type[CertificateRequest], str]] = {
     "dns_records_wrong": (Certificate, "certificate"),
     "revocation_found": (Certificate, "certificate"),
     "expiry_warning": (Certificate, "certificate"),
+    "setup_test": (Certificate, "certificate"),
 }
 # Kinds about no single object: what they say is gathered when they are sent.
 GATHERED: dict[str, Callable[[Notification], dict[str, Any]]] = {
@@ -102,6 +105,13 @@ def expiry_warning(event: AuditEvent, cert: Certificate, days: int) -> Notificat
     link to renew, once per certificate and threshold (the notice's key)."""
     recipient = getattr(cert.owner, "email", "") or cert.email
     return _owe_once("expiry_warning", f"expiry:{cert.pk}:{days}", recipient, event)
+
+
+def setup_test(event: AuditEvent, cert: Certificate) -> Notification:
+    """'Test my setup': a message signed by the portal and encrypted to the certificate, to
+    the certificate's own address, where the mail client holding its key reads. Built, signed
+    and encrypted when sent (``_send``)."""
+    return _owe("setup_test", event, cert.owner, cert.email, per_recipient=True)
 
 
 def weekly_digest(now: datetime) -> list[Notification]:
@@ -193,12 +203,27 @@ def deliver(notice_id: int) -> str:
         notifications.mark_sent(notice.pk)  # its subject is gone: nothing left to tell
         return "subject gone"
     try:
-        mail.send(notice.recipient, mail.render(notice.kind, context))
+        _send(notice, context)
     except OSError:
         notifications.release(notice.pk)
         raise
     notifications.mark_sent(notice.pk)
     return f"sent to {notice.recipient}"
+
+
+def _send(notice: Notification, context: dict[str, Any]) -> None:
+    message = mail.render(notice.kind, context)
+    if notice.kind == "setup_test":
+        mail.send_sealed(notice.recipient, message, context["encrypt_to"])
+    else:
+        mail.send(notice.recipient, message)
+
+
+def _sealing(cert: Certificate) -> dict[str, Any]:
+    """The test message's certificate to encrypt to, or why it is signed only."""
+    leaf = x509.load_der_x509_certificate(bytes(cert.der))
+    refusal = encryption_refusal(leaf)
+    return {"encrypt_to": None if refusal else leaf, "refusal": refusal}
 
 
 def context_of(notice: Notification) -> dict[str, Any] | None:
@@ -213,4 +238,8 @@ def context_of(notice: Notification) -> dict[str, Any] | None:
     obj = model._default_manager.select_related("owner").filter(pk=event.object_id).first()
     if obj is None:
         return None
-    return {"event": event, name: obj, "owner": obj.owner, "reason": event.details.get("reason")}
+    context = {"event": event, name: obj, "owner": obj.owner, "reason": event.details.get("reason")}
+    if notice.kind == "setup_test":
+        assert isinstance(obj, Certificate)  # KINDS: a setup test is about a certificate
+        context.update(_sealing(obj))
+    return context

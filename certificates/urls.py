@@ -10,6 +10,7 @@ from certificates.views import (
     certificate_table,
     certificates,
     dashboard,
+    guides,
     home,
     new_request,
     requests,
@@ -51,6 +52,13 @@ urlpatterns = [
         certificate_actions.make_current,
         name="certificate-make-current",
     ),
+    path(
+        "certificates/<int:pk>/test-mail",
+        certificate_actions.send_test_mail,
+        name="certificate-test-mail",
+    ),
+    path("guides/", guides.guide_list, name="guides"),
+    path("guides/<slug:slug>/", guides.guide_detail, name="guide"),
     # Keys made in the browser (views/browser_keys.py).
     path("keys/", browser_keys.browser_keys_page, name="browser-keys"),
     path("keys/certificates.json", browser_keys.all_material, name="browser-keys-material"),

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import overload
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -27,6 +28,10 @@ def _raw(name: str) -> str | None:
     return value if value not in (None, "") else None
 
 
+@overload
+def string(name: str) -> str | None: ...
+@overload
+def string(name: str, default: str) -> str: ...
 def string(name: str, default: str | None = None) -> str | None:
     value = _raw(name)
     return default if value is None else value
@@ -37,6 +42,17 @@ def required(name: str, why: str) -> str:
     if value is None:
         raise ImproperlyConfigured(f"{name} is not set. {why}")
     return value
+
+
+def together(*names: str) -> None:
+    """Settings that only work as a set: all given or none."""
+    given = [name for name in names if _raw(name)]  # an empty file gives nothing either
+    if given and len(given) != len(names):
+        missing = [name for name in names if name not in given]
+        raise ImproperlyConfigured(
+            f"{', '.join(given)} is set but {', '.join(missing)} is not: set them together "
+            "(each also as NAME_FILE), or none of them."
+        )
 
 
 def boolean(name: str, default: bool) -> bool:

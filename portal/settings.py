@@ -84,13 +84,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Public /.well-known/smime/ files, answered before any per-request work (discovery.serving)
     "discovery.serving.WellKnownMiddleware",
-    "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Oversized bodies are refused here: before any view or CSRF check reads them, after the
+    # session is known, so the refusal page has the person's menu.
+    "portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -225,6 +227,15 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = envconf.string(
     "DEFAULT_FROM_EMAIL", f"S/MIME portal <noreply@{_base.hostname}>"
+)
+# The portal's own S/MIME identity, which signs the "Test my setup" message: a private key and
+# its certificate (PEM; each also as NAME_FILE). Without them the embedded mode makes a
+# self-signed one into var/ on first use; with DATABASE_URL the test message is not offered.
+PORTAL_SMIME_KEY = envconf.string("PORTAL_SMIME_KEY")
+PORTAL_SMIME_CERT = envconf.string("PORTAL_SMIME_CERT")
+envconf.together("PORTAL_SMIME_KEY", "PORTAL_SMIME_CERT")
+PORTAL_SMIME_GENERATED = (
+    VAR_DIR / "smime_identity.pem" if EMBEDDED and PORTAL_SMIME_KEY is None else None
 )
 
 # Celery: Redis when named, else kombu's file-system transport (no server). The database, not the

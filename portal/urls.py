@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path, reverse
 from django.views.generic import RedirectView
 
+from certificates.views.logins import PortalLogoutView
 from certificates.views.shell import post_only
 from portal.api import api, not_found
 
@@ -24,7 +24,7 @@ urlpatterns = [
     # Logging out is a POST; a GET on its address (a bookmark) leads home instead of a 405.
     path(
         "accounts/logout/",
-        post_only(lambda request: reverse("home"))(LogoutView.as_view()),
+        post_only(lambda request: reverse("home"))(PortalLogoutView.as_view()),
         name="logout",
     ),
     path("accounts/", include("certificates.account_urls")),

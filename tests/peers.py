@@ -31,8 +31,10 @@ def free_port() -> int:
 class SmtpSink:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.raw: list[bytes] = []  # as received: a signature covers bytes, not a parse
 
     async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        self.raw.append(envelope.original_content or b"")
         message = email.message_from_bytes(envelope.content)  # type: ignore[arg-type]
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -77,6 +79,12 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     if not os.environ.get("REDIS_URL") and not os.environ.get("CELERY_BROKER_URL"):
         app.conf.broker_url = "memory://"
         app.conf.broker_transport = None  # (the embedded file-system one is named in settings)
+        # An earlier live-server test may have sent a task through the file-system broker:
+        # its pooled producer would keep sending there, past this worker. (close() leaves the
+        # producer pool alone when no connection pool was made.)
+        app.close()
+        app.amqp._producer_pool = None
+    app.loader.import_default_modules()  # the apps' tasks (autodiscovery), as a worker does
     # Tests without a worker still enqueue (on-commit callbacks run by the test): drop what they
     # left on the shared broker, or this test's worker runs another test's sweep on this
     # test's rows (a stale expiry sweep mails a digest nobody here asked for).

@@ -40,6 +40,7 @@ PAGES: dict[str, str | None] = {
     "certificate-revoke": "certificate",
     "certificate-make-current": "certificate",
     "certificate-check-revocation": "certificate",
+    "certificate-test-mail": "certificate",
     "tokens": None,
     "token-revoke": "token",
     "audit": "admin",
@@ -77,6 +78,8 @@ PUBLIC_PAGES = {
     "password_reset_complete",
     "lookup",  # the sender-side lookup: public data, limited per client address
     "lookup-download",
+    "guides",  # the install guides: no secrets, and read on phones not logged in
+    "guide",
 }
 # Routes whose file the owned objects do not have (a 404 that says so).
 ABSENT_FOR_OWNED = {"request-key-copy"}  # the owned request has a server key: no browser copy
@@ -203,7 +206,7 @@ def page_url(name: str, owned: Objects) -> str:
         if key == "pk":
             kwargs[key] = getattr(owned, str(PAGES[name]))
         else:
-            kwargs[key] = {"fmt": "pem", "name": "example.com"}.get(
+            kwargs[key] = {"fmt": "pem", "name": "example.com", "slug": "thunderbird"}.get(
                 key, "x"
             )  # reset: uidb64, token
     return reverse(name, kwargs=kwargs)

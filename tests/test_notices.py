@@ -15,7 +15,7 @@ from django.test import Client
 
 from certificates import mail, notices
 from certificates.models import Certificate, CertificateRequest, Domain, Notification
-from certificates.services import audit, export, issuance
+from certificates.services import audit, export, issuance, setup_test
 from certificates.services import requests as request_service
 from tests.conftest import actor
 from tests.factories import (
@@ -139,6 +139,7 @@ def test_every_notice_reads_right_in_text_and_html(
     notices.revocation_found(found, issued)
     ending = audit.record(actor(None), "certificate.expiry_notice", issued, days_left=6)
     notices.expiry_warning(ending, issued, 7)
+    notices.setup_test(audit.record(actor(owner), setup_test.ACTION, issued), issued)
 
     assert set(Notification.objects.values_list("kind", flat=True)) == set(notices.KINDS)
     for notice in Notification.objects.all():

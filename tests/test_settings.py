@@ -6,6 +6,7 @@ import base64
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,48 @@ def test_without_a_mail_server_mail_goes_to_files_in_var_mail(tmp_path: Path) ->
     assert result.stdout.splitlines()[-1] == "(10, 2)", result.stderr
     (written,) = (tmp_path / "var" / "mail").iterdir()
     assert "Subject: Hello" in written.read_text()
+
+
+def test_settings_that_go_together_are_given_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAIR_A", raising=False)
+    monkeypatch.delenv("PAIR_B", raising=False)
+    envconf.together("PAIR_A", "PAIR_B")  # neither: fine
+    monkeypatch.setenv("PAIR_A", "x")
+    with pytest.raises(ImproperlyConfigured, match="PAIR_A is set but PAIR_B is not"):
+        envconf.together("PAIR_A", "PAIR_B")
+    monkeypatch.setenv("PAIR_B_FILE", "/dev/null")  # empty file: still not given
+    with pytest.raises(ImproperlyConfigured, match="PAIR_B is not"):
+        envconf.together("PAIR_A", "PAIR_B")
+
+
+@pytest.mark.slow  # starts manage.py in a new process
+def test_a_configured_smime_identity_is_checked_at_start(tmp_path: Path) -> None:
+    from certificates.pki import smime_identity
+
+    now = datetime.now(UTC)
+    ours = smime_identity.generate("noreply@smime.example.com", now)
+    other = smime_identity.generate("someone@elsewhere.example", now)
+    files = {}
+    for name, data in {"ours": ours, "other": other}.items():
+        files[name] = tmp_path / f"{name}.pem"
+        files[name].write_bytes(data)
+    identity = {
+        "DEFAULT_FROM_EMAIL": "S/MIME portal <noreply@smime.example.com>",
+        "PORTAL_SMIME_KEY_FILE": str(files["ours"]),
+        "PORTAL_SMIME_CERT_FILE": str(files["ours"]),
+    }
+    assert (
+        manage("check", "--fail-level", "WARNING", env=identity, tmp_path=tmp_path).returncode == 0
+    )
+    mismatched = {**identity, "PORTAL_SMIME_CERT_FILE": str(files["other"])}
+    result = manage("check", env=mismatched, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "PORTAL_SMIME_KEY / PORTAL_SMIME_CERT: The portal's S/MIME certificate does not " in (
+        result.stderr
+    )
+    strange = {**identity, "DEFAULT_FROM_EMAIL": "portal@other.example"}
+    result = manage("check", "--fail-level", "WARNING", env=strange, tmp_path=tmp_path)
+    assert result.returncode != 0 and "portal.W002" in result.stderr
+    alone = {"PORTAL_SMIME_KEY_FILE": str(files["ours"])}
+    result = manage("check", env=alone, tmp_path=tmp_path)
+    assert "PORTAL_SMIME_KEY is set but PORTAL_SMIME_CERT is not" in result.stderr

@@ -143,7 +143,9 @@ def test_the_revoke_page_offers_the_older_certificate_back(
     page = owner_web.post(f"/certificates/{short['id']}/make-current", follow=True)
     assert f"It supersedes certificate #{year['id']}" in text(page)
     page = owner_web.post(
-        f"/certificates/{short['id']}/revoke", {"reason": "Lost device"}, follow=True
+        f"/certificates/{short['id']}/revoke",
+        {"reason": "Lost device", "confirmed": "yes"},
+        follow=True,
     )
     assert "An older certificate for" in text(page)
     button = f"Make certificate #{year['id']} current"

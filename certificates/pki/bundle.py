@@ -165,10 +165,7 @@ def split_leaf_and_chain(
             f"({_subjects(leaves)}); upload one certificate with its chain."
         )
     if not leaves:
-        raise PkiError(
-            f"The file holds only CA certificates ({_subjects(certs)}); add the "
-            "certificate the CA issued for your address."
-        )
+        raise PkiError(_no_leaf(certs))
     leaf = leaves[0]
     chain: list[x509.Certificate] = []
     current = leaf
@@ -186,6 +183,22 @@ def split_leaf_and_chain(
             f"certificate's chain ({_subjects(unrelated)}); they were left out."
         )
     return leaf, chain, warnings
+
+
+def _no_leaf(certs: list[x509.Certificate]) -> str:
+    """Why there is nothing to use. A lone self-signed certificate is what `openssl req -x509`
+    makes instead of a CSR: the person signed it themselves, no CA did."""
+    if len(certs) == 1 and is_self_issued(certs[0]):
+        return (
+            f"The file holds a self-signed certificate ('{display_name(certs[0].subject)}'): "
+            "it was signed with its own key, not issued by a CA, so mail clients will not "
+            "trust it. Send your CSR to your CA and upload the certificate the CA sends back "
+            "(with its chain, if the CA provides one)."
+        )
+    return (
+        f"The file holds only CA certificates ({_subjects(certs)}); add the certificate the "
+        "CA issued for your address."
+    )
 
 
 def certificates_to_pem(certs: list[x509.Certificate]) -> str:

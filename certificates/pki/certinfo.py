@@ -267,11 +267,15 @@ def _leaf_warnings(info: CertificateInfo, email: str) -> list[str]:
             "Ed25519 S/MIME certificates are not understood by many mail clients "
             "(Outlook, Apple Mail); recipients may not be able to verify signatures."
         )
-    if not info.crl_urls:
-        how = "only by OCSP" if info.ocsp_urls else "not at all"
+    if not info.crl_urls and info.ocsp_urls:
         warnings.append(
-            f"This certificate has no CRL distribution point, so its revocation can "
-            f"be checked {how}."
+            "This certificate has no CRL distribution point, so its revocation can be "
+            "checked only by OCSP."
+        )
+    elif not info.crl_urls:
+        warnings.append(
+            "This certificate names neither a CRL nor an OCSP responder, so nobody can check "
+            "whether it was revoked."
         )
     others = [a for a in info.emails if not addresses_match(a, email)]
     if others:

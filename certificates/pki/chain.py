@@ -128,18 +128,25 @@ def verify_chain(
         except VerificationError as exc:
             errors.append(str(exc))
             continue
-        root = path[-1]
-        where = ""
-        if not is_self_issued(root):
-            where = f" (issued by '{display_name(root.issuer)}', which was not uploaded)"
-        return ChainResult(
-            Verdict.UNTRUSTED_ROOT,
-            root,
-            f"The chain is valid but chains to '{_subject(root)}'{where}, which is not a "
-            "configured trust anchor; an admin can add it.",
-            path[1:],
-        )
+        top = path[-1]
+        return ChainResult(Verdict.UNTRUSTED_ROOT, top, _untrusted_reason(top), path[1:])
     return ChainResult(Verdict.INVALID, None, _readable(errors, leaf, chain, now), chain)
+
+
+def _untrusted_reason(top: x509.Certificate) -> str:
+    """Where a valid chain stops: at a root (self-issued), or at an intermediate CA whose own
+    issuer is neither in the upload nor a trust anchor -- which is not a root, so not called
+    one."""
+    if is_self_issued(top):
+        return (
+            f"The chain is valid up to the root '{_subject(top)}', which is not a configured "
+            "trust anchor; an admin can add it."
+        )
+    return (
+        f"The chain is valid up to the intermediate CA '{_subject(top)}', whose issuer "
+        f"'{display_name(top.issuer)}' was not uploaded and is not a configured trust anchor; "
+        "an admin can add that root as a trust anchor."
+    )
 
 
 _VALIDATOR = re.compile(r"validator failed: \w+: (.*?)(?: \(encountered processing .*)?$", re.S)
@@ -154,6 +161,11 @@ def _readable(
 ) -> str:
     """One sentence from the verifier's messages, preferring a concrete fault over 'no path'."""
     concrete = [e for e in errors if "no interior errors" not in e]
+    if not concrete and is_self_issued(leaf):
+        return (
+            "The certificate is self-signed: it was signed with its own key, not issued by a "
+            "CA. Send your CSR to your CA and upload the certificate the CA sends back."
+        )
     if not concrete:
         return (
             f"The issuer '{display_name(leaf.issuer)}' is neither in the upload nor a "

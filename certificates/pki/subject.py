@@ -12,8 +12,26 @@ from certificates.pki.emails import split_address
 from certificates.pki.errors import PkiError, Problem
 from certificates.pki.text import describe, first_invisible, visible
 
-# RFC 4514 has no short name for emailAddress; without one it prints as a bare OID.
-_SHORT_NAMES = {NameOID.EMAIL_ADDRESS: "emailAddress"}
+# RFC 4514 gives short names to CN, L, ST, O, OU, C, STREET, DC and UID only; every other
+# attribute would print as a bare OID (2.5.4.42=Erin). These are the LDAP names (RFC 4519 and
+# X.520) people meet in S/MIME subjects.
+_SHORT_NAMES = {
+    NameOID.EMAIL_ADDRESS: "emailAddress",
+    NameOID.GIVEN_NAME: "givenName",
+    NameOID.SURNAME: "surname",
+    NameOID.TITLE: "title",
+    NameOID.SERIAL_NUMBER: "serialNumber",
+    NameOID.PSEUDONYM: "pseudonym",
+    NameOID.INITIALS: "initials",
+    NameOID.GENERATION_QUALIFIER: "generationQualifier",
+    NameOID.POSTAL_CODE: "postalCode",
+    NameOID.ORGANIZATION_IDENTIFIER: "organizationIdentifier",
+    NameOID.BUSINESS_CATEGORY: "businessCategory",
+    NameOID.JURISDICTION_COUNTRY_NAME: "jurisdictionCountryName",
+    NameOID.JURISDICTION_STATE_OR_PROVINCE_NAME: "jurisdictionStateOrProvinceName",
+    NameOID.JURISDICTION_LOCALITY_NAME: "jurisdictionLocalityName",
+    NameOID.DN_QUALIFIER: "dnQualifier",
+}
 
 
 def display_name(name: x509.Name) -> str:

@@ -47,3 +47,9 @@ def invalid(exc: PkiError) -> Invalid:
 def field_error(field: str, detail: str, kind: str = "value_error") -> Invalid:
     """A refusal of one named input field."""
     return Invalid(detail, errors=[{"loc": [field], "field": field, "msg": detail, "type": kind}])
+
+
+class TooMany(ServiceError):
+    """Asked too often in a short time; the detail says when to try again."""
+
+    status = 429

@@ -7,16 +7,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
 from certificates.models.keys import KeySource
 from certificates.responses import attachment
-from certificates.services import export, issuance, supersession
+from certificates.services import export, issuance, setup_test, supersession
 from certificates.services import requests as request_service
 from certificates.services.errors import ServiceError
 from certificates.views import reauth
 from certificates.views.certificates import render_detail, tell_superseded
+from certificates.views.confirm import confirmation_page, confirmed
 from certificates.views.shell import certificate_or_404, certificate_page, post_only, web_actor
 
 
@@ -87,16 +91,55 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         return render_detail(
             request, cert, error="Choose a reason for the revocation.", status=400, revoke_form=form
         )
+    # Without a reason there is nothing to confirm: the service refuses it with its sentence.
+    if not confirmed(request) and form.reason_text():
+        return confirmation_page(
+            request,
+            title=_("Declare certificate #%(pk)s for %(email)s revoked?")
+            % {"pk": cert.pk, "email": cert.email},
+            consequence=_(
+                "Reason: %(reason)s. The portal stops offering the certificate and withdraws "
+                "its publication; this cannot be undone. Its key stays downloadable, to read "
+                "old encrypted mail. Revoke it at the CA as well."
+            )
+            % {"reason": form.reason_text()},
+            confirm_label=_("Declare certificate #%(pk)s revoked") % {"pk": cert.pk},
+            back=reverse("certificate-detail", args=[cert.pk]),
+            back_label=_("Keep it"),
+            carry={k: form.cleaned_data[k] for k in ("reason", "details")},
+        )
     try:
         issuance.declare_revoked(web_actor(request), cert, form.reason_text())
     except ServiceError as exc:
         return render_detail(request, cert, error=exc.detail, status=exc.status, revoke_form=form)
     messages.success(
         request,
-        "The certificate is recorded as revoked. Tell the CA as well, "
-        "through its own revocation process.",
+        _(
+            "The certificate is recorded as revoked. Tell the CA as well, through its own "
+            "revocation process."
+        ),
     )
     return redirect("certificate-detail", pk=cert.pk)
+
+
+@login_required
+@post_only(certificate_page)
+def send_test_mail(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = certificate_or_404(request, pk)
+    try:
+        setup_test.request(web_actor(request), cert, timezone.now())
+    except ServiceError as exc:
+        return render_detail(request, cert, error=exc.detail, status=exc.status)
+    refusal = setup_test.refusal(cert)
+    if refusal is None:
+        told = _(
+            "A test message is on its way to %(email)s, signed by the portal and encrypted to "
+            "this certificate. If your mail client opens it, your setup works."
+        )
+    else:
+        told = _("A signed test message is on its way to %(email)s.") + " " + refusal
+    messages.success(request, told % {"email": cert.email})
+    return redirect(reverse("certificate-detail", args=[cert.pk]) + "#setup-test")
 
 
 @login_required

@@ -11,18 +11,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from certificates import guides
 from certificates.forms import ImportForm, Pkcs12Form, RenewForm, RevokeForm
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
 from certificates.pki import pkcs12
+from certificates.pki.bundle import is_self_issued
 from certificates.pki.subject import display_name
 from certificates.responses import attachment
 from certificates.services import access, audit, downloads, issuance, supersession
 from certificates.services.actor import signed_in_user
 from certificates.services.errors import ServiceError
+from certificates.services.next_step import NextStep, next_step
+from certificates.services.status import USABLE
 from certificates.views import reauth
 from certificates.views.browser_keys import browser_key_context
+from certificates.views.guides import test_mail_context
 from certificates.views.shell import certificate_or_404, web_actor
 
 
@@ -95,19 +100,30 @@ def render_detail(
 ) -> HttpResponse:
     now = timezone.now()
     is_owner = cert.owner_id == request.user.pk
+    chain = downloads.chain_of(cert)
+    step = next_step(cert, request.user)
     context = {
         "cert": cert,
         "error": error,
+        "next_step": step,
+        "bundle_primary": step == NextStep.INSTALL,
+        "is_live": cert.status in USABLE,
         "days_left": (cert.not_after - now).days,
         "can_make_current": supersession.can_make_current(cert, now),
         "others_live": supersession.would_replace(cert, now),
         "fallbacks": supersession.fallbacks(cert, now),
-        "chain_subjects": _chain_subjects(cert),
+        "chain_subjects": [display_name(c.subject) for c in chain],
+        # A chain that stops below a root (its root was not uploaded) is not called a root.
+        "chain_ends_at_root": bool(chain) and is_self_issued(chain[-1]),
+        # The untrusted-root reason is the verdict's note at the top, not a warning again.
+        "other_warnings": [w for w in cert.warnings if w != cert.chain_reason],
         "timeline": audit.timeline(cert).select_related("actor"),
         "can_export": is_owner and cert.stored_key_id is not None,
         "reauth_recent": reauth.recently_reauthenticated(request),
         "can_revoke": cert.status != CertificateStatus.REVOKED,
-        "pkcs12_form": forms.get("pkcs12_form") or Pkcs12Form(),
+        "pkcs12_form": forms.get("pkcs12_form") or Pkcs12Form(initial=_profile_asked(request)),
+        "guides": guides.GUIDES,
+        **test_mail_context(cert, request.user),
         # A key made in a browser is renewed the same way by default.
         "renew_form": forms.get("renew_form")
         or RenewForm(initial={"mode": "browser"} if cert.key_source == KeySource.BROWSER else None),
@@ -124,8 +140,10 @@ def render_detail(
     return render(request, "certificates/certificate_detail.html", context, status=status)
 
 
-def _chain_subjects(cert: Certificate) -> list[str]:
-    return [display_name(c.subject) for c in downloads.chain_of(cert)]
+def _profile_asked(request: HttpRequest) -> dict[str, str]:
+    """An install guide links here with the profile its mail client needs (?profile=)."""
+    profile = request.GET.get("profile", "")
+    return {"profile": profile} if profile in {p.value for p in pkcs12.Profile} else {}
 
 
 @login_required

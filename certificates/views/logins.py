@@ -14,12 +14,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.views import LogoutView, PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.services import logins
 from certificates.services.actor import Actor
@@ -119,3 +120,13 @@ class LimitedPasswordChangeView(PasswordChangeView):
             messages.error(self.request, " ".join(map(str, form.errors.get("old_password", []))))
             return redirect("login")
         return super().form_invalid(form)
+
+
+class PortalLogoutView(LogoutView):
+    """Django's logout, then a line on the login page saying it happened (the message outlives
+    the session it ends: it travels in the messages cookie)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You are logged out."))
+        return response

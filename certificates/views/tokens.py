@@ -8,13 +8,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.forms import TokenForm
-from certificates.models.tokens import TokenScope
+from certificates.models.tokens import ApiToken, TokenScope
 from certificates.services import tokens
 from certificates.services.actor import signed_in_user
 from certificates.services.errors import NotFound, ServiceError
 from certificates.views import reauth
+from certificates.views.confirm import confirmation_page, confirmed
 from certificates.views.shell import post_only, web_actor
 
 # A token just made waits here for the page the creation redirects to, which takes it out:
@@ -75,20 +77,40 @@ def _render(
     return render(request, "certificates/tokens.html", context, status=status)
 
 
-def _tokens_page(request: HttpRequest, pk: int) -> str:
+def _owned_or_404(request: HttpRequest, pk: int) -> ApiToken:
     try:
-        tokens.owned(signed_in_user(request), pk)
+        return tokens.owned(signed_in_user(request), pk)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
+
+
+def _tokens_page(request: HttpRequest, pk: int) -> str:
+    _owned_or_404(request, pk)
     return reverse("tokens")
 
 
 @login_required
 @post_only(_tokens_page)
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if not confirmed(request):
+        token = _owned_or_404(request, pk)
+        return confirmation_page(
+            request,
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequence=_(
+                "Scripts that use it stop working at once, and a revoked token cannot be used "
+                "again: they need a new token."
+            ),
+            confirm_label=_("Revoke the token “%(name)s”") % {"name": token.name},
+            back=reverse("tokens"),
+            back_label=_("Keep it"),
+        )
     try:
         token = tokens.revoke(web_actor(request), signed_in_user(request), pk)
     except ServiceError as exc:
         return _render(request, TokenForm(), error=exc.detail, status=exc.status)
-    messages.success(request, f"Token {token.name!r} is revoked; scripts using it stop working.")
+    messages.success(
+        request,
+        _("Token “%(name)s” is revoked; scripts using it stop working.") % {"name": token.name},
+    )
     return redirect("tokens")

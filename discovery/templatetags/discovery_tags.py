@@ -22,7 +22,12 @@ register = template.Library()
 
 @register.inclusion_tag("discovery/_publication_card.html", takes_context=True)
 def publication_card(context: template.Context, cert: Certificate) -> dict[str, Any]:
-    card: dict[str, Any] = {"cert": cert, "csrf_token": context.get("csrf_token")}
+    card: dict[str, Any] = {
+        "cert": cert,
+        "csrf_token": context.get("csrf_token"),
+        # The certificate page's next step is "share": Publish is its one primary action.
+        "primary": context.get("next_step") == "share",
+    }
     publication = publishing.publication_of(cert)
     if publication is None:
         try:
@@ -55,3 +60,28 @@ def publish_action(context: template.Context, cert: Certificate) -> dict[str, An
         "published": publishing.publication_of(cert) is not None,
         "publishable": cert.status in USABLE and cert.key_usage != KeyUsage.SIGNING,
     }
+
+
+def _sharing(cert: Certificate) -> dict[str, Any]:
+    """Where others can find the certificate: its published URL, or whether it can be
+    published, or why not."""
+    publication = publishing.publication_of(cert)
+    if publication is not None:
+        return {"published_url": url(cert, publication.domain)}
+    try:
+        publishing.publishable_domain(cert, timezone.now())
+    except ServiceError as exc:
+        return {"refusal": exc.detail}
+    return {"publishable": True}
+
+
+@register.inclusion_tag("discovery/_next_step.html")
+def sharing_next_step(cert: Certificate) -> dict[str, Any]:
+    """The certificate page's next step once the certificate is installed: publish it."""
+    return {"cert": cert, **_sharing(cert)}
+
+
+@register.inclusion_tag("discovery/_sharing.html")
+def sharing_hint(cert: Certificate) -> dict[str, Any]:
+    """The install guides' "share your certificate" part for one certificate."""
+    return {"cert": cert, **_sharing(cert)}

@@ -1,5 +1,6 @@
 // Certificate page: copy button for the openssl command; renewal options follow the choice;
-// a renewal with a key made in this browser; "Build PKCS#12 in this browser".
+// a renewal with a key made in this browser; "Build PKCS#12 in this browser"; after a bundle
+// download, a line that says what to do with the file (the guides list is there without it).
 import { bundleEntry, fetchJson, loadCrypto, onBundleSubmit, openKey, saveFile } from "./browser-crypto.js";
 import { enableCopyButtons } from "./copy.js";
 import { setUpKeygen } from "./keygen.js";
@@ -43,5 +44,18 @@ if (bundleForm) {
     const p12 = await lib.buildPkcs12([bundleEntry(lib, material, pkcs8)], password, profile);
     saveFile(p12, `${material.file_stem}-${profile}.p12`, "application/x-pkcs12");
     report.done("The bundle is built and saved by your browser.");
+    tellWhatNext();
   });
+}
+
+// The server's bundle arrives as a download and the page stays; a refused form (wrong
+// password) answers with a new page instead, which replaces this line anyway.
+document.querySelector("form[data-server-bundle]")?.addEventListener("submit", tellWhatNext);
+
+// The sentence is the template's (translated); this shows it where the guides are.
+function tellWhatNext() {
+  const status = document.querySelector("[data-download-status]");
+  if (!status) return;
+  status.textContent = status.dataset.downloadStatus;
+  status.closest(".after-download")?.classList.add("downloaded");
 }

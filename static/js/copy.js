@@ -17,6 +17,20 @@ function copyText(text) {
   return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
 }
 
+// One polite live region says "Copied" to screen readers too: a button's changed label alone
+// is not announced.
+function announcer() {
+  let region = document.getElementById("copy-announcer");
+  if (!region) {
+    region = document.createElement("span");
+    region.id = "copy-announcer";
+    region.className = "visually-hidden";
+    region.setAttribute("role", "status");
+    document.body.append(region);
+  }
+  return region;
+}
+
 export function enableCopyButtons(root = document) {
   for (const button of root.querySelectorAll("button.copy[data-copy]")) {
     const target = document.getElementById(button.dataset.copy);
@@ -25,8 +39,8 @@ export function enableCopyButtons(root = document) {
     button.hidden = false;
     button.addEventListener("click", () => {
       copyText(target.textContent.trim()).then(
-        () => { button.textContent = "Copied"; },
-        () => { button.textContent = "Select and copy by hand"; },
+        () => { button.textContent = announcer().textContent = "Copied"; },
+        () => { button.textContent = announcer().textContent = "Select and copy by hand"; },
       ).finally(() => {
         setTimeout(() => { button.textContent = label; }, 2000);
       });

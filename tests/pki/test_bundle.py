@@ -237,3 +237,22 @@ def test_a_certificate_with_more_subject_alternative_names_than_the_cap_is_refus
     )
     with pytest.raises(PkiError, match="The certificate has 101 subject alternative names; at"):
         load_certificates(crowded.public_bytes(PEM))
+
+
+def test_a_self_signed_certificate_made_with_openssl_req_x509_is_named_as_such(
+    openssl: OpenSSL, tmp_path: Path
+) -> None:
+    # What people upload when they ran `openssl req -x509` instead of making a CSR: OpenSSL's
+    # default configuration marks it CA:TRUE.
+    openssl(
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "self.key", "-out", "self.pem", "-subj", "/CN=Erin Example", "-days", "30",
+    )  # fmt: skip
+    certs = load_certificates((tmp_path / "self.pem").read_bytes())
+    with pytest.raises(PkiError) as caught:
+        split_leaf_and_chain(certs)
+    message = caught.value.message
+    assert message.startswith("The file holds a self-signed certificate ('CN=Erin Example')")
+    assert "not issued by a CA" in message
+    assert "Send your CSR to your CA and upload the certificate the CA sends back" in message
+    assert "only CA certificates" not in message

@@ -175,3 +175,15 @@ def test_warnings_for_long_validity_encryption_only_and_no_crl(
     assert any("valid for 900 days, longer than the 825" in w for w in warnings)
     assert any("encryption only" in w for w in warnings)
     assert any("no CRL distribution point" in w and "only by OCSP" in w for w in warnings)
+
+
+def test_no_crl_and_no_ocsp_says_nobody_can_check_revocation(
+    ca: SmimeTestCA, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    cert = ca.issue(rsa_key.public_key(), EMAIL, now=NOW, crldp=False, ocsp_url=None)
+    revocation = [w for w in _check(cert) if "revoked" in w or "revocation" in w]
+    assert revocation == [
+        "This certificate names neither a CRL nor an OCSP responder, so nobody can check "
+        "whether it was revoked."
+    ]
+    assert "not at all" not in " ".join(_check(cert))

@@ -165,3 +165,22 @@ def test_display_name_escapes_control_and_format_characters() -> None:
         ]
     )
     assert display_name(name) == "O=Line\\nbreak\\00,CN=Alice\\u202egnp.exe"
+
+
+def test_display_name_uses_readable_names_instead_of_bare_oids() -> None:
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.GIVEN_NAME, "Erin"),
+            x509.NameAttribute(NameOID.SURNAME, "Example"),
+            x509.NameAttribute(NameOID.TITLE, "Engineer"),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, "1234"),
+            x509.NameAttribute(NameOID.PSEUDONYM, "ee"),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, "VATNL-123"),
+        ]
+    )
+    shown = display_name(name)
+    assert shown == (
+        "organizationIdentifier=VATNL-123,pseudonym=ee,serialNumber=1234,title=Engineer,"
+        "surname=Example,givenName=Erin"
+    )
+    assert "2.5.4." not in shown

@@ -5,6 +5,7 @@ tests/factories.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,3 +56,16 @@ def issued(
     response = owner_web.post(f"/requests/{server_request.pk}/certificate", {"pem": pem})
     assert response.status_code == 302, text(response)
     return Certificate.objects.get(request=server_request)
+
+
+SENDER = "noreply@portal.test"
+
+
+@pytest.fixture
+def identity_file(settings: Any, tmp_path: Path) -> Path:
+    """The portal's S/MIME identity as the embedded mode generates it (also when the run uses
+    PostgreSQL, where none is generated), in a folder of this test's own."""
+    settings.PORTAL_SMIME_KEY = settings.PORTAL_SMIME_CERT = None
+    settings.PORTAL_SMIME_GENERATED = tmp_path / "var" / "smime_identity.pem"
+    settings.DEFAULT_FROM_EMAIL = f"S/MIME portal <{SENDER}>"
+    return Path(settings.PORTAL_SMIME_GENERATED)

@@ -215,10 +215,28 @@ def test_renew_refusal_shows_the_sentence(owner_web: Client, issued: Certificate
     assert CertificateRequest.objects.count() == 1
 
 
+def test_declaring_revoked_asks_first_and_changes_nothing_until_confirmed(
+    owner_web: Client, issued: Certificate
+) -> None:
+    form = {"reason": "Lost device", "details": "phone left on a train"}
+    response = owner_web.post(f"/certificates/{issued.pk}/revoke", form)
+    assert response.status_code == 200
+    page = text(response)
+    assert f"Declare certificate #{issued.pk} for {OWNER_EMAIL} revoked?" in page
+    assert "Reason: Lost device: phone left on a train." in page and "cannot be undone" in page
+    html = response.content.decode()
+    assert 'name="confirmed" value="yes"' in html
+    assert 'name="details" value="phone left on a train"' in html
+    assert f'href="/certificates/{issued.pk}/"' in html  # "Keep it" goes back
+    issued.refresh_from_db()
+    assert issued.status == "active"
+    assert not AuditEvent.objects.filter(action="certificate.revoked").exists()
+
+
 def test_declare_revoked(owner_web: Client, issued: Certificate) -> None:
     response = owner_web.post(
         f"/certificates/{issued.pk}/revoke",
-        {"reason": "Lost device", "details": "phone left on a train"},
+        {"reason": "Lost device", "details": "phone left on a train", "confirmed": "yes"},
     )
     assert response.status_code == 302
     issued.refresh_from_db()
@@ -227,7 +245,9 @@ def test_declare_revoked(owner_web: Client, issued: Certificate) -> None:
     page = text(owner_web.get(f"/certificates/{issued.pk}/"))
     assert "Revoked" in page and "phone left on a train" in page
     assert "Declare revoked" not in page
-    response = owner_web.post(f"/certificates/{issued.pk}/revoke", {"reason": "Lost device"})
+    response = owner_web.post(
+        f"/certificates/{issued.pk}/revoke", {"reason": "Lost device", "confirmed": "yes"}
+    )
     assert response.status_code == 409
     assert "is already revoked" in text(response)
 

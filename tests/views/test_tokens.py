@@ -70,17 +70,32 @@ def test_refusals_show_the_sentence(owner_web: Client, owner: User) -> None:
     assert not ApiToken.objects.exists()
 
 
-def test_revoke(owner_web: Client, owner: User, colleague_web: Client) -> None:
+def test_revoking_a_token_asks_first(owner_web: Client, owner: User, colleague_web: Client) -> None:
     owner_web.post("/tokens/", {"name": "old script", "expires_days": "30"})
     token = ApiToken.objects.get()
     assert colleague_web.post(f"/tokens/{token.pk}/revoke").status_code == 404
     response = owner_web.post(f"/tokens/{token.pk}/revoke")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Revoke the token “old script”?" in page and "stop working at once" in page
+    assert "Keep it" in page
+    assert 'name="confirmed" value="yes"' in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_revoke(owner_web: Client, owner: User, colleague_web: Client) -> None:
+    owner_web.post("/tokens/", {"name": "old script", "expires_days": "30"})
+    token = ApiToken.objects.get()
+    confirmed = {"confirmed": "yes"}
+    assert colleague_web.post(f"/tokens/{token.pk}/revoke", confirmed).status_code == 404
+    response = owner_web.post(f"/tokens/{token.pk}/revoke", confirmed)
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
     page = text(owner_web.get("/tokens/"))
     assert "Revoked" in page and "is revoked; scripts using it stop working" in page
-    response = owner_web.post(f"/tokens/{token.pk}/revoke")
+    response = owner_web.post(f"/tokens/{token.pk}/revoke", confirmed)
     assert response.status_code == 409
     assert "is already revoked" in text(response)
 
