@@ -22,7 +22,13 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from certificates.pki.bundle import is_self_issued, issued_by
+from certificates.pki.bundle import MAX_CHAIN_CERTIFICATES, is_self_issued, issued_by
+from certificates.pki.chain_rules import (
+    MAX_INTERMEDIATES,
+    ca_policy,
+    path_candidates,
+    path_problem,
+)
 from certificates.pki.subject import display_name
 
 _EMAIL = ExtendedKeyUsageOID.EMAIL_PROTECTION
@@ -48,14 +54,6 @@ def _subject(cert: x509.Certificate) -> str:
     return display_name(cert.subject)
 
 
-def _ca_eku(_policy: Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
-    if eku is not None and _EMAIL not in eku:
-        raise ValueError(
-            f"the CA certificate '{_subject(cert)}' may not issue email "
-            "certificates (its Extended Key Usage lacks emailProtection)"
-        )
-
-
 def _ee_eku(_policy: Policy, _cert: x509.Certificate, eku: x509.ExtendedKeyUsage) -> None:
     if _EMAIL not in eku:
         raise ValueError(
@@ -69,28 +67,34 @@ def _ee_san(_policy: Policy, _cert: x509.Certificate, san: x509.SubjectAlternati
         raise ValueError("the certificate's Subject Alternative Name holds no email address")
 
 
+def smime_leaf_policy() -> ExtensionPolicy:
+    """The end-entity profile every chain check applies unless told otherwise."""
+    return (
+        ExtensionPolicy.webpki_defaults_ee()
+        .require_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku)
+        .require_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, _ee_san)
+    )
+
+
 def _verify(
     leaf: x509.Certificate,
     intermediates: list[x509.Certificate],
     anchors: list[x509.Certificate],
     now: datetime,
+    leaf_policy: ExtensionPolicy,
 ) -> list[x509.Certificate]:
-    ca_policy = ExtensionPolicy.webpki_defaults_ca().may_be_present(
-        x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ca_eku
-    )
-    ee_policy = (
-        ExtensionPolicy.webpki_defaults_ee()
-        .require_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku)
-        .require_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, _ee_san)
-    )
     verifier = (
         PolicyBuilder()
         .store(Store(anchors))  # Store([]) raises ValueError: callers never pass an empty list
         .time(now)
-        .extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
+        .max_chain_depth(MAX_INTERMEDIATES)
+        .extension_policies(ca_policy=ca_policy(anchors), ee_policy=leaf_policy)
         .build_client_verifier()
     )
-    return verifier.verify(leaf, intermediates).chain
+    path = verifier.verify(leaf, path_candidates(intermediates, now)).chain
+    if problem := path_problem(path):
+        raise VerificationError(f"validation failed: {problem}")
+    return path
 
 
 def _provisional_anchors(chain: list[x509.Certificate]) -> list[x509.Certificate]:
@@ -106,12 +110,20 @@ def verify_chain(
     intermediates: list[x509.Certificate],
     anchors: list[x509.Certificate],
     now: datetime,
+    *,
+    leaf_policy: ExtensionPolicy | None = None,
 ) -> ChainResult:
+    """Judge ``leaf`` with ``intermediates`` against ``anchors`` at ``now``. ``leaf_policy``
+    replaces the S/MIME end-entity profile: bench/limbo.py uses it to compare path building
+    with a test suite whose leaves are not S/MIME certificates; the portal never does."""
+    leaf_policy = leaf_policy or smime_leaf_policy()
     chain = [c for c in intermediates if c != leaf]
+    if len(chain) >= MAX_CHAIN_CERTIFICATES:  # uploads are refused before; stored chains too
+        return ChainResult(Verdict.INVALID, None, _too_long(len(chain)), chain)
     errors: list[str] = []
     if anchors:
         try:
-            path = _verify(leaf, chain, anchors, now)
+            path = _verify(leaf, chain, anchors, now, leaf_policy)
         except VerificationError as exc:
             errors.append(str(exc))
         else:
@@ -121,16 +133,24 @@ def verify_chain(
                 f"Chains to the trust anchor '{_subject(path[-1])}'.",
                 path[1:],
             )
-    for candidate in _provisional_anchors(chain):
-        others = [c for c in chain if c != candidate]
+    # All provisional anchors in one store: one search, not one per candidate.
+    if candidates := _provisional_anchors(chain):
+        others = [c for c in chain if c not in candidates]
         try:
-            path = _verify(leaf, others, [candidate], now)
+            path = _verify(leaf, others, candidates, now, leaf_policy)
         except VerificationError as exc:
             errors.append(str(exc))
-            continue
-        top = path[-1]
-        return ChainResult(Verdict.UNTRUSTED_ROOT, top, _untrusted_reason(top), path[1:])
+        else:
+            top = path[-1]
+            return ChainResult(Verdict.UNTRUSTED_ROOT, top, _untrusted_reason(top), path[1:])
     return ChainResult(Verdict.INVALID, None, _readable(errors, leaf, chain, now), chain)
+
+
+def _too_long(count: int) -> str:
+    return (
+        f"The chain holds {count} certificates besides the certificate itself, more than the "
+        f"{MAX_CHAIN_CERTIFICATES - 1} an upload may hold, so it was not checked."
+    )
 
 
 def _untrusted_reason(top: x509.Certificate) -> str:
