@@ -55,7 +55,7 @@ _FAMILIES = ("pathlen::", "pathological::", "cve::") + tuple(
 _JUSTIFIED = {
     "max-chain-depth": (
         "depth limit: limbo configures a maximum depth; the portal takes no such setting and "
-        "keeps cryptography's fixed limit"
+        "keeps its fixed limit of 4 intermediates"
     ),
     "pathlen::self-issued-certs-pathlen": (
         "self-issued intermediates count toward pathLen (cryptography, Go and webpki do; "

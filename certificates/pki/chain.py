@@ -97,12 +97,15 @@ def _verify(
     return path
 
 
-def _provisional_anchors(chain: list[x509.Certificate]) -> list[x509.Certificate]:
-    """The uploaded self-signed roots, or else the topmost certificates of the upload."""
+def _provisional_anchors(
+    chain: list[x509.Certificate], anchors: list[x509.Certificate]
+) -> list[x509.Certificate]:
+    """The uploaded self-signed roots, or else the topmost certificates of the upload; never
+    one that is, or was issued by, a configured anchor: such a chain did reach the anchor and
+    failed there for a reason of its own (expiry, a constraint), which is what to tell."""
     roots = [c for c in chain if is_self_issued(c)]
-    if roots:
-        return roots
-    return [c for c in chain if not any(issued_by(c, other) for other in chain)]
+    tops = roots or [c for c in chain if not any(issued_by(c, other) for other in chain)]
+    return [c for c in tops if not any(c == a or issued_by(c, a) for a in anchors)]
 
 
 def verify_chain(
@@ -134,7 +137,7 @@ def verify_chain(
                 path[1:],
             )
     # All provisional anchors in one store: one search, not one per candidate.
-    if candidates := _provisional_anchors(chain):
+    if candidates := _provisional_anchors(chain, anchors):
         others = [c for c in chain if c not in candidates]
         try:
             path = _verify(leaf, others, candidates, now, leaf_policy)

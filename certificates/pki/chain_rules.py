@@ -78,9 +78,7 @@ def _self_signed(cert: x509.Certificate) -> bool:
     return True
 
 
-def path_candidates(
-    intermediates: list[x509.Certificate], now: datetime
-) -> list[x509.Certificate]:
+def path_candidates(intermediates: list[x509.Certificate], now: datetime) -> list[x509.Certificate]:
     """The intermediates worth handing the path builder.
 
     A self-signed certificate is a root, never a step towards another one (a trust anchor
@@ -116,8 +114,12 @@ def path_problem(path: list[x509.Certificate]) -> str | None:
     """What is wrong with a path the verifier accepted (leaf first, anchor last), or None."""
     leaf, cas = path[0], path[1:]
     for cert in path[:-1]:  # the anchor is the admin's choice; roots with serial 0 exist
-        if cert.serial_number <= 0:
-            return f"the certificate '{_subject(cert)}' has serial number {cert.serial_number}"
+        # RFC 5280 4.1.2.2: positive, at most 20 octets; cryptography allows 0 and 21 octets.
+        if cert.serial_number <= 0 or cert.serial_number.bit_length() > 160:
+            return (
+                f"the certificate '{_subject(cert)}' has serial number {cert.serial_number}, "
+                "which is not a positive number of at most 20 octets"
+            )
     wildcards = [n for n in _dns_names(leaf) if "*" in n]
     constrained = [c for c in cas if _has_dns_constraints(c)]
     if wildcards and constrained:

@@ -5,10 +5,13 @@ own profile passes and the property under test decides the verdict."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -159,3 +162,56 @@ def unrooted_chain(
         chain.append(parent.cert)
     assert parent is not None
     return leaf(parent, window), chain
+
+
+def _der_length(length: int) -> bytes:
+    if length < 0x80:
+        return bytes([length])
+    octets = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    return bytes([tag]) + _der_length(len(content)) + content
+
+
+def _header_size(der: bytes) -> int:
+    return 2 if der[1] < 0x80 else 2 + (der[1] & 0x7F)
+
+
+def with_raw_serial(
+    cert: x509.Certificate, issuer_key: ec.EllipticCurvePrivateKey, serial: bytes
+) -> x509.Certificate:
+    """``cert`` (made with serial number 1) re-signed with ``serial`` as the INTEGER's content
+    octets: zero, negative or longer than 20 octets, which CertificateBuilder refuses to make."""
+    assert cert.serial_number == 1
+    tbs = cert.tbs_certificate_bytes
+    body = tbs[_header_size(tbs) :]
+    version, rest = body[:5], body[5:]  # [0] EXPLICIT INTEGER 2, then the serial
+    assert version == bytes.fromhex("a003020102") and rest[:3] == bytes.fromhex("020101")
+    new_tbs = _der(0x30, version + _der(0x02, serial) + rest[3:])
+    der = cert.public_bytes(serialization.Encoding.DER)
+    after_tbs = der[_header_size(der) + len(tbs) :]
+    algorithm = after_tbs[: _header_size(after_tbs) + after_tbs[1]]  # short form: ~12 octets
+    signature = issuer_key.sign(new_tbs, ec.ECDSA(hashes.SHA256()))
+    bit_string = _der(0x03, b"\x00" + signature)
+    return x509.load_der_x509_certificate(_der(0x30, new_tbs + algorithm + bit_string))
+
+
+def judged_within(seconds: float, judge: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """``judge()`` in a forked process, failing the test if it takes longer than ``seconds``:
+    the path builder is native code, which neither signal.alarm nor a thread can stop."""
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=lambda: send.send(judge()), daemon=True)
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            pytest.fail(f"the chain check did not finish within {seconds} s")
+        answer: tuple[str, str] = receive.recv()
+        return answer
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
