@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from certificates.guides import GUIDES
 from certificates.models import CertificateRequest
 from tests.conftest import api_client
 from tests.e2e.conftest import log_in
@@ -54,6 +55,18 @@ def review_step(page: Any) -> None:
     expect(page.get_by_role("heading", name="Review your request")).to_be_visible()
 
 
+def review_with_a_browser_key(page: Any) -> None:
+    page.get_by_role("radio", name="Generate the key in this browser").check()
+    review_step(page)
+    expect(page.get_by_role("button", name="Generate the key")).to_be_visible()
+
+
+def review_with_a_problem(page: Any) -> None:
+    page.get_by_label(re.compile(r"^Organization(?!al)")).fill("N/A")
+    page.get_by_role("button", name="Review the request").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not done: one problem to mend.")
+
+
 def publish(page: Any) -> None:
     page.locator("#publication").get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status").first).to_contain_text("Published")
@@ -65,13 +78,14 @@ def owner_pages(ids: dict[str, int]) -> list[tuple[str, str, Callable[[Any], Non
     return [
         ("home", "/", None),
         ("new-request", "/requests/new/", None),
+        ("new-request-problem", "/requests/new/", review_with_a_problem),
         ("new-request-review", "/requests/new/", review_step),
+        ("new-request-review-browser-key", "/requests/new/", review_with_a_browser_key),
         ("request", f"/requests/{ids['request']}/", None),
         ("certificate", f"/certificates/{cert}/", None),
         ("certificate-published", f"/certificates/{cert}/", publish),
         ("guides", f"/guides/?certificate={cert}", None),
-        ("guide-thunderbird", f"/guides/thunderbird/?certificate={cert}", None),
-        ("guide-ios", f"/guides/ios/?certificate={cert}", None),
+        *((f"guide-{g.slug}", f"/guides/{g.slug}/?certificate={cert}", None) for g in GUIDES),
         ("browser-keys", "/keys/", None),
         ("import", "/certificates/import/", None),
         ("tokens", "/tokens/", None),
