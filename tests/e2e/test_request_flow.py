@@ -113,11 +113,13 @@ def upload_the_certificate(page: Any, request: CertificateRequest, sign_csr: Any
 
 
 def assert_bundle_holds(bundle: Path, password: str, cert: Certificate, folder: Path) -> None:
-    """OpenSSL 3 opens the bundle (no -legacy) and finds this certificate and a key in it."""
-    key, leaf, _ = tools.openssl_extract(bundle, password, folder)
-    assert "PRIVATE KEY-----" in key.read_text()
+    """OpenSSL 3 opens the bundle (no -legacy) and finds this certificate and its key in it."""
+    key_file, leaf, _ = tools.openssl_extract(bundle, password, folder)
     found = x509.load_pem_x509_certificate(leaf.read_bytes())
     assert found.public_bytes(serialization.Encoding.DER) == bytes(cert.der)
+    key = serialization.load_pem_private_key(key_file.read_bytes(), None)
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    assert key.public_key().public_bytes(*spki) == found.public_key().public_bytes(*spki)
 
 
 def open_the_guide(page: Any, client: str) -> None:
