@@ -2,21 +2,28 @@
 the key can be made, on a wide screen and a phone's: controls are found by their visible labels
 and roles. The server key and the uploaded CSR are done with JavaScript off (they must not need
 it); the browser key with it on. The upload runs the very command the page suggests, in a real
-shell, and uploads the CSR it wrote. Each flow ends on the certificate page."""
+shell, and uploads the CSR it wrote. Each flow goes on as the person would: says the CSR went
+to the CA, uploads what the test CA signed, gets the PKCS#12 (from the portal, built in the
+browser, or with the openssl command the page shows) which OpenSSL 3 opens, and ends on the
+install guide for a mail client."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from certificates.models import Certificate, CertificateRequest
+from tests.e2e import tools
 from tests.e2e.conftest import log_in
-from tests.e2e.test_browser_keys import download, generate_in_page
+from tests.e2e.test_browser_keys import BUNDLE_PASSWORD, build_bundle, download, generate_in_page
 from tests.factories import run_in_shell
 
 pytestmark = pytest.mark.e2e
@@ -82,12 +89,47 @@ def create(page: Any) -> CertificateRequest:
     return request
 
 
+def mark_as_sent(page: Any, request: CertificateRequest) -> None:
+    """The optional "I sent it" step, with the CA's order number."""
+    page.get_by_label("CA name").fill("Test S/MIME CA")
+    page.get_by_label("Order reference").fill("ORDER-4711")
+    page.get_by_role("button", name="Mark as submitted").click()
+    expect(page.get_by_text("Marked as submitted to the CA.")).to_be_visible()
+    expect(page.get_by_text("(Test S/MIME CA, order ORDER-4711)")).to_be_visible()
+    request.refresh_from_db()
+    assert (request.state, request.ca_name, request.order_ref) == (
+        "submitted",
+        "Test S/MIME CA",
+        "ORDER-4711",
+    )
+
+
 def upload_the_certificate(page: Any, request: CertificateRequest, sign_csr: Any) -> Certificate:
     page.get_by_label("or paste the certificate (PEM)").fill(sign_csr(request.csr_pem))
     page.get_by_role("button", name="Upload the signed certificate").click()
     page.wait_for_url(re.compile(r"/certificates/\d+/$"))
     expect(page.get_by_text("The certificate matches the request and is stored.")).to_be_visible()
     return Certificate.objects.get(request=request)
+
+
+def assert_bundle_holds(bundle: Path, password: str, cert: Certificate, folder: Path) -> None:
+    """OpenSSL 3 opens the bundle (no -legacy) and finds this certificate and its key in it."""
+    key_file, leaf, _ = tools.openssl_extract(bundle, password, folder)
+    found = x509.load_pem_x509_certificate(leaf.read_bytes())
+    assert found.public_bytes(serialization.Encoding.DER) == bytes(cert.der)
+    key = serialization.load_pem_private_key(key_file.read_bytes(), None)
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    assert key.public_key().public_bytes(*spki) == found.public_key().public_bytes(*spki)
+
+
+def open_the_guide(page: Any, client: str) -> None:
+    """From the certificate page's list after the download, to one mail client's guide."""
+    page.locator("#pkcs12").get_by_role("link", name=client).click()
+    expect(
+        page.get_by_role("heading", name=f"Install your certificate in {client}")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="2. Import it")).to_be_visible()
+    fits_the_screen(page)
 
 
 def test_a_key_made_by_the_portal_without_javascript(
@@ -134,8 +176,18 @@ def test_a_key_made_by_the_portal_without_javascript(
             page.get_by_role("link", name="Download .csr").click()
         assert info.value.suggested_filename == f"request-{request.pk}.csr"
         assert Path(info.value.path()).read_text() == request.csr_pem
+        mark_as_sent(page, request)
         cert = upload_the_certificate(page, request, sign_csr)
         assert cert.key_source == "server"
+
+        bundle = page.locator("#pkcs12")
+        bundle.get_by_role("radio", name=re.compile("^Modern")).check()
+        bundle.get_by_label("Bundle password", exact=True).fill(BUNDLE_PASSWORD)
+        bundle.get_by_label("Bundle password again").fill(BUNDLE_PASSWORD)
+        bundle.get_by_label("Your account password").fill("alice-pass-1234")
+        p12 = download(page, "Download PKCS#12", tmp_path)
+        assert_bundle_holds(p12, BUNDLE_PASSWORD, cert, tmp_path)
+        open_the_guide(page, "Thunderbird")
     finally:
         page.context.close()
 
@@ -165,8 +217,20 @@ def test_an_uploaded_csr_made_with_the_suggested_command_without_javascript(
         request = create(page)
         assert request.key_source == "upload" and request.warnings == []
         assert request.csr_pem == csr.read_text()
+        mark_as_sent(page, request)
         cert = upload_the_certificate(page, request, sign_csr)
         assert cert.email == "Alice.Example@example.com"
+
+        # The key never left this folder: the person bundles it with the command the page
+        # shows, next to the certificate and chain downloaded from the page.
+        for label, name in (("Certificate (PEM)", "certificate.crt"), ("Chain (PEM)", "chain.pem")):
+            with page.expect_download() as info:
+                page.get_by_role("link", name=label, exact=True).click()
+            info.value.save_as(tmp_path / name)
+        command = page.locator("#pkcs12 pre").inner_text()
+        run_in_shell(f"{command} -passout {shlex.quote('pass:' + BUNDLE_PASSWORD)}", tmp_path)
+        assert_bundle_holds(tmp_path / "bundle.p12", BUNDLE_PASSWORD, cert, tmp_path)
+        open_the_guide(page, "Outlook for Windows")
     finally:
         page.context.close()
 
@@ -201,8 +265,15 @@ def test_a_key_made_in_this_browser_at_the_last_step(
         page.get_by_role("button", name="Copy CSR").click()
         expect(page.get_by_role("button", name="Copied")).to_be_visible()
         assert page.evaluate("navigator.clipboard.readText()").strip() == request.csr_pem.strip()
+        mark_as_sent(page, request)
         cert = upload_the_certificate(page, request, sign_csr)
         assert cert.key_source == "browser"
+
+        p12 = build_bundle(page, "modern", tmp_path)
+        expect(page.get_by_text("The bundle is built and saved by your browser.")).to_be_visible()
+        expect(page.locator("#pkcs12 .download-status")).to_contain_text("Next: open it")
+        assert_bundle_holds(p12, BUNDLE_PASSWORD, cert, tmp_path)
+        open_the_guide(page, "Apple Mail on macOS")
     finally:
         page.context.close()
 
