@@ -192,3 +192,6 @@ def test_a_domain_in_use_is_not_removed(
     missing = admin_api.delete("/api/v1/domains/example.com")
     assert missing.status_code == 404
     assert missing.json()["detail"] == "example.com is not a managed domain."
+    refused = admin_api.delete("/api/v1/domains/s)ì")  # a name IDNA refuses: no such domain
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == "'s)ì' is not a managed domain."

@@ -31,3 +31,25 @@ def test_docs_page_allows_swaggers_inline_styles_but_no_inline_scripts(client: C
     assert "style-src 'self' 'unsafe-inline'" in policy
     assert "script-src 'self';" in policy + ";"
     assert "unsafe-inline" not in client.get("/accounts/login/")["Content-Security-Policy"]
+
+
+def test_every_operation_documents_the_refusals_its_shape_brings(client: Client) -> None:
+    """A client reading the document knows every answer: the refusals follow from the shape
+    (portal.api_refusals), each with the one error body, and each endpoint adds its own."""
+    document = client.get("/api/v1/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    assert document["components"]["schemas"]["ErrorOut"]["required"] == ["detail"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert "401" in codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413", "422"} <= codes, (method, path)
+            for code in codes - {"200", "201", "204"}:
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == error, (method, path, code)
+    admin_only = document["paths"]["/api/v1/dashboard"]["get"]["responses"]
+    assert "403" in admin_only
+    assert "429" in document["paths"]["/api/v1/discovery"]["get"]["responses"]
