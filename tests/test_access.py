@@ -233,7 +233,7 @@ def test_the_owner_and_admins_reach_every_private_page(
     checked = 0
     for role, user in (("owner", owner), ("admin", admin)):
         browser = logged_in(user)
-        for name, kind in PAGES.items():
+        for name in PAGES:
             url = page_url(name, owned)
             for method in ("get", "post"):
                 if method == "get":
