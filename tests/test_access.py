@@ -295,9 +295,11 @@ def test_the_owner_and_admins_reach_every_api_operation(
 SIGNED_IN_ACCOUNT_PAGES = {"password_change", "password_change_done", "admin-password-change"}
 
 
+@pytest.mark.parametrize("reset_enabled", [False, True])
 def test_anonymous_reaches_the_public_pages_and_the_published_certificates(
-    owned: Objects,
+    owned: Objects, settings: Any, reset_enabled: bool
 ) -> None:
+    settings.PASSWORD_RESET_ENABLED = reset_enabled
     anonymous = Client()
     for name in sorted(PUBLIC_PAGES):
         response = anonymous.get(page_url(name, owned), follow=True)
@@ -309,7 +311,7 @@ def test_anonymous_reaches_the_public_pages_and_the_published_certificates(
             assert to_login, name
             continue
         assert not to_login, name
-        expected = 404 if name in RESET_PAGES else 200  # reset: off unless enabled
+        expected = 404 if name in RESET_PAGES and not reset_enabled else 200
         assert response.status_code == expected, (name, response.status_code)
     public = urlsplit(owned.well_known)
     response = anonymous.get(public.path, HTTP_HOST=public.hostname)
