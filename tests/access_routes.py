@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -16,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from certificates.models import CertificateAuthority, TrustAnchor
 from certificates.services import tokens
 from tests.conftest import actor
-from tests.factories import issue_via_api, make_csr, post_json
+from tests.factories import create_browser_key_request, issue_via_api, post_json
 
 # Page routes by URL name: which owner object they take (None: no object; "admin": admins only;
 # "domain": admins only, for a managed domain's name; "authority": admins only, for a CA).
@@ -197,27 +195,11 @@ def owned(owner, owner_api, trust_anchor, sign_csr) -> Objects:  # type: ignore[
     _, cert = issue_via_api(owner_api, sign_csr, owner.email)
     published = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/publish")
     assert published.status_code == 200, published.content
-    key = ec.generate_private_key(ec.SECP256R1())
-    copy = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(b"key passphrase"),
-    ).decode()
-    other = post_json(
-        owner_api,
-        "/api/v1/requests",
-        {
-            "email": owner.email,
-            "key_source": "browser",
-            "csr_pem": make_csr(owner.email, key=key),
-            "encrypted_key": copy,
-        },
-    )
-    assert other.status_code == 201, other.content
+    _, other = create_browser_key_request(owner_api, owner.email)
     token, _ = tokens.create(actor(owner), owner, "spare", scopes=[])
     authority = CertificateAuthority.objects.create(name="Sectigo")
     return Objects(
-        request=other.json()["id"],
+        request=other["id"],
         certificate=cert["id"],
         token=token.pk,
         authority=authority.pk,

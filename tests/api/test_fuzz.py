@@ -5,11 +5,11 @@ schema.
 
 It runs in-process through Django's WSGI application, inside the test's database transaction,
 each generated call rolled back after it so every call meets the same objects. Path parameters
-are drawn both freely and from the real objects (the employee's request, certificate and token,
-the trust anchor, the CA, the managed domain), so the endpoints' own work is reached, not only
-their 404s. Outbound traffic cannot leave: DNS goes to a local responder that answers every
-question at once with NXDOMAIN, and host names for HTTP fetches resolve to a loopback address,
-which the fetcher refuses by policy.
+are drawn both freely and from real objects (the employee's browser-key request with its
+encrypted copy, published certificate and token, the trust anchor, the CA, the managed domain),
+so the endpoints' own work is reached, not only their 404s. Outbound traffic cannot leave: DNS
+goes to a local responder that answers every question at once with NXDOMAIN, and host names
+for HTTP fetches resolve to a loopback address, which the fetcher refuses by policy.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections, transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -38,12 +39,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from certificates.models import ApiToken, CertificateAuthority
+from certificates.models import ApiToken
 from certificates.models.tokens import TokenScope
 from certificates.services import tokens
 from portal.wsgi import application
+from tests.access_routes import Objects
 from tests.conftest import actor
-from tests.factories import create_server_request, issue_via_api
 
 pytestmark = pytest.mark.slow
 
@@ -135,7 +136,7 @@ def fuzz_operation(
         )
 
     @given(case=strategy)
-    @settings(
+    @hypothesis_settings(
         max_examples=EXAMPLES_PER_OPERATION,
         deadline=None,
         derandomize=True,
@@ -151,37 +152,31 @@ def fuzz_operation(
         tally.statuses[response.status_code] += 1
         case.validate_response(response, checks=CHECKS)
 
+    # Collected, so one run reports every operation that fails (schemathesis raises a group of
+    # distinct failures, a BaseExceptionGroup).
     try:
         run()
-    except (
-        Exception,
-        BaseExceptionGroup,
-    ) as exc:  # collected, so one run reports every operation that fails
+    except (Exception, BaseExceptionGroup) as exc:
         tally.failures[f"{mode.value} {operation.label}"] = str(exc)[:2000]
 
 
 def test_every_operation_answers_as_documented(
-    db: None,
     offline: None,
+    owned: Objects,
     owner: Any,
     admin: Any,
-    owner_api: Any,
     trust_anchor: Any,
-    sign_csr: Any,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, certificate = issue_via_api(owner_api, sign_csr, owner.email)
-    pending = create_server_request(owner_api, owner.email)
     all_scopes = [s.value for s in TokenScope]
     _, admin_token = tokens.create(actor(admin), admin, "fuzz", scopes=all_scopes)
     _, employee_token = tokens.create(actor(owner), owner, "fuzz", scopes=all_scopes)
-    spare, _ = tokens.create(actor(owner), owner, "spare", scopes=[])
-    real = {
-        "request_id": str(pending["id"]),
-        "certificate_id": str(certificate["id"]),
-        "token_id": str(spare.pk),
+    real = {  # the owner's objects (tests/access_routes.py), which both tokens may reach
+        "request_id": str(owned.request),
+        "certificate_id": str(owned.certificate),
+        "token_id": str(owned.token),
         "anchor_id": str(trust_anchor.pk),
-        "authority_id": str(CertificateAuthority.objects.create(name="Sectigo").pk),
+        "authority_id": str(owned.authority),
         "name": "example.com",
     }
     tally = Tally()
@@ -202,6 +197,6 @@ def test_every_operation_answers_as_documented(
             f"{seconds:.0f} s, statuses {dict(sorted(tally.statuses.items()))}, "
             f"{len(tally.failures)} failing operation runs"
         )
-    assert ApiToken.objects.filter(pk=spare.pk).exists()
+    assert ApiToken.objects.get(pk=owned.token).revoked_at is None  # each call was rolled back
     assert not tally.failures, "\n\n".join(f"{k}:\n{v}" for k, v in tally.failures.items())
     assert not tally.statuses.keys() & range(500, 600)
