@@ -72,7 +72,7 @@ class PublicationOut(Schema):
     push: PushOut | None = Field(description="The last RFC 2136 update, if the domain has one")
 
 
-class DomainPublicationOut(Schema):
+class VerifiedPublicationOut(Schema):
     certificate_id: int
     email: str
     dns_state: str
@@ -81,7 +81,7 @@ class DomainPublicationOut(Schema):
 
 class DomainVerifyOut(Schema):
     domain: str
-    publications: list[DomainPublicationOut]
+    publications: list[VerifiedPublicationOut]
 
 
 def publication_out(publication: Publication) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from tests.conftest import actor
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES_PER_OPERATION = 10  # per token and generation mode: 4 runs of each operation
+EXAMPLES_PER_OPERATION = 20  # per token and generation mode: 4 runs of each operation
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

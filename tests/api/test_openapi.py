@@ -53,3 +53,21 @@ def test_every_operation_documents_the_refusals_its_shape_brings(client: Client)
     admin_only = document["paths"]["/api/v1/dashboard"]["get"]["responses"]
     assert "403" in admin_only
     assert "429" in document["paths"]["/api/v1/discovery"]["get"]["responses"]
+
+
+def test_every_api_schema_has_its_own_name() -> None:
+    """The document names each schema by its class; two classes of one name would share one
+    description, and one endpoint's answers would contradict it."""
+    from ninja import Schema
+
+    import portal.api  # noqa: F401  (every router, so every schema class, is loaded)
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for s in cls.__subclasses__() for c in (s, *subclasses(s))]
+
+    ours = {  # a set: a class with two schema parents is found twice
+        c for c in subclasses(Schema) if c.__module__.startswith(("certificates.", "discovery."))
+    }
+    names = [c.__name__ for c in ours]
+    duplicated = {f"{c.__module__}.{c.__name__}" for c in ours if names.count(c.__name__) > 1}
+    assert not duplicated
