@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
+from certificates.api.refusals import refused
 from certificates.api.schemas import EMAIL, Clean, In
 from certificates.services import access
 from certificates.services.actor import signed_in_user
@@ -71,7 +72,7 @@ class PublicationOut(Schema):
     push: PushOut | None = Field(description="The last RFC 2136 update, if the domain has one")
 
 
-class DomainPublicationOut(Schema):
+class VerifiedPublicationOut(Schema):
     certificate_id: int
     email: str
     dns_state: str
@@ -80,7 +81,7 @@ class DomainPublicationOut(Schema):
 
 class DomainVerifyOut(Schema):
     domain: str
-    publications: list[DomainPublicationOut]
+    publications: list[VerifiedPublicationOut]
 
 
 def publication_out(publication: Publication) -> dict[str, Any]:
@@ -123,7 +124,7 @@ def _publication(request: HttpRequest, certificate_id: int) -> Publication:
 
 @router.post(
     "/certificates/{int:certificate_id}/publish",
-    response={200: PublicationOut},
+    response={200: PublicationOut, **refused(409)},
     summary="Publish for discovery: /.well-known/smime/, TXT and SMIMEA records",
 )
 def publish(
@@ -137,7 +138,7 @@ def publish(
 
 @router.delete(
     "/certificates/{int:certificate_id}/publish",
-    response={204: None},
+    response={204: None, **refused(409)},
     summary="Withdraw the publication",
 )
 def withdraw(request: HttpRequest, certificate_id: int) -> Status[None]:
@@ -157,7 +158,7 @@ def get_publication(request: HttpRequest, certificate_id: int) -> dict[str, Any]
 
 @router.get(
     "/domains/{name}/zone",
-    response={200: None},
+    response={200: None, **refused(403)},
     summary="Zone snippet: every published record and the suggested CAA (admin)",
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/plain": {}}}}},
 )
@@ -168,7 +169,7 @@ def zone(request: HttpRequest, name: str) -> HttpResponse:
 
 @router.post(
     "/domains/{name}/verify",
-    response=DomainVerifyOut,
+    response={200: DomainVerifyOut, **refused(403)},
     summary="Check every published record of the domain in live DNS now (admin)",
 )
 def verify(request: HttpRequest, name: str) -> dict[str, Any]:
@@ -245,7 +246,7 @@ def lookup_out(result: lookup.Result) -> dict[str, Any]:
 
 @router.get(
     "/discovery",
-    response={200: LookupOut, 429: None},
+    response={200: LookupOut, **refused(429)},
     summary="Sender-side lookup: TXT, the certificate at its URL, SMIMEA match, DNSSEC status",
 )
 def discovery(request: HttpRequest, params: Query[LookupParams]) -> Any:

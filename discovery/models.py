@@ -52,6 +52,7 @@ class DomainPublishing(models.Model):
     )
     # AES-GCM under KEY_ENCRYPTION_KEY with the domain as associated data (certificates.pki.keywrap)
     tsig_secret = models.BinaryField(blank=True, default=b"", editable=False)
+    WRAPPED_FIELDS = ("tsig_secret",)  # certificates.services.keystore.rewrap_all rotates it
     last_push_at = models.DateTimeField(null=True, blank=True)
     last_push_ok = models.BooleanField(null=True, blank=True)
     last_push_detail = models.TextField(blank=True)

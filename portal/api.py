@@ -23,11 +23,13 @@ from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from certificates.api import admin, authorities, certificates, dashboard, requests, tokens
 from certificates.api.auth import BearerAuth
 from certificates.services.errors import ServiceError
 from discovery import api as discovery_api
+from portal.api_refusals import document_refusals
 from portal.middleware import too_large_response
 
 logger = logging.getLogger(__name__)
@@ -48,6 +50,13 @@ SOURCES = {
 
 
 class PortalAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_refusals(schema)
+        return schema
+
     @property
     def urls(self) -> tuple[list[URLPattern | URLResolver], str, str]:
         patterns, app_name, namespace = super().urls

@@ -28,7 +28,7 @@ from certificates.services.actor import Actor
 from tests.factories import OWNER_EMAIL, SignCsr, logged_in, to_pem
 from tests.testca import SmimeTestCA
 
-pytest_plugins = ["tests.peers", "tests.revocation_peers"]
+pytest_plugins = ["tests.peers", "tests.revocation_peers", "tests.access_routes"]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

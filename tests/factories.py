@@ -128,6 +128,29 @@ def create_server_request(
     return response.json()
 
 
+def create_browser_key_request(
+    client: Client, email: str
+) -> tuple[ec.EllipticCurvePrivateKey, dict[str, Any]]:
+    """A request whose key was made outside the portal, as the browser makes it, sent as a CSR
+    with the key's copy encrypted under a passphrase (PBES2 PKCS#8) for the portal to keep:
+    the key and the request's JSON."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    copy = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"key passphrase"),
+    ).decode()
+    body = {
+        "email": email,
+        "key_source": "browser",
+        "csr_pem": make_csr(email, key=key),
+        "encrypted_key": copy,
+    }
+    response = post_json(client, "/api/v1/requests", body)
+    assert response.status_code == 201, response.content
+    return key, response.json()
+
+
 def upload_certificate(
     client: Client,
     sign_csr: SignCsr,

@@ -1,151 +1,49 @@
-"""Every route, enumerated from Django's URL resolver and the OpenAPI document: anonymous
-callers get nothing private, a colleague gets 404 for each of the owner's objects, and a
-route this test does not know fails it (classify new routes here). No page answers 405: a GET
-on a POST-only action (where the login page sends someone whose session ran out as they sent
-its form) leads to the page of that form."""
+"""The access matrix: every route, enumerated from Django's URL resolver and the OpenAPI
+document (classified in tests/access_routes.py), for four callers. Anonymous callers reach the
+public pages and published certificates only, and get the login page or a 401 elsewhere;
+another employee (a colleague, or a staff member without permissions) gets 404 for each of
+the owner's objects and 403/404 for admin routes; the owner and admins reach every object (a
+page, a redirect, or a refusal of the input), save what the classification reserves for the
+owner (key material) or for admins (approving, rejecting, the admin pages). A route this test
+does not know fails it. No page answers 405: a GET on a POST-only action (where the login
+page sends someone whose session ran out as they sent its form) leads to the page of that
+form."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from cryptography import x509
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from certificates.account_urls import RESET_PAGES
-from certificates.models import ApiToken, CertificateAuthority, TrustAnchor
+from certificates.models import Certificate
+from tests.access_routes import (
+    ADMIN_ACTION_API,
+    ADMIN_ACTION_PAGES,
+    API,
+    BODIES,
+    OWNER_ONLY_API,
+    OWNER_ONLY_PAGES,
+    PAGES,
+    PUBLIC_PAGES,
+    REDIRECTS,
+    Objects,
+    api_url,
+    openapi_operations,
+    page_body,
+    page_routes,
+    page_url,
+)
 from tests.conftest import api_client
-from tests.factories import create_server_request, issue_via_api, logged_in
+from tests.factories import logged_in
 from tests.views.conftest import text
-
-# Page routes by URL name: which owner object they take (None: no object; "admin": admins only;
-# "domain": admins only, for a managed domain's name; "authority": admins only, for a CA).
-PAGES: dict[str, str | None] = {
-    "home": None,
-    "request-new": None,
-    "request-detail": "request",
-    "request-csr": "request",
-    "request-submit": "request",
-    "request-cancel": "request",
-    "request-hide": "request",
-    "request-reject": "request",
-    "request-approve": "request",
-    "request-upload": "request",
-    "certificate-import": None,
-    "certificate-detail": "certificate",
-    "certificate-download": "certificate",
-    "certificate-pkcs12": "certificate",
-    "certificate-renew": "certificate",
-    "certificate-revoke": "certificate",
-    "certificate-make-current": "certificate",
-    "certificate-check-revocation": "certificate",
-    "certificate-test-mail": "certificate",
-    "tokens": None,
-    "token-revoke": "token",
-    "audit": "admin",
-    "browser-keys": None,
-    "browser-keys-material": None,
-    "certificate-browser-material": "certificate",
-    "request-key-copy": "request",
-    "certificate-publish": "certificate",
-    "certificate-withdraw": "certificate",
-    "certificate-follow-renewals": "certificate",
-    "certificate-check-dns": "certificate",
-    "domains": "admin",
-    "domain-detail": "domain",
-    "domain-zone": "domain",
-    "domain-verify": "domain",
-    "domain-push": "domain",
-    "audit-export": "admin",
-    "dashboard": "admin",
-    "certificate-list": "admin",
-    "certificate-export": "admin",
-    "authority-list": "admin",
-    "authority-edit": "authority",
-    "authority-delete": "authority",
-}
-PUBLIC_PAGES = {
-    "healthz",
-    "login",
-    "logout",
-    "password_change",
-    "admin-password-change",
-    "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "lookup",  # the sender-side lookup: public data, limited per client address
-    "lookup-download",
-    "guides",  # the install guides: no secrets, and read on phones not logged in
-    "guide",
-}
-# Routes whose file the owned objects do not have (a 404 that says so).
-ABSENT_FOR_OWNED = {"request-key-copy"}  # the owned request has a server key: no browser copy
-# Routes that only send the browser on to another page (not form actions).
-REDIRECTS = {"admin-password-change": "password_change", "lookup-download": "lookup"}
-# API operations: (method, path) -> owner object, None (own list / create), "admin", or "anyone"
-# (any token holder, no object).
-API: dict[tuple[str, str], str | None] = {
-    ("post", "/api/v1/requests"): None,
-    ("get", "/api/v1/requests"): None,
-    ("get", "/api/v1/requests/{request_id}"): "request",
-    ("get", "/api/v1/requests/{request_id}/csr"): "request",
-    ("get", "/api/v1/requests/{request_id}/encrypted-key"): "request",
-    ("post", "/api/v1/requests/{request_id}/submit"): "request",
-    ("post", "/api/v1/requests/{request_id}/cancel"): "request",
-    ("post", "/api/v1/requests/{request_id}/reject"): "request",
-    ("post", "/api/v1/requests/{request_id}/approve"): "request",
-    ("post", "/api/v1/requests/{request_id}/certificate"): "request",
-    ("post", "/api/v1/certificates"): None,
-    ("get", "/api/v1/certificates"): None,
-    ("get", "/api/v1/certificates/export.csv"): "admin",
-    ("get", "/api/v1/certificates/{certificate_id}"): "certificate",
-    ("get", "/api/v1/certificates/{certificate_id}/download"): "certificate",
-    ("post", "/api/v1/certificates/{certificate_id}/pkcs12"): "certificate",
-    ("post", "/api/v1/certificates/{certificate_id}/renew"): "certificate",
-    ("post", "/api/v1/certificates/{certificate_id}/revoke"): "certificate",
-    ("post", "/api/v1/certificates/{certificate_id}/make-current"): "certificate",
-    ("post", "/api/v1/certificates/{certificate_id}/check-revocation"): "certificate",
-    ("get", "/api/v1/trust-anchors"): "admin",
-    ("post", "/api/v1/trust-anchors"): "admin",
-    ("delete", "/api/v1/trust-anchors/{anchor_id}"): "admin",
-    ("get", "/api/v1/domains"): "admin",
-    ("post", "/api/v1/domains"): "admin",
-    ("delete", "/api/v1/domains/{name}"): "admin",
-    ("patch", "/api/v1/domains/{name}"): "admin",
-    ("get", "/api/v1/audit"): "admin",
-    ("get", "/api/v1/audit/export.csv"): "admin",
-    ("get", "/api/v1/dashboard"): "admin",
-    ("get", "/api/v1/certificate-authorities"): "admin",
-    ("post", "/api/v1/certificate-authorities"): "admin",
-    ("get", "/api/v1/certificate-authorities/{authority_id}"): "admin",
-    ("patch", "/api/v1/certificate-authorities/{authority_id}"): "admin",
-    ("delete", "/api/v1/certificate-authorities/{authority_id}"): "admin",
-    ("get", "/api/v1/tokens"): None,
-    ("post", "/api/v1/tokens"): None,
-    ("delete", "/api/v1/tokens/{token_id}"): "token",
-    ("post", "/api/v1/certificates/{certificate_id}/publish"): "certificate",
-    ("delete", "/api/v1/certificates/{certificate_id}/publish"): "certificate",
-    ("get", "/api/v1/certificates/{certificate_id}/publication"): "certificate",
-    ("get", "/api/v1/domains/{name}/zone"): "admin",
-    ("post", "/api/v1/domains/{name}/verify"): "admin",
-    ("get", "/api/v1/discovery"): "anyone",
-}
-# Bodies valid enough to get past schema validation, so that access is what answers.
-BODIES: dict[str, dict[str, object]] = {
-    "submit": {"ca_name": "Sectigo", "order_ref": "1"},
-    "reject": {"reason": "no"},
-    "certificate": {"pem": "x"},
-    "pkcs12": {"password": "pw", "profile": "legacy"},
-    "renew": {},
-    "revoke": {"reason": "lost device"},
-    "cancel": {},
-    "trust-anchors": {"name": "Some root", "pem": "x"},
-    "domains": {"name": "example.org"},
-    "certificate-authorities": {"name": "Some CA"},
-}
 
 
 @pytest.fixture(params=["colleague", "staff"])
@@ -155,61 +53,6 @@ def peer_user(request: pytest.FixtureRequest, colleague: User) -> User:
     if request.param == "colleague":
         return colleague
     return User.objects.create_user("dave", "dave@example.com", "dave-pass-1234", is_staff=True)
-
-
-@dataclass
-class Objects:
-    request: int
-    certificate: int
-    token: int
-    authority: int
-
-
-@pytest.fixture
-def owned(owner, owner_api, trust_anchor, sign_csr) -> Objects:  # type: ignore[no-untyped-def]
-    _, cert = issue_via_api(owner_api, sign_csr, owner.email)
-    # still csr_ready, so every request transition has a live target
-    other = create_server_request(owner_api, owner.email)
-    token = ApiToken.objects.filter(user=owner).first()
-    assert token is not None
-    authority = CertificateAuthority.objects.create(name="Sectigo")
-    return Objects(
-        request=other["id"], certificate=cert["id"], token=token.pk, authority=authority.pk
-    )
-
-
-def page_routes() -> dict[str, URLPattern]:
-    """Named routes outside the admin site and the API (tested on their own)."""
-    found: dict[str, URLPattern] = {}
-
-    def walk(patterns: list[URLPattern | URLResolver]) -> None:
-        for item in patterns:
-            if isinstance(item, URLResolver):
-                if item.namespace in ("admin", "api"):
-                    continue
-                walk(item.url_patterns)
-            elif str(item.pattern).lstrip("^").startswith("api/"):
-                continue  # the API's JSON 404 for unknown paths; the API is checked below
-            elif item.name is None:
-                raise AssertionError(f"route {item.pattern} has no name; name it and classify it")
-            else:
-                found[item.name] = item
-
-    walk(get_resolver().url_patterns)
-    return found
-
-
-def page_url(name: str, owned: Objects) -> str:
-    """The route's address for the owner's object (pk), a real format, placeholders else."""
-    kwargs: dict[str, object] = {}
-    for key in page_routes()[name].pattern.converters:
-        if key == "pk":
-            kwargs[key] = getattr(owned, str(PAGES[name]))
-        else:
-            kwargs[key] = {"fmt": "pem", "name": "example.com", "slug": "thunderbird"}.get(
-                key, "x"
-            )  # reset: uidb64, token
-    return reverse(name, kwargs=kwargs)
 
 
 def test_every_page_route_is_classified() -> None:
@@ -249,25 +92,6 @@ def test_admin_site_is_for_staff_only(owned: Objects, colleague) -> None:  # typ
         for client in (Client(), peer):
             response = client.get(url)
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
-
-
-def openapi_operations(client: Client) -> set[tuple[str, str]]:
-    spec = client.get("/api/v1/openapi.json").json()
-    return {(method, path) for path, item in spec["paths"].items() for method in item}
-
-
-def api_url(path: str, owned: Objects) -> str:
-    params = {
-        "{request_id}": str(owned.request),
-        "{certificate_id}": str(owned.certificate),
-        "{token_id}": str(owned.token),
-        "{anchor_id}": str(TrustAnchor.objects.get().pk),
-        "{authority_id}": str(owned.authority),
-        "{name}": "example.com",
-    }
-    for param, value in params.items():
-        path = path.replace(param, value)
-    return path + ("?format=pem" if path.endswith("/download") else "")
 
 
 def test_every_api_operation_is_classified(owner_api) -> None:  # type: ignore[no-untyped-def]
@@ -337,8 +161,6 @@ def test_no_page_route_answers_a_get_with_405(owned: Objects, owner: User) -> No
         expected = 403 if PAGES.get(name) in ("admin", "domain", "authority") else 200
         if name in RESET_PAGES:  # off unless PASSWORD_RESET_ENABLED: a 404 with a sentence
             expected = 404
-        if name in ABSENT_FOR_OWNED:
-            expected = 404
         assert response.status_code == expected, (name, url, response.status_code)
         if name in REDIRECTS:
             assert response.redirect_chain[-1][0] == reverse(REDIRECTS[name]), (name, url)
@@ -364,9 +186,135 @@ def test_after_logging_in_again_a_form_address_leads_to_the_objects_page(
         login_page = sent["Location"]
         assert login_page.startswith(reverse("login") + "?next="), name
         response = browser.post(login_page, LOGIN, follow=True)
-        expected = 404 if name in ABSENT_FOR_OWNED else 200
-        assert response.status_code == expected, (name, response.redirect_chain)
+        assert response.status_code == 200, (name, response.redirect_chain)
         final = response.redirect_chain[-1][0]
         assert final in (url, page), (name, final)
         landed += final == page
     assert landed >= 8  # submit, cancel, reject, upload, pkcs12, renew, revoke, token revoke
+
+
+# The owner and admins: each reaches every object route (a page, a redirect, or a refusal
+# of the input, never a refusal of the person), except where the classification says who
+# is refused. Each call is rolled back, so every call meets the objects as the fixture made
+# them (a cancel does not leave the next route a cancelled request).
+REFUSALS = (401, 403, 404)
+
+
+def isolated(send: Any, url: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    with transaction.atomic():
+        response: HttpResponse = send(url, *args, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+def reached(response: HttpResponse) -> bool:
+    if response.status_code == 302:
+        return not response["Location"].startswith(reverse("login"))
+    return response.status_code not in REFUSALS and response.status_code < 500
+
+
+def expected_page_answer(name: str, role: str, method: str) -> str:
+    """'reach', or the refusal the role gets: 403 or 404."""
+    kind = PAGES[name]
+    if kind in ("admin", "domain", "authority"):
+        return "reach" if role == "admin" else "403"
+    if kind == "token" and role == "admin":
+        return "404"  # another person's token does not exist for an admin either
+    if role == "admin" and name in OWNER_ONLY_PAGES:
+        return "403" if method == "post" else "403 or back to the object"
+    if role == "owner" and name in ADMIN_ACTION_PAGES and method == "post":
+        return "403"
+    return "reach"
+
+
+def test_the_owner_and_admins_reach_every_private_page(
+    owned: Objects, owner: User, admin: User
+) -> None:
+    checked = 0
+    for role, user in (("owner", owner), ("admin", admin)):
+        browser = logged_in(user)
+        for name in PAGES:
+            url = page_url(name, owned)
+            for method in ("get", "post"):
+                if method == "get":
+                    response = isolated(browser.get, url)
+                else:
+                    response = isolated(browser.post, url, page_body(name, user))
+                expected = expected_page_answer(name, role, method)
+                where = (role, name, method, response.status_code, expected)
+                if expected == "reach":
+                    assert reached(response), where
+                elif expected == "403 or back to the object":  # a GET on a form's address
+                    assert response.status_code == 403 or (
+                        response.status_code == 302 and reached(response)
+                    ), where
+                else:
+                    assert response.status_code == int(expected), where
+                checked += 1
+    assert checked == 2 * 2 * len(PAGES)
+
+
+def expected_api_answer(operation: tuple[str, str], role: str) -> int | None:
+    """None: the role reaches the operation; else the status it is refused with."""
+    kind = API[operation]
+    if kind == "admin":
+        return None if role == "admin" else 403
+    if kind == "token" and role == "admin":
+        return 404
+    if role == "admin" and operation in OWNER_ONLY_API:
+        return 403
+    if role == "owner" and operation in ADMIN_ACTION_API:
+        return 403
+    return None
+
+
+def test_the_owner_and_admins_reach_every_api_operation(
+    owned: Objects, owner: User, admin: User
+) -> None:
+    for role, user in (("owner", owner), ("admin", admin)):
+        client = api_client(user, ["keys:export"])
+        for method, path in API:
+            url = api_url(path, owned)
+            send = getattr(client, method)
+            if method in ("post", "patch"):
+                body = BODIES.get(path.rsplit("/", 1)[-1], {})
+                response = isolated(send, url, body, content_type="application/json")
+            else:
+                response = isolated(send, url)
+            refusal = expected_api_answer((method, path), role)
+            where = (role, method, path, response.status_code)
+            if refusal is None:
+                assert reached(response), where
+            else:
+                assert response.status_code == refusal, where
+                assert response.json()["detail"], where
+
+
+# Pages anonymous callers reach without logging in, and the ones under accounts/ that need a
+# session although they take no object (a password change is the logged-in person's own).
+SIGNED_IN_ACCOUNT_PAGES = {"password_change", "password_change_done", "admin-password-change"}
+
+
+@pytest.mark.parametrize("reset_enabled", [False, True])
+def test_anonymous_reaches_the_public_pages_and_the_published_certificates(
+    owned: Objects, settings: Any, reset_enabled: bool
+) -> None:
+    settings.PASSWORD_RESET_ENABLED = reset_enabled
+    anonymous = Client()
+    for name in sorted(PUBLIC_PAGES):
+        response = anonymous.get(page_url(name, owned), follow=True)
+        to_login = (
+            any(url.startswith(reverse("login")) for url, _ in response.redirect_chain)
+            and name != "logout"
+        )
+        if name in SIGNED_IN_ACCOUNT_PAGES:
+            assert to_login, name
+            continue
+        assert not to_login, name
+        expected = 404 if name in RESET_PAGES and not reset_enabled else 200
+        assert response.status_code == expected, (name, response.status_code)
+    public = urlsplit(owned.well_known)
+    response = anonymous.get(public.path, HTTP_HOST=public.hostname)
+    assert response.status_code == 200
+    assert x509.load_der_x509_certificate(response.content).serial_number
+    assert Certificate.objects.get(pk=owned.certificate).der == response.content

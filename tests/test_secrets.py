@@ -1,10 +1,11 @@
 """Private keys never reach the database or the logs in plain form, and a key's ciphertext is
 bound to its row.
 
-The flow below generates keys, exports them, renews and revokes through the API with a real
-worker sending mail and every SQL statement logged; then the whole database (pg_dump on
-PostgreSQL, the file and its WAL on SQLite) and every log line are searched for each key's
-PKCS#8 DER as raw bytes, base64 and hex.
+The flow below generates keys, exports them, renews and revokes through the API, and sends a
+browser-made key's CSR with its encrypted copy, with a real worker sending mail, every logger
+at DEBUG writing to a file and every SQL statement logged; then the whole database (pg_dump on
+PostgreSQL, the file and its WAL on SQLite), the log file, the captured records and the mail
+are searched for each key's PKCS#8 DER as raw bytes, base64, a PEM line and hex.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import base64
 import logging
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,12 @@ from certificates.models import StoredKey
 from certificates.pki import keys
 from certificates.pki.keywrap import KeyDecryptionFailed
 from certificates.services import keystore
-from tests.factories import issue_via_api, post_json
+from tests.factories import (
+    create_browser_key_request,
+    issue_via_api,
+    post_json,
+    upload_certificate,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +70,35 @@ def forms_of(key: keys.PrivateKey) -> dict[str, bytes]:
     }
 
 
-def test_generated_keys_are_nowhere_in_plain_form(
+@contextmanager
+def everything_logged_to(path: Path) -> Iterator[None]:
+    """Every logger at DEBUG, each record written to ``path`` too: the root's handler sees
+    what propagates, and loggers that keep their records to themselves get it as well."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    saved = {logger: (logger.level, logger.disabled) for logger in loggers}
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.disabled = False  # a logging setup earlier in the run may have turned it off
+        if logger is logging.getLogger() or not logger.propagate:
+            logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        for logger, (level, disabled) in saved.items():
+            logger.setLevel(level)
+            logger.disabled = disabled
+            logger.removeHandler(handler)
+        handler.close()
+
+
+def test_keys_are_nowhere_in_plain_form_after_the_whole_flow(
     celery_worker,
     smtp_sink,
     owner,
@@ -71,7 +107,10 @@ def test_generated_keys_are_nowhere_in_plain_form(
     sign_csr,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
+    """Server keys generated, exported as PKCS#12 in both profiles, renewed and revoked; a
+    browser key sent as a CSR with its encrypted copy, which the owner downloads again."""
     generated: list[keys.PrivateKey] = []
     real_generate = keys.generate_private_key
 
@@ -82,31 +121,47 @@ def test_generated_keys_are_nowhere_in_plain_form(
     monkeypatch.setattr(keys, "generate_private_key", recording_generate)
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    log_file = tmp_path / "debug.log"
     connection.force_debug_cursor = True  # log every SQL statement with its parameters
     try:
-        for key_type in ("rsa-2048", "ec-p256"):
-            _, cert = issue_via_api(owner_api, sign_csr, owner.email, key_type=key_type)
-            for profile in ("legacy", "modern"):
-                response = post_json(
-                    owner_api,
-                    f"/api/v1/certificates/{cert['id']}/pkcs12",
-                    {"password": "bundle-password", "profile": profile},
+        with everything_logged_to(log_file):
+            for key_type in ("rsa-2048", "ec-p256"):
+                _, cert = issue_via_api(owner_api, sign_csr, owner.email, key_type=key_type)
+                for profile in ("legacy", "modern"):
+                    response = post_json(
+                        owner_api,
+                        f"/api/v1/certificates/{cert['id']}/pkcs12",
+                        {"password": "bundle-password", "profile": profile},
+                    )
+                    assert response.status_code == 200
+                renewed = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew")
+                assert renewed.status_code == 201
+                revoked = post_json(
+                    owner_api, f"/api/v1/certificates/{cert['id']}/revoke", {"reason": "lost"}
                 )
-                assert response.status_code == 200
-            renewed = post_json(owner_api, f"/api/v1/certificates/{cert['id']}/renew")
-            assert renewed.status_code == 201
-        smtp_sink.wait_for(4)
+                assert revoked.status_code == 200
+            browser_key, browser_request = create_browser_key_request(owner_api, owner.email)
+            upload_certificate(owner_api, sign_csr, browser_request)
+            copy = owner_api.get(f"/api/v1/requests/{browser_request['id']}/encrypted-key")
+            assert copy.status_code == 200 and b"ENCRYPTED PRIVATE KEY" in copy.content
+            smtp_sink.wait_for(4)
     finally:
         connection.force_debug_cursor = False
 
     assert len(generated) == 4  # two requests, two renewals
     assert StoredKey.objects.count() == 4
     dump = database_bytes()
-    logs = caplog.text.encode() + b"".join(m.as_bytes() for m in smtp_sink.messages)
+    logged = log_file.read_bytes()
+    assert b"DEBUG django.db.backends" in logged and b" mail.log " in logged, (
+        "every logger, the mail peer's thread too, must write to the file for this test to "
+        "mean anything"
+    )
+    logs = logged + caplog.text.encode() + b"".join(m.as_bytes() for m in smtp_sink.messages)
     assert b"INSERT" in logs or b"UPDATE" in logs, (
         "SQL logging must be on for this test to mean anything"
     )
-    for key in generated:
+    assert b"PRIVATE KEY-----" not in logged.replace(b"ENCRYPTED PRIVATE KEY-----", b"")
+    for key in [*generated, browser_key]:
         for form, needle in forms_of(key).items():
             assert needle not in dump, f"a private key ({form}) is in the database"
             assert needle not in logs, f"a private key ({form}) is in the logs or mail"

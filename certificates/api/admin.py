@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, paginate
+from certificates.api.refusals import refused
 from certificates.api.schemas import NAME, PEM_TEXT, USERNAME, Clean, In
 from certificates.models import AuditEvent, Domain, TrustAnchor
 from certificates.responses import streamed_csv
@@ -135,13 +136,17 @@ class AuditOut(Schema):
         return f"{event.object_type}:{event.object_id}" if event.object_type else ""
 
 
-@router.get("/trust-anchors", response=Page[TrustAnchorOut], summary="Trusted roots")
+@router.get(
+    "/trust-anchors", response={200: Page[TrustAnchorOut], **refused(403)}, summary="Trusted roots"
+)
 def list_trust_anchors(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     require_admin(request.user)
     return paginate(TrustAnchor.objects.all(), page)
 
 
-@router.post("/trust-anchors", response={201: TrustAnchorOut}, summary="Trust a root")
+@router.post(
+    "/trust-anchors", response={201: TrustAnchorOut, **refused(403, 409)}, summary="Trust a root"
+)
 def add_trust_anchor(request: HttpRequest, body: TrustAnchorIn) -> Status[Any]:
     anchor = anchors.add(actor(request), body.name, body.pem.encode())
     return Status(201, anchor)
@@ -149,7 +154,7 @@ def add_trust_anchor(request: HttpRequest, body: TrustAnchorIn) -> Status[Any]:
 
 @router.delete(
     "/trust-anchors/{int:anchor_id}",
-    response=AnchorRemovedOut,
+    response={200: AnchorRemovedOut, **refused(403)},
     summary="Stop trusting a root; certificates that chain only to it become untrusted-root",
 )
 def remove_trust_anchor(request: HttpRequest, anchor_id: int) -> AnchorRemovedOut:
@@ -157,13 +162,17 @@ def remove_trust_anchor(request: HttpRequest, anchor_id: int) -> AnchorRemovedOu
     return AnchorRemovedOut(id=anchor_id, name=anchor.name, untrusted=[c.pk for c in untrusted])
 
 
-@router.get("/domains", response=Page[DomainOut], summary="Managed mail domains")
+@router.get(
+    "/domains", response={200: Page[DomainOut], **refused(403)}, summary="Managed mail domains"
+)
 def list_domains(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     require_admin(request.user)
     return paginate(Domain.objects.select_related("certificate_authority"), page)
 
 
-@router.post("/domains", response={201: DomainOut}, summary="Manage a mail domain")
+@router.post(
+    "/domains", response={201: DomainOut, **refused(403, 409)}, summary="Manage a mail domain"
+)
 def add_domain(request: HttpRequest, body: DomainIn) -> Status[Any]:
     domain = domains.add_domain(  # checks that the caller is an admin
         actor(request),
@@ -176,7 +185,11 @@ def add_domain(request: HttpRequest, body: DomainIn) -> Status[Any]:
     return Status(201, domain)
 
 
-@router.patch("/domains/{name}", response=DomainOut, summary="Change a managed domain's settings")
+@router.patch(
+    "/domains/{name}",
+    response={200: DomainOut, **refused(403)},
+    summary="Change a managed domain's settings",
+)
 def change_domain(request: HttpRequest, name: str, body: DomainPatch) -> Domain:
     domain = domains.get_domain(signed_in_user(request), name)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -185,7 +198,7 @@ def change_domain(request: HttpRequest, name: str, body: DomainPatch) -> Domain:
 
 @router.delete(
     "/domains/{name}",
-    response={204: None},
+    response={204: None, **refused(403, 409)},
     summary="Stop managing a mail domain (refused while live certificates or open requests use it)",
 )
 def remove_domain(request: HttpRequest, name: str) -> Status[None]:
@@ -193,14 +206,16 @@ def remove_domain(request: HttpRequest, name: str) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/audit", response=Page[AuditOut], summary="Audit events, newest first")
+@router.get(
+    "/audit", response={200: Page[AuditOut], **refused(403)}, summary="Audit events, newest first"
+)
 def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, Any]:
     return paginate(audit.search(signed_in_user(request), **filters.search_filters()), filters)
 
 
 @router.get(
     "/audit/export.csv",
-    response={200: None},
+    response={200: None, **refused(403)},
     summary="The audit events the same filters find, as CSV (streamed)",
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/csv": {}}}}},
 )

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, paginate
+from certificates.api.refusals import refused
 from certificates.api.schemas import NAME, In
 from certificates.models import CertificateAuthority
 from certificates.models.authorities import Profile
@@ -63,23 +64,29 @@ class AuthorityOut(Schema):
         return sorted(d.name for d in authority.domains.all())
 
 
-@router.get("", response=Page[AuthorityOut], summary="The CAs the organisation orders from")
+@router.get(
+    "",
+    response={200: Page[AuthorityOut], **refused(403)},
+    summary="The CAs the organisation orders from",
+)
 def list_authorities(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     return paginate(authorities.listed(signed_in_user(request)), page)
 
 
-@router.post("", response={201: AuthorityOut}, summary="Record a CA")
+@router.post("", response={201: AuthorityOut, **refused(403, 409)}, summary="Record a CA")
 def add_authority(request: HttpRequest, body: AuthorityIn) -> Status[Any]:
     fields = body.model_dump(exclude_none=True)
     return Status(201, authorities.add(actor(request), **fields))
 
 
-@router.get("/{int:authority_id}", response=AuthorityOut, summary="One CA")
+@router.get("/{int:authority_id}", response={200: AuthorityOut, **refused(403)}, summary="One CA")
 def get_authority(request: HttpRequest, authority_id: int) -> CertificateAuthority:
     return authorities.get(signed_in_user(request), authority_id)
 
 
-@router.patch("/{int:authority_id}", response=AuthorityOut, summary="Change a CA")
+@router.patch(
+    "/{int:authority_id}", response={200: AuthorityOut, **refused(403, 409)}, summary="Change a CA"
+)
 def change_authority(
     request: HttpRequest, authority_id: int, body: AuthorityPatch
 ) -> CertificateAuthority:
@@ -90,7 +97,7 @@ def change_authority(
 
 @router.delete(
     "/{int:authority_id}",
-    response={204: None},
+    response={204: None, **refused(403, 409)},
     summary="Forget a CA (its domains then name none; requests keep their CA name)",
 )
 def remove_authority(request: HttpRequest, authority_id: int) -> Status[None]:

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from certificates.api import uploads
 from certificates.api.auth import actor, require_scope
 from certificates.api.pagination import Page, PageParams, paginate
+from certificates.api.refusals import refused
 from certificates.api.schemas import (
     EMAIL,
     NAME,
@@ -95,7 +96,7 @@ class DownloadParams(Schema):
 
 @router.post(
     "",
-    response={201: CertificateChangeOut},
+    response={201: CertificateChangeOut, **refused(403, 404, 409)},
     summary="Import a certificate issued elsewhere (JSON pem or multipart file)",
     openapi_extra=uploads.OPENAPI_BODY,
 )
@@ -115,7 +116,7 @@ def list_certificates(request: HttpRequest, filters: Query[CertificateFilters]) 
 
 @router.get(
     "/export.csv",
-    response={200: None},
+    response={200: None, **refused(403)},
     summary="Admins: the certificates the same filters find, as CSV (streamed)",
     openapi_extra={"responses": {200: {"description": "OK", "content": {"text/csv": {}}}}},
 )
@@ -154,7 +155,7 @@ def download(
 
 @router.post(
     "/{int:certificate_id}/pkcs12",
-    response={200: None},
+    response={200: None, **refused(403, 409)},
     summary="Key, certificate and chain as PKCS#12 (owner, token scope keys:export)",
     openapi_extra={
         "responses": {200: {"description": "OK", "content": {"application/x-pkcs12": {}}}}
@@ -169,7 +170,7 @@ def pkcs12(request: HttpRequest, certificate_id: int, body: Pkcs12In) -> HttpRes
 
 @router.post(
     "/{int:certificate_id}/renew",
-    response={201: RequestOut},
+    response={201: RequestOut, **refused(409)},
     summary="A new request pre-filled from this certificate (new key by default)",
 )
 def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None) -> Status[Any]:
@@ -187,7 +188,11 @@ def renew(request: HttpRequest, certificate_id: int, body: RenewIn | None = None
     return Status(201, created)
 
 
-@router.post("/{int:certificate_id}/revoke", response=CertificateOut, summary="Declare revoked")
+@router.post(
+    "/{int:certificate_id}/revoke",
+    response={200: CertificateOut, **refused(409)},
+    summary="Declare revoked",
+)
 def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> Certificate:
     cert = access.get_certificate(signed_in_user(request), certificate_id)
     return issuance.declare_revoked(actor(request), cert, body.reason)
@@ -195,7 +200,7 @@ def revoke(request: HttpRequest, certificate_id: int, body: RevokeIn) -> Certifi
 
 @router.post(
     "/{int:certificate_id}/make-current",
-    response=CertificateChangeOut,
+    response={200: CertificateChangeOut, **refused(409)},
     summary="Make this live certificate the current one for its address and use; the ones it "
     "replaces become superseded (owner or admin)",
 )

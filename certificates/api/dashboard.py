@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from certificates.api.refusals import refused
 from certificates.models import Certificate
 from certificates.services import dashboard
 from certificates.services.actor import signed_in_user
@@ -90,6 +91,10 @@ class DashboardOut(Schema):
         return {"count": figures.unknown_revocation_count, "items": figures.unknown_revocation}
 
 
-@router.get("/dashboard", response=DashboardOut, summary="Admins: the dashboard's figures")
+@router.get(
+    "/dashboard",
+    response={200: DashboardOut, **refused(403)},
+    summary="Admins: the dashboard's figures",
+)
 def get_dashboard(request: HttpRequest, params: Query[DashboardParams]) -> Figures:
     return dashboard.figures(signed_in_user(request), step=params.step, by=params.by)

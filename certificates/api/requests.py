@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 from certificates.api import uploads
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, paginate
+from certificates.api.refusals import refused
 from certificates.api.schemas import (
     CertificateChangeOut,
     RejectIn,
@@ -33,7 +34,11 @@ class RequestFilters(PageParams):
     state: RequestState | None = None
 
 
-@router.post("", response={201: RequestOut}, summary="Create a request (server key or CSR)")
+@router.post(
+    "",
+    response={201: RequestOut, **refused(403, 404)},
+    summary="Create a request (server key or CSR)",
+)
 def create_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
     user = signed_in_user(request)
     owner = access.owner_for(user, body.owner)
@@ -79,7 +84,7 @@ def get_csr(request: HttpRequest, request_id: int) -> HttpResponse:
 @router.get(
     "/{int:request_id}/encrypted-key",
     summary="The owner's encrypted copy of a browser-made key (PEM ENCRYPTED PRIVATE KEY)",
-    response={200: None},
+    response={200: None, **refused(403)},
     openapi_extra={"responses": {200: {"description": "OK", "content": {"application/pkcs8": {}}}}},
 )
 def get_encrypted_key(request: HttpRequest, request_id: int) -> HttpResponse:
@@ -88,13 +93,19 @@ def get_encrypted_key(request: HttpRequest, request_id: int) -> HttpResponse:
     return attachment(pem, "application/pkcs8", f"request-{req.pk}.key")
 
 
-@router.post("/{int:request_id}/submit", response=RequestOut, summary="Mark as sent to a CA")
+@router.post(
+    "/{int:request_id}/submit",
+    response={200: RequestOut, **refused(409)},
+    summary="Mark as sent to a CA",
+)
 def submit(request: HttpRequest, request_id: int, body: SubmitIn) -> CertificateRequest:
     req = access.get_request(signed_in_user(request), request_id)
     return service.submit(actor(request), req, body.ca_name, body.order_ref)
 
 
-@router.post("/{int:request_id}/cancel", response=RequestOut, summary="Cancel")
+@router.post(
+    "/{int:request_id}/cancel", response={200: RequestOut, **refused(409)}, summary="Cancel"
+)
 def cancel(request: HttpRequest, request_id: int) -> CertificateRequest:
     req = access.get_request(signed_in_user(request), request_id)
     return service.cancel(actor(request), req)
@@ -102,7 +113,7 @@ def cancel(request: HttpRequest, request_id: int) -> CertificateRequest:
 
 @router.post(
     "/{int:request_id}/approve",
-    response=RequestOut,
+    response={200: RequestOut, **refused(403, 409)},
     summary="Approve a request awaiting approval, so it can go to the CA (admins)",
 )
 def approve(request: HttpRequest, request_id: int) -> CertificateRequest:
@@ -110,7 +121,11 @@ def approve(request: HttpRequest, request_id: int) -> CertificateRequest:
     return service.approve(actor(request), req)
 
 
-@router.post("/{int:request_id}/reject", response=RequestOut, summary="Reject (admins)")
+@router.post(
+    "/{int:request_id}/reject",
+    response={200: RequestOut, **refused(403, 409)},
+    summary="Reject (admins)",
+)
 def reject(request: HttpRequest, request_id: int, body: RejectIn) -> CertificateRequest:
     req = access.get_request(signed_in_user(request), request_id)
     return service.reject(actor(request), req, body.reason)
@@ -118,7 +133,7 @@ def reject(request: HttpRequest, request_id: int, body: RejectIn) -> Certificate
 
 @router.post(
     "/{int:request_id}/certificate",
-    response={201: CertificateChangeOut},
+    response={201: CertificateChangeOut, **refused(409)},
     summary="Upload the issued certificate (JSON pem or multipart file)",
     openapi_extra=uploads.OPENAPI_BODY,
 )

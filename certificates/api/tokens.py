@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from certificates.api.auth import actor, calling_token
 from certificates.api.pagination import Page, PageParams, paginate
+from certificates.api.refusals import refused
 from certificates.api.schemas import In
 from certificates.models import ApiToken
 from certificates.services import tokens as service
@@ -59,7 +60,7 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]
     return paginate(service.owned_by(signed_in_user(request)), page)
 
 
-@router.post("", response={201: NewTokenOut}, summary="Create a token (shown once)")
+@router.post("", response={201: NewTokenOut, **refused(403)}, summary="Create a token (shown once)")
 def create_token(request: HttpRequest, body: TokenIn) -> Status[Any]:
     token, plain = service.create(
         actor(request),
@@ -73,7 +74,7 @@ def create_token(request: HttpRequest, body: TokenIn) -> Status[Any]:
     return Status(201, NewTokenOut.model_validate(token, context={"plain": plain}))
 
 
-@router.delete("/{int:token_id}", response={204: None}, summary="Revoke a token")
+@router.delete("/{int:token_id}", response={204: None, **refused(409)}, summary="Revoke a token")
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     service.revoke(actor(request), signed_in_user(request), token_id)
     return Status(204, None)

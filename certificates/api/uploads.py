@@ -63,7 +63,14 @@ def _from_multipart(request: HttpRequest) -> CertificateUpload:
     if upload is None:
         raise Invalid(
             f"The form has no field named 'file'. {_HOW}",
-            errors=[{"loc": ["form", "file"], "field": "file", "msg": "Field required"}],
+            errors=[
+                {
+                    "loc": ["form", "file"],
+                    "field": "file",
+                    "msg": "Field required",
+                    "type": "missing",
+                }
+            ],
         )
     if upload.size is not None and upload.size > settings.MAX_REQUEST_BYTES:
         raise HttpError(

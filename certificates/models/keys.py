@@ -35,6 +35,8 @@ class StoredKey(models.Model):
     ciphertext = models.BinaryField(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    WRAPPED_FIELDS = ("ciphertext",)  # under KEY_ENCRYPTION_KEY: keystore.rewrap_all rotates it
+
     def __str__(self) -> str:
         return f"{self.key_type} key {self.spki_sha256[:16]}…"
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from certificates.models import AuditEvent
 from certificates.models.audit import AuditObject
 from certificates.services.access import require_admin
 from certificates.services.actor import Actor
+from certificates.services.moments import as_utc
 
 
 def record(
@@ -70,14 +70,10 @@ def search(
     if object_id.strip():
         events = events.filter(object_id=object_id.strip())
     if since is not None:
-        events = events.filter(created_at__gte=_aware(since))
+        events = events.filter(created_at__gte=as_utc(since))
     if until is not None:
-        events = events.filter(created_at__lt=_aware(until))
+        events = events.filter(created_at__lt=as_utc(until))
     return events
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
 
 
 def timeline(obj: models.Model) -> models.QuerySet[AuditEvent]:

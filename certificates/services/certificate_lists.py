@@ -5,7 +5,7 @@ They read the stored status (services.status keeps it true)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
@@ -21,6 +21,7 @@ from certificates.pki.errors import PkiError
 from certificates.pki.revocation import RevocationStatus
 from certificates.services.access import visible_certificates
 from certificates.services.errors import Invalid
+from certificates.services.moments import as_utc
 
 ENDING = (CertificateStatus.EXPIRING, CertificateStatus.EXPIRED)
 # A renewal that was cancelled or rejected renews nothing.
@@ -111,9 +112,7 @@ def search(
         stored = "" if revocation == RevocationFilter.UNCHECKED else revocation
         rows = rows.filter(revocation_status=stored)
     if expires_before is not None:
-        if timezone.is_naive(expires_before):
-            expires_before = expires_before.replace(tzinfo=UTC)
-        rows = rows.filter(not_after__lt=expires_before)
+        rows = rows.filter(not_after__lt=as_utc(expires_before))
     if email and email.strip():
         rows = rows.filter(email__iexact=email.strip())
     return rows.order_by(*ordering(sort or Sort.NEWEST))

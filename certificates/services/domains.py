@@ -173,7 +173,10 @@ def removal_refusal(domain: Domain, now: datetime | None = None) -> str | None:
 def remove_domain(actor: Actor, name: str) -> Domain:
     """Stop managing a domain that nothing live depends on (removal_refusal says what does)."""
     require_admin(actor.user)
-    name = normalise_name(name)
+    try:
+        name = normalise_name(name)
+    except PkiError:  # a name IDNA refuses names no managed domain
+        raise NotFound(f"{name[:100]!r} is not a managed domain.") from None
     with transaction.atomic():
         domain = Domain.objects.select_for_update().filter(name=name).first()
         if domain is None:

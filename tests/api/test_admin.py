@@ -192,3 +192,20 @@ def test_a_domain_in_use_is_not_removed(
     missing = admin_api.delete("/api/v1/domains/example.com")
     assert missing.status_code == 404
     assert missing.json()["detail"] == "example.com is not a managed domain."
+    refused = admin_api.delete("/api/v1/domains/s)ì")  # a name IDNA refuses: no such domain
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == "'s)ì' is not a managed domain."
+
+
+def test_audit_times_with_any_offset_are_compared_in_utc(
+    admin_api: Client, server_request: dict[str, Any]
+) -> None:
+    """ISO 8601 allows offsets up to ±23:59, PostgreSQL only up to ±15:59: both are asked."""
+    everything = admin_api.get("/api/v1/audit").json()["count"]
+    # 2000-01-01 05:00 at -18:30 is 23:30 UTC that day: every event is later
+    since = admin_api.get("/api/v1/audit", {"since": "2000-01-01T05:00:00-18:30"})
+    assert since.status_code == 200 and since.json()["count"] == everything
+    until = admin_api.get("/api/v1/audit", {"until": "9999-12-31T23:00:00-18:00"})
+    assert until.status_code == 200 and until.json()["count"] == everything
+    nothing = admin_api.get("/api/v1/audit", {"since": "9999-12-31T23:00:00-18:00"})
+    assert nothing.status_code == 200 and nothing.json()["count"] == 0
