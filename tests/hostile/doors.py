@@ -8,6 +8,7 @@ portal: one accepted root does not make the next upload of it a duplicate.
 
 from __future__ import annotations
 
+import functools
 import signal
 import time
 import traceback
@@ -54,12 +55,14 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     slowest: float = 0.0
     slowest_input: str = ""
+    baseline: dict[str, int] | None = None  # every table's row count before the first try
+    seconds: float = 0.0  # all tries together
 
     def line(self) -> str:
         return (
             f"{self.door:<42} tried {self.tried:5}  accepted {self.accepted:4}  "
             f"refused {self.refused:5}  server errors {len(self.errors):3}  "
-            f"slowest {self.slowest:5.2f} s"
+            f"slowest {self.slowest:5.2f} s  all {self.seconds:5.1f} s"
         )
 
 
@@ -86,14 +89,20 @@ def as_pem_text(data: bytes, label: str) -> str:
     return _pem(label, data).decode("ascii")
 
 
-def row_counts() -> dict[str, int]:
-    """The row count of every table of the portal, in one query."""
+@functools.cache
+def _count_query() -> tuple[list[str], str]:
     tables = sorted({m._meta.db_table for m in apps.get_models(include_auto_created=True)})
     quote = connection.ops.quote_name
     # Table names from the app registry, quoted by the database backend.
     selects = ", ".join(f"(SELECT COUNT(*) FROM {quote(t)})" for t in tables)  # noqa: S608
+    return tables, f"SELECT {selects}"
+
+
+def row_counts() -> dict[str, int]:
+    """The row count of every table of the portal, in one query."""
+    tables, query = _count_query()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {selects}")
+        cursor.execute(query)
         row = cursor.fetchone()
     return dict(zip(tables, row, strict=True))
 
@@ -123,7 +132,10 @@ def try_door(door: Door, item: Hostile, tally: Tally) -> None:
     problem = ""
     started = time.perf_counter()
     with transaction.atomic():
-        before = row_counts()
+        # Every try is rolled back, so the counts before one are the counts before the first.
+        if tally.baseline is None:
+            tally.baseline = row_counts()
+        before = tally.baseline
         try:
             with time_limit(TRY_SECONDS):
                 response = door.send(item.data)
@@ -133,6 +145,7 @@ def try_door(door: Door, item: Hostile, tally: Tally) -> None:
         elapsed = time.perf_counter() - started
         delta = changed(before, row_counts()) if response is not None else {}
         transaction.set_rollback(True)
+    tally.seconds += time.perf_counter() - started  # with the bookkeeping
     if elapsed > tally.slowest:
         tally.slowest, tally.slowest_input = elapsed, item.name
     if response is not None:
@@ -322,5 +335,6 @@ def discovery_read(item: Hostile, tally: Tally, now: datetime | None = None) -> 
         problem = "".join(traceback.format_exception_only(exc)).strip()
         tally.errors.append(f"discovery read <- {item.name}: {problem}")
     elapsed = time.perf_counter() - started
+    tally.seconds += elapsed
     if elapsed > tally.slowest:
         tally.slowest, tally.slowest_input = elapsed, item.name
