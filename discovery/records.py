@@ -36,6 +36,9 @@ from dns.rdtypes.ANY.TXT import TXT
 
 from certificates.pki.emails import ascii_lower
 
+# RFC 5321 4.5.3.1.1; it also keeps every .well-known file name within what the server reads.
+MAX_LOCAL_PART_OCTETS = 64
+TXT_STRING_OCTETS = 255  # one character-string of a TXT record (RFC 1035 3.3)
 SMIMEA_HASH_OCTETS = 28  # RFC 8162 §3: 56 hex digits, one label under DNS's 63-octet limit
 WELL_KNOWN_PATH = "/.well-known/smime/"
 # RFC 3986 pchar without percent: unreserved (kept by quote anyway), sub-delims, ":" and "@".
@@ -102,6 +105,11 @@ def check_local_part(local: str) -> None:
             raise RecordError(f"The local part {local!r} cannot be published: {reason}.")
     if any(ord(c) < 0x20 or ord(c) == 0x7F or c.isspace() for c in local):
         raise RecordError(f"The local part {local!r} contains spaces or control characters.")
+    if len(local.encode("utf-8")) > MAX_LOCAL_PART_OCTETS:
+        raise RecordError(
+            f"The local part {local!r} is longer than the {MAX_LOCAL_PART_OCTETS} octets a mail "
+            "address may have before the @ (RFC 5321), so it is not published."
+        )
     txt_labels(local)  # empty or over-long labels
 
 
@@ -189,7 +197,13 @@ def smimea_owner_command(local: str) -> str:
 
 
 def txt_rdata(url: str) -> TXT:
-    return TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [url.encode("utf-8")])
+    """The URL as TXT strings of at most 255 octets each; a reader joins them (RFC 7208 3.3
+    does the same for SPF), so a long URL fits (a UTF-8 local part percent-encoded, a long
+    domain)."""
+    data = url.encode("utf-8")
+    step = TXT_STRING_OCTETS
+    chunks = [data[i : i + step] for i in range(0, len(data), step)] or [b""]
+    return TXT(dns.rdataclass.IN, dns.rdatatype.TXT, chunks)
 
 
 def smimea_full(certificate_der: bytes) -> SMIMEA:

@@ -111,8 +111,16 @@ class ServiceAddAdmin(CertificateAdminRights, admin.ModelAdmin[_M]):
             added: HttpResponse = self._changeform_view(  # type: ignore[attr-defined]
                 request, object_id, form_url, extra_context
             )
+            if request.method == "POST" and _shows_errors(added):
+                added.status_code = 400  # refused, as on the pages and the API, not 200
             return added
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def _shows_errors(response: HttpResponse) -> bool:
+    """Whether the admin answered with its form again, showing why it refused."""
+    context = getattr(response, "context_data", None) or {}
+    return bool(context.get("errors"))
 
 
 def pem_of(der: bytes) -> str:

@@ -1,12 +1,13 @@
 """Reading uploaded certificate files and writing certificates back out."""
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtensionOID
 
 from certificates.pki import pem
-from certificates.pki.errors import PkiError
+from certificates.pki.errors import UNREADABLE, PkiError
 from certificates.pki.readable import is_ca, readable_certificate
 from certificates.pki.subject import display_name
 
@@ -71,7 +72,7 @@ def _from_pem(data: bytes) -> list[x509.Certificate]:
 def _parse_cert_der(der: bytes) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError as exc:
+    except UNREADABLE as exc:
         raise PkiError(
             f"A CERTIFICATE block in the file could not be read ({exc}); {_EXPECTED}."
         ) from exc
@@ -80,7 +81,13 @@ def _parse_cert_der(der: bytes) -> x509.Certificate:
 def _parse_pkcs7_der(der: bytes) -> list[x509.Certificate]:
     try:
         certs = pkcs7.load_der_pkcs7_certificates(der)
-    except ValueError as exc:
+    except UnsupportedAlgorithm as exc:
+        # cryptography reads signed-data only; enveloped (encrypted) data is a message.
+        raise PkiError(
+            f"The PKCS#7 file is not a bundle of certificates but another kind of PKCS#7 "
+            f"(for example an encrypted message); {_EXPECTED}."
+        ) from exc
+    except UNREADABLE as exc:
         raise PkiError(f"The PKCS#7 bundle could not be read ({exc}); {_EXPECTED}.") from exc
     if not certs:
         raise PkiError(f"The PKCS#7 bundle holds no certificates; {_EXPECTED}.")

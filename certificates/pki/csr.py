@@ -13,7 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from certificates.pki import pem
 from certificates.pki.emails import address_key, addresses_match
-from certificates.pki.errors import PkiError, Problem
+from certificates.pki.errors import UNREADABLE, PkiError, Problem
 from certificates.pki.keys import KeyInfo, PrivateKey, check_public_key, spki_sha256
 from certificates.pki.readable import readable_csr, san_emails
 from certificates.pki.subject import (
@@ -103,11 +103,16 @@ def load_csr(data: bytes) -> x509.CertificateSigningRequest:
 def _parse_der(der: bytes) -> x509.CertificateSigningRequest:
     try:
         csr = x509.load_der_x509_csr(der)
-    except ValueError:
-        pass
+    except UNREADABLE as exc:
+        unreadable = exc
     else:
         return readable_csr(csr)
     kind = pem.identify_der(der)
+    if kind is None and isinstance(unreadable, x509.InvalidVersion):
+        raise PkiError(
+            f"This CSR could not be read ({unreadable}); create a new CSR with a current tool "
+            "such as openssl req -sha256."
+        )
     if kind is None:
         raise PkiError(
             "This file is not a CSR in PEM or DER format; upload the .csr file your tool wrote."

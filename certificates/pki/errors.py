@@ -3,6 +3,22 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+
+# What cryptography raises for a file it will not read. Not all are ValueErrors: a version
+# number outside the standard's (InvalidVersion, at load), an extension given twice or a
+# general name it does not model (DuplicateExtension, UnsupportedGeneralNameType, on first
+# access to the extensions), PKCS#7 that is not signed-data (UnsupportedAlgorithm). Each is the
+# uploader's file at fault, so every parse of outside bytes catches all of them.
+UNREADABLE: tuple[type[Exception], ...] = (
+    ValueError,
+    UnsupportedAlgorithm,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -8,7 +8,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from certificates.pki.bundle import issued_by
-from certificates.pki.errors import PkiError
+from certificates.pki.errors import UNREADABLE, PkiError
 
 MAX_ISSUERS_BYTES = 256 * 1024
 
@@ -17,7 +17,7 @@ def read_issuers(data: bytes, url: str) -> list[x509.Certificate]:
     for loader in (_one_certificate, pkcs7.load_der_pkcs7_certificates):
         try:
             certs = loader(data)
-        except (ValueError, UnsupportedAlgorithm):
+        except UNREADABLE:
             continue
         if certs:
             return certs

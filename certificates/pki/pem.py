@@ -13,7 +13,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from certificates.pki.errors import PkiError
+from certificates.pki.errors import UNREADABLE, PkiError
 
 # One BEGIN or END line. The label is bounded, so a failed match costs a constant, and the
 # whole file is scanned once (a lazy "BEGIN ... END" pattern rescans to the end of the file for
@@ -112,7 +112,7 @@ def identify_der(der: bytes) -> str | None:
     for kind, loader in loaders:
         try:
             loader(der)
-        except (ValueError, UnsupportedAlgorithm):
+        except UNREADABLE:
             continue
         return kind
     if _looks_like_pkcs12(der):

@@ -8,7 +8,7 @@ calls `readable_certificate` or `readable_csr` first, so that happens once, with
 
 from cryptography import x509
 
-from certificates.pki.errors import PkiError
+from certificates.pki.errors import UNREADABLE, PkiError
 
 # An S/MIME certificate names one mailbox, or a few; every check that walks the names (address
 # matching, the chain verifier's name constraints) stays cheap under this cap.
@@ -21,17 +21,17 @@ def readable_certificate(cert: x509.Certificate) -> x509.Certificate:
     """The certificate itself, once its subject, issuer and extensions have decoded."""
     try:
         _ = cert.subject
-    except ValueError as exc:
+    except UNREADABLE as exc:
         raise PkiError(f"The certificate's subject is not valid DER/UTF-8; {_ASK_CA}") from exc
     try:
         _ = cert.issuer
-    except ValueError as exc:
+    except UNREADABLE as exc:
         raise PkiError(f"The certificate's issuer name is not valid DER/UTF-8; {_ASK_CA}") from exc
     try:
         _ = cert.extensions
-    except ValueError as exc:
+    except UNREADABLE as exc:
         raise PkiError(
-            f"The certificate's extensions are not valid DER ({exc}); {_ASK_CA}"
+            f"The certificate's extensions could not be read ({exc}); {_ASK_CA}"
         ) from exc
     _check_san_count(cert.extensions, "certificate", _ASK_CA)
     return cert
@@ -41,12 +41,12 @@ def readable_csr(csr: x509.CertificateSigningRequest) -> x509.CertificateSigning
     """The CSR itself, once its subject and extensions have decoded."""
     try:
         _ = csr.subject
-    except ValueError as exc:
+    except UNREADABLE as exc:
         raise PkiError(f"The CSR's subject is not valid DER/UTF-8; {_NEW_CSR}") from exc
     try:
         _ = csr.extensions
-    except ValueError as exc:
-        raise PkiError(f"The CSR's extensions are not valid DER ({exc}); {_NEW_CSR}") from exc
+    except UNREADABLE as exc:
+        raise PkiError(f"The CSR's extensions could not be read ({exc}); {_NEW_CSR}") from exc
     _check_san_count(csr.extensions, "CSR", "create a CSR for your own address only.")
     return csr
 

@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 
 from certificates.models import ApiToken, CertificateRequest, TrustAnchor
-from certificates.pki import bundle
+from certificates.pki import bundle, pkcs12
 from certificates.pki import csr as pki_csr
 from certificates.services import tokens
 from tests.conftest import actor
@@ -212,3 +212,62 @@ def test_uploads_are_parsed_outside_any_transaction_while_others_write(
     assert probe.in_transaction == [False]
     assert probe.written == [True]
     assert ApiToken.objects.filter(name="made during an upload").count() == 1
+
+
+# Each limit below the request-size cap (1 MiB, its 413 tested in test_error_contract and
+# views/test_pages) refused with a 4xx and the sentence of the limit, on the API and the pages.
+
+OVER_CERTIFICATE_LIMIT = b"-----BEGIN CERTIFICATE-----\n" + b"A" * (300 * 1024) + b"\n"
+OVER_CSR_LIMIT = "-----BEGIN CERTIFICATE REQUEST-----\n" + "A" * (100 * 1024) + "\n"
+
+
+def test_a_certificate_file_over_the_upload_limit_is_refused_on_api_and_page(
+    owner_api: Client, owner_web: Client, server_request: dict[str, Any]
+) -> None:
+    said = "The file is 300 KB; a certificate file is a few KB"
+    for url in ("/api/v1/certificates", f"/api/v1/requests/{server_request['id']}/certificate"):
+        response = owner_api.post(url, {"file": _file(OVER_CERTIFICATE_LIMIT)})
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith(said)
+    response = owner_web.post("/certificates/import/", {"file": _file(OVER_CERTIFICATE_LIMIT)})
+    assert response.status_code == 422
+    assert said in response.content.decode()
+
+
+def test_a_csr_over_the_csr_limit_is_refused_on_api_and_page(
+    owner_api: Client, owner_web: Client
+) -> None:
+    said = "The file is 100 KB; a CSR is about 1 KB"
+    body = {"email": OWNER_EMAIL, "key_source": "upload", "csr_pem": OVER_CSR_LIMIT}
+    response = post_json(owner_api, "/api/v1/requests", body)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(said)
+    form = {"step": "create", "key_source": "upload", "key_type": "ec-p256", "email": OWNER_EMAIL}
+    response = owner_web.post(
+        "/requests/new/", {**form, "csr_file": _file(OVER_CSR_LIMIT.encode())}
+    )
+    assert response.status_code == 422
+    assert said in response.content.decode()
+    assert not CertificateRequest.objects.exists()
+
+
+def test_a_bundle_password_over_the_limit_is_refused_on_api_and_page(
+    owner_api: Client, owner_web: Client, issued: dict[str, Any]
+) -> None:
+    too_long = "p" * (pkcs12.MAX_PASSWORD_LENGTH + 1)
+    url = f"/api/v1/certificates/{issued['id']}/pkcs12"
+    response = post_json(owner_api, url, {"password": too_long})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "password"
+    response = owner_web.post(
+        f"/certificates/{issued['id']}/pkcs12",
+        {
+            "password": too_long,
+            "confirm": too_long,
+            "profile": "modern",
+            "account_password": "alice-pass-1234",
+        },
+    )
+    assert response.status_code == 422
+    said = f"The bundle password may have at most {pkcs12.MAX_PASSWORD_LENGTH} characters"
+    assert said in response.content.decode()

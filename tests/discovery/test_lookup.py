@@ -181,3 +181,21 @@ def test_answers_holding_a_key_or_nothing_are_refused_with_what_they_are(
     ]:
         with pytest.raises(PkiError, match=words.replace("(", r"\(").replace(")", r"\)")):
             recipient.read(body)
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        "x509/custom/invalid_version.pem",
+        "x509/custom/two_basic_constraints.pem",
+        "x509/san_edipartyname.der",
+        "pkcs7/enveloped.pem",
+    ],
+)
+def test_answers_cryptography_will_not_read_are_refused_not_raised(vector: str) -> None:
+    """A fetched answer that makes cryptography raise something other than ValueError is
+    reported as unreadable (the first corpus run, issue 11, crashed the lookup on these)."""
+    from tests.hostile.corpus import VECTORS
+
+    with pytest.raises(PkiError):
+        recipient.read((VECTORS / vector).read_bytes())

@@ -208,3 +208,25 @@ def test_zone_snippet_merges_rrsets_and_reads_back_as_the_same_records(der: byte
         assert record.rdata in rdataset
         assert rdataset.ttl == 3600
     assert len(text.splitlines()) == 1 + 2 * 3  # comment, then TXT, 3 0 0 and 3 1 1 per address
+
+
+def test_a_local_part_longer_than_a_mail_address_allows_is_refused(der: bytes) -> None:
+    """65 octets in labels DNS would take: refused, because the .well-known server reads file
+    names up to 200 characters and such a name (found by the property tests, issue 11) was
+    published in DNS with a file nobody could fetch."""
+    local = ".".join(["a" * 60, "b" * 4])  # 65 octets
+    with pytest.raises(records.RecordError, match="longer than the 64 octets"):
+        records.address_records(address(local, der), smimea=False, lowercase_owner=True)
+    assert records.address_records(address(local[:-1], der), smimea=False, lowercase_owner=True)
+
+
+def test_a_txt_url_longer_than_one_dns_string_is_split_and_joins_back(der: bytes) -> None:
+    """A TXT string holds 255 octets; a percent-encoded UTF-8 local part on a long base URL
+    is longer (dnspython raised ValueError, found by the property tests, issue 11)."""
+    local = "é" * 31 + "x"  # 63 octets, 187 characters once percent-encoded
+    base = "https://" + "keys." * 12 + "example.com"
+    (txt,) = records.address_records(address(local, der, base), smimea=False, lowercase_owner=True)
+    strings = txt.rdata.strings  # type: ignore[attr-defined]
+    assert len(strings) == 2 and all(len(s) <= 255 for s in strings)
+    assert b"".join(strings).decode() == records.well_known_url(base, local)
+    assert dns.rdata.from_text("IN", "TXT", txt.value) == txt.rdata

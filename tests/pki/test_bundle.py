@@ -256,3 +256,25 @@ def test_a_self_signed_certificate_made_with_openssl_req_x509_is_named_as_such(
     assert "not issued by a CA" in message
     assert "Send your CSR to your CA and upload the certificate the CA sends back" in message
     assert "only CA certificates" not in message
+
+
+# Files cryptography will not read and raises for with errors that are not ValueErrors; the
+# first corpus run (issue 11) answered each with a 500. The files come from the
+# cryptography-vectors package (nobody here made them, and they cannot be built with
+# cryptography's own builders, which refuse to write them).
+@pytest.mark.parametrize(
+    ("vector", "said"),
+    [
+        ("x509/custom/invalid_version.pem", "7 is not a valid X509 version"),
+        ("x509/custom/two_basic_constraints.pem", "Duplicate 2.5.29.19 extension"),
+        ("x509/san_edipartyname.der", "EDIPartyName are not supported"),
+        ("x509/san_x400address.der", "EDIPartyName are not supported"),
+        ("pkcs7/enveloped.pem", "not a bundle of certificates but another kind of PKCS#7"),
+        ("pkcs7/enveloped-rsa-oaep.pem", "not a bundle of certificates"),
+    ],
+)
+def test_files_cryptography_refuses_are_a_pki_error(vector: str, said: str) -> None:
+    from tests.hostile.corpus import VECTORS
+
+    with pytest.raises(PkiError, match=said):
+        load_certificates((VECTORS / vector).read_bytes())

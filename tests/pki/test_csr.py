@@ -350,3 +350,19 @@ def test_the_suggested_openssl_command_makes_the_csr_the_portal_would_and_asks_n
     assert info.san_emails == [email]
     ours = build_csr(ec.generate_private_key(ec.SECP256R1()), email, fields)
     assert x509.load_pem_x509_csr(made).subject == ours.subject
+
+
+# CSRs the first corpus run (issue 11) answered with a 500: cryptography raises InvalidVersion
+# and DuplicateExtension, which are not ValueErrors (files from cryptography-vectors).
+@pytest.mark.parametrize(
+    ("vector", "said"),
+    [
+        ("x509/requests/bad-version.pem", "^This CSR could not be read .1 is not a valid CSR"),
+        ("x509/requests/two_basic_constraints.pem", "^The CSR's extensions could not be read"),
+    ],
+)
+def test_csrs_cryptography_refuses_are_a_pki_error(vector: str, said: str) -> None:
+    from tests.hostile.corpus import VECTORS
+
+    with pytest.raises(PkiError, match=said):
+        load_csr((VECTORS / vector).read_bytes())
