@@ -61,6 +61,10 @@ PLACEHOLDER = "\ue000"
 _TERMS = re.compile(
     r"(?<![\w/#])(?:" + "|".join(re.escape(term) for term in UNTRANSLATED_TERMS) + r")(?![\w/#])"
 )
+# A quoted string given to the default filters, or to an include as a shown value.
+_QUOTED = r"""(?P<quote>["'])(?P<text>.*?)(?P=quote)"""
+_SHOWN_FILTER_ARGUMENT = re.compile(r"\|default(?:_if_none)?:" + _QUOTED)
+_SHOWN_INCLUDE_ARGUMENT = re.compile(r"\b(?:label|button|title|heading|text|message)=" + _QUOTED)
 _VOID_ELEMENTS = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col"})
 _MARKED_OPEN = frozenset({"blocktranslate", "blocktrans"})
 _MARKED_CLOSE = frozenset({"endblocktranslate", "endblocktrans"})
@@ -150,19 +154,37 @@ class _TextFinder(HTMLParser):
         self.found.append(Unmarked(line, _shown(data)))
 
 
+def unmarked_literals(source: str) -> list[Unmarked]:
+    """Quoted strings a tag or variable shows without _(): {{ x|default:"never" }},
+    {% include … with label="Owner" %}. Literals that are keys, formats or names
+    (date:"Y-m-d", noun="event", url names) are not shown, so they are left alone."""
+    found = []
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.VAR:
+            pattern = _SHOWN_FILTER_ARGUMENT
+        elif token.token_type == TokenType.BLOCK and token.contents.startswith("include "):
+            pattern = _SHOWN_INCLUDE_ARGUMENT
+        else:
+            continue
+        for match in pattern.finditer(token.contents):
+            if has_words(match.group("text")):
+                found.append(Unmarked(token.lineno, match.group(0)))
+    return found
+
+
 def find_unmarked(source: str, *, html: bool = True) -> list[Unmarked]:
     """The strings in a template source that no translate tag marks."""
     text = unmarked_source(source)
+    literals = unmarked_literals(source)
     if not html:
-        return [
-            Unmarked(number, line.strip())
-            for number, line in enumerate(text.splitlines(), start=1)
-            if has_words(line)
-        ]
-    finder = _TextFinder()
-    finder.feed(text)
-    finder.close()
-    return finder.found
+        lines = enumerate(text.splitlines(), start=1)
+        found = [Unmarked(n, _shown(line)) for n, line in lines if has_words(line)]
+    else:
+        finder = _TextFinder()
+        finder.feed(text)
+        finder.close()
+        found = finder.found
+    return sorted(literals + found, key=lambda item: item.line)
 
 
 def _template_files() -> list[Path]:
@@ -201,7 +223,7 @@ def test_marked_strings_pass() -> None:
         "{% load i18n %}<h1>{% translate 'Install guides' %}</h1>\n"
         "<p>{% blocktranslate trimmed with name=x %}\n  Choose the <strong>{{ name }}</strong>\n"
         "  format.{% endblocktranslate %} {{ guide.why }} &mdash; #{{ cert.pk }}</p>\n"
-        '<nav aria-label="{% translate \'Pages\' %}"></nav>'
+        "<nav aria-label=\"{% translate 'Pages' %}\"></nav>"
     )
     assert find_unmarked(source) == []
 
@@ -237,8 +259,19 @@ def test_listed_term_inside_a_sentence_still_needs_marking() -> None:
     ]
 
 
+def test_shown_literals_in_variables_and_includes_are_found() -> None:
+    source = (
+        '{{ when|date:"Y-m-d"|default:"never" }} {{ x|default:_("never") }} {{ y|default:"—" }}\n'
+        '{% include "t.html" with label="Owner" noun="event" button=_("Save") %}'
+    )
+    assert find_unmarked(source) == [
+        Unmarked(1, '|default:"never"'),
+        Unmarked(2, 'label="Owner"'),
+    ]
+
+
 def test_plain_text_templates_are_read_line_by_line() -> None:
-    source = "{% load i18n %}{% translate 'Hello' %}\n\nYour certificate expires <soon>.\n"
+    source = "{% translate 'Hello' %}\n\nYour certificate for {{ email }} expires <soon>.\n"
     assert find_unmarked(source, html=False) == [
-        Unmarked(3, "Your certificate expires <soon>.")
+        Unmarked(3, "Your certificate for {…} expires <soon>.")
     ]
