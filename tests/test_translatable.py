@@ -168,7 +168,7 @@ def unmarked_literals(source: str) -> list[Unmarked]:
             continue
         for match in pattern.finditer(token.contents):
             if has_words(match.group("text")):
-                found.append(Unmarked(token.lineno, match.group(0)))
+                found.append(Unmarked(token.lineno or 0, match.group(0)))
     return found
 
 
