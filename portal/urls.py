@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path, reverse
@@ -21,7 +23,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 _STARTED = timezone.now().replace(microsecond=0)
 
 
-def _catalog_changed(request: HttpRequest) -> object:
+def _catalog_changed(request: HttpRequest) -> datetime:
     return _STARTED
 
 
