@@ -3,7 +3,7 @@
 // passphrase and kept in IndexedDB and in the backup file. The form sends the CSR (built at
 // submit time, so it carries the fields as they are then) and, only if asked, the encrypted key.
 import { hideNeedsJavaScript, loadCrypto, reporter, saveFile } from "./browser-crypto.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext } from "./i18n.js";
 
 // "Generating …" for each key type; a function, so the catalog is read when the key is made.
 const generating = (keyType) =>
