@@ -64,6 +64,7 @@ PAGES: dict[str, str | None] = {
 }
 PUBLIC_PAGES = {
     "healthz",
+    "javascript-catalog",  # the page scripts' translated strings: UI text only, on every page
     "login",
     "logout",
     "password_change",

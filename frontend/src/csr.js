@@ -4,6 +4,7 @@
 // keyAgreement (EC); signed with SHA-256.
 import * as x509 from "@peculiar/x509";
 
+import { gettext, interpolate } from "../../static/js/i18n.js";
 import { sha256Hex } from "./bytes.js";
 import { BrowserKeyError } from "./errors.js";
 
@@ -53,9 +54,9 @@ export function requireWebCrypto() {
   if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) {
     throw new BrowserKeyError(
       "insecure-context",
-      "This browser can only make keys on a page opened over HTTPS (WebCrypto needs a secure " +
-        "context); this page was opened over plain HTTP. Open the portal with https://, or let " +
-        "the portal generate the key.",
+      gettext(
+        "This browser can only make keys on a page opened over HTTPS (WebCrypto needs a secure context); this page was opened over plain HTTP. Open the portal with https://, or let the portal generate the key.",
+      ),
     );
   }
 }
@@ -64,7 +65,9 @@ export function requireWebCrypto() {
 export async function generateKeyPair(keyType) {
   requireWebCrypto();
   const algorithm = KEY_TYPES[keyType];
-  if (!algorithm) throw new BrowserKeyError("key-type", `Unknown key type '${keyType}'.`);
+  if (!algorithm) {
+    throw new BrowserKeyError("key-type", interpolate(gettext("Unknown key type '%(type)s'."), { type: keyType }));
+  }
   return crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
 }
 

@@ -5,6 +5,7 @@
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 
+import { gettext } from "../../static/js/i18n.js";
 import { pemBlocks, sha256Hex, toPem, utf8 } from "./bytes.js";
 import { BrowserKeyError } from "./errors.js";
 import { encryptPbes2 } from "./pbe.js";
@@ -18,7 +19,7 @@ const PBES2 = "1.2.840.113549.1.5.13";
 const LABEL = "ENCRYPTED PRIVATE KEY";
 
 export async function encryptKey(privateKey, passphrase) {
-  if (!passphrase) throw new BrowserKeyError("passphrase", "Choose a key passphrase.");
+  if (!passphrase) throw new BrowserKeyError("passphrase", gettext("Choose a key passphrase."));
   const pkcs8 = await crypto.subtle.exportKey("pkcs8", privateKey);
   return toPem(LABEL, await shroudKey(pkcs8, (data) => encryptPbes2(data, passphrase, KEY_FILE_ITERATIONS)));
 }
@@ -40,16 +41,18 @@ function readKeyFile(text) {
     throw new BrowserKeyError(
       "not-a-key-file",
       plain
-        ? "This key file is not encrypted; choose the key backup the portal made (it starts " +
-            "with -----BEGIN ENCRYPTED PRIVATE KEY-----)."
-        : "This file is not a key backup: choose the .key file saved when the key was made " +
-            "(it starts with -----BEGIN ENCRYPTED PRIVATE KEY-----).",
+        ? gettext(
+            "This key file is not encrypted; choose the key backup the portal made (it starts with -----BEGIN ENCRYPTED PRIVATE KEY-----).",
+          )
+        : gettext(
+            "This file is not a key backup: choose the .key file saved when the key was made (it starts with -----BEGIN ENCRYPTED PRIVATE KEY-----).",
+          ),
     );
   }
   try {
     return pkijs.PKCS8ShroudedKeyBag.fromBER(der);
   } catch {
-    throw new BrowserKeyError("not-a-key-file", "This key backup is damaged: it could not be read.");
+    throw new BrowserKeyError("not-a-key-file", gettext("This key backup is damaged: it could not be read."));
   }
 }
 
@@ -58,13 +61,16 @@ function checkAlgorithm(bag) {
   if (algorithm.algorithmId !== PBES2) {
     throw new BrowserKeyError(
       "not-a-key-file",
-      "This key file uses an encryption this page does not read; choose the backup the portal made.",
+      gettext("This key file uses an encryption this page does not read; choose the backup the portal made."),
     );
   }
   const params = new pkijs.PBES2Params({ schema: algorithm.algorithmParams });
   const kdf = new pkijs.PBKDF2Params({ schema: params.keyDerivationFunc.algorithmParams });
   if (kdf.iterationCount > MAX_ITERATIONS) {
-    throw new BrowserKeyError("not-a-key-file", "This key file asks for an unreasonable amount of work; it was not opened.");
+    throw new BrowserKeyError(
+      "not-a-key-file",
+      gettext("This key file asks for an unreasonable amount of work; it was not opened."),
+    );
   }
 }
 
@@ -78,8 +84,9 @@ export async function decryptKey(text, passphrase) {
   } catch {
     throw new BrowserKeyError(
       "wrong-passphrase",
-      "The key passphrase is wrong: the key backup did not open with it. Type the passphrase " +
-        "chosen when the key was made.",
+      gettext(
+        "The key passphrase is wrong: the key backup did not open with it. Type the passphrase chosen when the key was made.",
+      ),
     );
   }
   return bag.parsedValue.toSchema().toBER(false);
@@ -97,7 +104,7 @@ function algorithmOf(pkcs8) {
     const curve = params instanceof asn1js.ObjectIdentifier ? CURVES[params.valueBlock.toString()] : undefined;
     if (curve) return { name: "ECDSA", namedCurve: curve };
   }
-  throw new BrowserKeyError("unsupported-key", "This key is of a kind the portal does not use.");
+  throw new BrowserKeyError("unsupported-key", gettext("This key is of a kind the portal does not use."));
 }
 
 const PRIVATE_JWK_FIELDS = ["d", "p", "q", "dp", "dq", "qi", "oth"];

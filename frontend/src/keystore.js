@@ -1,6 +1,7 @@
 // This browser's key store: IndexedDB holds each browser-made key as the text of its key
 // backup (an encrypted PKCS#8), found by the SHA-256 of its public key. Nothing unencrypted is
 // ever written here, and nothing is deleted: old keys still read old mail.
+import { gettext } from "../../static/js/i18n.js";
 import { BrowserKeyError } from "./errors.js";
 
 const DATABASE = "smime-portal";
@@ -28,9 +29,9 @@ function open() {
 function unavailable() {
   return new BrowserKeyError(
     "no-indexeddb",
-    "This browser does not let the page keep keys (IndexedDB is off or unavailable, as in some " +
-      "private windows). Keep the key backup file: the certificate page can build the PKCS#12 " +
-      "from it.",
+    gettext(
+      "This browser does not let the page keep keys (IndexedDB is off or unavailable, as in some private windows). Keep the key backup file: the certificate page can build the PKCS#12 from it.",
+    ),
   );
 }
 

@@ -11,6 +11,7 @@ import "node-forge/lib/pbe.js";
 import "node-forge/lib/sha1.js";
 import * as pkijs from "pkijs";
 
+import { gettext } from "../../static/js/i18n.js";
 import { utf8 } from "./bytes.js";
 import { BrowserKeyError } from "./errors.js";
 import { gpgsmDerivesRightKey } from "./gpgsm.js";
@@ -43,7 +44,7 @@ function saltAndKey(password, iterationCount) {
     const key = forge.pbe.generatePkcs12Key(password, forge.util.createBuffer(salt), 1, iterationCount, 24);
     if (gpgsmDerivesRightKey(password, salt, bytesOf(key.bytes(20)))) return { salt, key };
   }
-  throw new BrowserKeyError("salt", "No salt that gpgsm reads came out of the random generator; try again.");
+  throw new BrowserKeyError("salt", gettext("No salt that gpgsm reads came out of the random generator; try again."));
 }
 
 export function encryptPbeSha1TripleDes(data, password, iterationCount) {

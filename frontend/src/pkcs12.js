@@ -8,6 +8,7 @@
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 
+import { gettext, interpolate } from "../../static/js/i18n.js";
 import { toHex, utf8 } from "./bytes.js";
 import { BrowserKeyError } from "./errors.js";
 import { publicKeyHash, shroudKey } from "./keyfile.js";
@@ -46,8 +47,12 @@ async function checkPairs(entries) {
     if ((await publicKeyHash(entry.pkcs8)) !== entry.spkiSha256) {
       throw new BrowserKeyError(
         "key-mismatch",
-        `This key does not belong to ${entry.label}: its public key differs from the ` +
-          "certificate's. Choose the key backup made for this certificate.",
+        interpolate(
+          gettext(
+            "This key does not belong to %(label)s: its public key differs from the certificate's. Choose the key backup made for this certificate.",
+          ),
+          { label: entry.label },
+        ),
       );
     }
   }
@@ -56,8 +61,10 @@ async function checkPairs(entries) {
 // entries: [{pkcs8, certificate (DER), chain: [DER], spkiSha256, friendlyName, label}]
 export async function buildPkcs12(entries, password, profileName) {
   const profile = PROFILES[profileName];
-  if (!profile) throw new BrowserKeyError("profile", `Unknown bundle profile '${profileName}'.`);
-  if (!password) throw new BrowserKeyError("password", "Choose a password for the bundle.");
+  if (!profile) {
+    throw new BrowserKeyError("profile", interpolate(gettext("Unknown bundle profile '%(profile)s'."), { profile: profileName }));
+  }
+  if (!password) throw new BrowserKeyError("password", gettext("Choose a password for the bundle."));
   await checkPairs(entries);
   const encrypt = (data) => profile.encrypt(data, password, profile.rounds);
   const certBags = [];

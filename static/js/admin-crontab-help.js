@@ -5,12 +5,18 @@ const select = document.getElementById("id_crontab");
 const help = document.querySelector(".field-crontab .help");
 const translation = document.querySelector(".field-crontab_translation");
 
+// Through the JavaScript catalog the template loads first; in English if it did not load.
+const runs = (words) =>
+  typeof interpolate === "function" && typeof gettext === "function"
+    ? interpolate(gettext("Runs: %(words)s."), { words }, true)
+    : `Runs: ${words}.`;
+
 if (translation) translation.hidden = true;
 if (select && help) {
   const original = help.textContent;
   const explain = () => {
     const words = crontabs[select.value];
-    help.textContent = words ? `${original} Runs: ${words}.` : original;
+    help.textContent = words ? `${original} ${runs(words)}` : original;
   };
   select.addEventListener("change", explain);
   explain();

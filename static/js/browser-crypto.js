@@ -1,5 +1,6 @@
 // What the pages with browser-made keys share: loading the crypto bundle (only when needed: it
 // is large), saving a file, reading the portal's JSON, and opening the key of a certificate.
+import { gettext, interpolate } from "./i18n.js";
 
 export const loadCrypto = () => import("./dist/browser-keys.js");
 
@@ -23,7 +24,12 @@ async function fetchFromPortal(url, read) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
-    throw new Error(body.detail || `The portal answered ${response.status}; reload the page and try again.`);
+    throw new Error(
+      body.detail ||
+        interpolate(gettext("The portal answered %(status)s; reload the page and try again."), {
+          status: response.status,
+        }),
+    );
   }
   return read(response);
 }
@@ -49,7 +55,9 @@ export async function openKey(lib, material, { file, passphrase }) {
     throw new Error(
       storeError
         ? storeError.message
-        : `This browser does not hold the key of ${material.label}; choose its key backup file (.key).`,
+        : interpolate(gettext("This browser does not hold the key of %(label)s; choose its key backup file (.key)."), {
+            label: material.label,
+          }),
     );
   }
   return lib.decryptKey(text, passphrase);
@@ -69,9 +77,9 @@ export function bundleEntry(lib, material, pkcs8) {
 // Two bundle passwords that match, or an Error to show.
 function bundlePassword(form) {
   const password = form.querySelector("[data-bundle-password]").value;
-  if (!password) throw new Error("Choose a password for the bundle.");
+  if (!password) throw new Error(gettext("Choose a password for the bundle."));
   if (password !== form.querySelector("[data-bundle-again]").value) {
-    throw new Error("The two bundle passwords differ; type them again.");
+    throw new Error(gettext("The two bundle passwords differ; type them again."));
   }
   return password;
 }

@@ -1,6 +1,7 @@
 // "Keys made in a browser": which keys this browser holds, and "Back up all my keys" (one
 // PKCS#12 with every key that opens with the passphrase, built here).
 import { bundleEntry, fetchJson, loadCrypto, onBundleSubmit, openKey, saveFile } from "./browser-crypto.js";
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const lib = await loadCrypto();
 
@@ -13,18 +14,17 @@ async function markHeldKeys() {
   }
   for (const row of document.querySelectorAll("tr[data-spki]")) {
     const cell = row.querySelector("[data-held]");
-    cell.textContent = held === null ? "cannot tell (no IndexedDB)" : held.has(row.dataset.spki) ? "yes" : "no";
+    cell.textContent =
+      held === null ? gettext("cannot tell (no IndexedDB)") : held.has(row.dataset.spki) ? gettext("yes") : gettext("no");
   }
 }
 markHeldKeys();
-
-const plural = (count) => `${count} key${count > 1 ? "s" : ""}`;
 
 const form = document.querySelector("form[data-backup-all]");
 if (form) {
   onBundleSubmit(form, async ({ password, profile, report }) => {
     const passphrase = form.querySelector("[data-key-passphrase]").value;
-    report.busy("Opening the keys…");
+    report.busy(gettext("Opening the keys…"));
     const { certificates } = await fetchJson(form.dataset.materialUrl);
     const entries = [];
     const missing = [];
@@ -32,16 +32,29 @@ if (form) {
       try {
         entries.push(bundleEntry(lib, material, await openKey(lib, material, { passphrase })));
       } catch (error) {
-        missing.push(`${material.label}: ${error.message}`);
+        missing.push(interpolate(gettext("%(label)s: %(reason)s"), { label: material.label, reason: error.message }));
       }
     }
-    if (!entries.length) throw new Error(`No key could be opened. ${missing.join(" ")}`);
-    report.busy(`Building one bundle with ${plural(entries.length)}…`);
+    const reasons = missing.join(" ");
+    if (!entries.length) throw new Error(interpolate(gettext("No key could be opened. %(reasons)s"), { reasons }));
+    const count = entries.length;
+    report.busy(
+      interpolate(ngettext("Building one bundle with %(count)s key…", "Building one bundle with %(count)s keys…", count), {
+        count,
+      }),
+    );
     const p12 = await lib.buildPkcs12(entries, password, profile);
     const today = new Date().toISOString().slice(0, 10);
     saveFile(p12, `smime-keys-${today}-${profile}.p12`, "application/x-pkcs12");
-    const summary = `The backup holds ${plural(entries.length)} with their certificates.`;
-    if (missing.length) report.fail(`${summary} Left out: ${missing.join(" ")}`);
+    const summary = interpolate(
+      ngettext(
+        "The backup holds %(count)s key with their certificates.",
+        "The backup holds %(count)s keys with their certificates.",
+        count,
+      ),
+      { count },
+    );
+    if (missing.length) report.fail(`${summary} ${interpolate(gettext("Left out: %(reasons)s"), { reasons })}`);
     else report.done(summary);
   });
 }

@@ -3,6 +3,7 @@
 // download, a line that says what to do with the file (the guides list is there without it).
 import { bundleEntry, fetchJson, loadCrypto, onBundleSubmit, openKey, saveFile } from "./browser-crypto.js";
 import { enableCopyButtons } from "./copy.js";
+import { gettext } from "./i18n.js";
 import { setUpKeygen } from "./keygen.js";
 
 enableCopyButtons();
@@ -33,17 +34,17 @@ if (renew) {
 const bundleForm = document.querySelector("form[data-bundle]");
 if (bundleForm) {
   onBundleSubmit(bundleForm, async ({ password, profile, report }) => {
-    report.busy("Opening the key…");
+    report.busy(gettext("Opening the key…"));
     const lib = await loadCrypto();
     const material = await fetchJson(bundleForm.dataset.materialUrl);
     const pkcs8 = await openKey(lib, material, {
       file: bundleForm.querySelector("[data-key-file]").files[0],
       passphrase: bundleForm.querySelector("[data-key-passphrase]").value,
     });
-    report.busy("Building the bundle…");
+    report.busy(gettext("Building the bundle…"));
     const p12 = await lib.buildPkcs12([bundleEntry(lib, material, pkcs8)], password, profile);
     saveFile(p12, `${material.file_stem}-${profile}.p12`, "application/x-pkcs12");
-    report.done("The bundle is built and saved by your browser.");
+    report.done(gettext("The bundle is built and saved by your browser."));
     tellWhatNext();
   });
 }

@@ -1,5 +1,6 @@
 // Copy-to-clipboard buttons: <button class="copy" data-copy="ELEMENT-ID" hidden>.
 // The buttons stay hidden without JavaScript; the text is selectable either way.
+import { gettext } from "./i18n.js";
 
 function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) {
@@ -39,8 +40,8 @@ export function enableCopyButtons(root = document) {
     button.hidden = false;
     button.addEventListener("click", () => {
       copyText(target.textContent.trim()).then(
-        () => { button.textContent = announcer().textContent = "Copied"; },
-        () => { button.textContent = announcer().textContent = "Select and copy by hand"; },
+        () => { button.textContent = announcer().textContent = gettext("Copied"); },
+        () => { button.textContent = announcer().textContent = gettext("Select and copy by hand"); },
       ).finally(() => {
         setTimeout(() => { button.textContent = label; }, 2000);
       });

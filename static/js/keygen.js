@@ -3,14 +3,17 @@
 // passphrase and kept in IndexedDB and in the backup file. The form sends the CSR (built at
 // submit time, so it carries the fields as they are then) and, only if asked, the encrypted key.
 import { hideNeedsJavaScript, loadCrypto, reporter, saveFile } from "./browser-crypto.js";
+import { gettext } from "./i18n.js";
 
-const LABELS = {
-  "rsa-2048": "an RSA 2048-bit key",
-  "rsa-3072": "an RSA 3072-bit key",
-  "rsa-4096": "an RSA 4096-bit key; this can take several seconds",
-  "ec-p256": "an ECDSA P-256 key",
-  "ec-p384": "an ECDSA P-384 key",
-};
+// "Generating …" for each key type; a function, so the catalog is read when the key is made.
+const generating = (keyType) =>
+  ({
+    "rsa-2048": gettext("Generating an RSA 2048-bit key…"),
+    "rsa-3072": gettext("Generating an RSA 3072-bit key…"),
+    "rsa-4096": gettext("Generating an RSA 4096-bit key; this can take several seconds…"),
+    "ec-p256": gettext("Generating an ECDSA P-256 key…"),
+    "ec-p384": gettext("Generating an ECDSA P-384 key…"),
+  })[keyType] || gettext("Generating the key…");
 
 // active(event): whether sending the form (this submit event) is sending the browser key;
 // email() and subject() give (or promise) the address and subject fields the CSR carries.
@@ -41,18 +44,18 @@ export function setUpKeygen(form, { active, email, subject }) {
 
   part("generate").addEventListener("click", async () => {
     const passphrase = part("passphrase").value;
-    if (!passphrase) return report.fail("Choose a key passphrase.");
+    if (!passphrase) return report.fail(gettext("Choose a key passphrase."));
     if (passphrase !== part("again").value) {
-      return report.fail("The two key passphrases differ; type them again.");
+      return report.fail(gettext("The two key passphrases differ; type them again."));
     }
     const keyType = part("type").value;
     part("generate").disabled = true;
     part("done").hidden = true;
-    report.busy(`Generating ${LABELS[keyType] || "the key"}…`);
+    report.busy(generating(keyType));
     try {
       const lib = await loadCrypto();
       const keys = await lib.generateKeyPair(keyType);
-      report.busy("Encrypting the key with your key passphrase…");
+      report.busy(gettext("Encrypting the key with your key passphrase…"));
       const encryptedKey = await lib.encryptKey(keys.privateKey, passphrase);
       const spkiSha256 = await lib.publicKeySha256(keys.publicKey);
       made = { keys, encryptedKey, spkiSha256 };
@@ -62,7 +65,7 @@ export function setUpKeygen(form, { active, email, subject }) {
         await lib.saveKey(record);
         report.done("");
       } catch (error) {
-        report.fail(`${error.message} Download the key backup now.`);
+        report.fail(`${error.message} ${gettext("Download the key backup now.")}`);
       }
     } catch (error) {
       report.fail(error.message);
@@ -79,7 +82,7 @@ export function setUpKeygen(form, { active, email, subject }) {
   form.addEventListener("submit", async (event) => {
     if (!active(event) || csrField.value) return;
     event.preventDefault();
-    if (!made) return report.fail("Generate the key first (“Generate the key”), then send the request.");
+    if (!made) return report.fail(gettext("Generate the key first (“Generate the key”), then send the request."));
     try {
       const lib = await loadCrypto();
       csrField.value = await lib.buildCsr(made.keys, await email(), await subject());
