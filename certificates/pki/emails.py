@@ -72,7 +72,7 @@ def normalise_address(addr: str) -> str:
 def address_key(addr: str) -> str:
     """What two addresses must share to be the same mailbox (see the module's rule). Never
     raises: a value that is not an address (from a certificate) keys as itself."""
-    local, _, domain = addr.strip().rpartition("@")
+    local, _at, domain = addr.strip().rpartition("@")
     try:
         domain = normalise_domain(domain)
     except PkiError:
