@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, Domain
 from certificates.responses import attachment
@@ -27,7 +28,8 @@ from discovery.services.published import live_publications, url, zone_text
 
 def _say_push(request: HttpRequest, result: UpdateResult | None) -> None:
     if result is not None:
-        (messages.success if result.ok else messages.error)(request, f"DNS update: {result.detail}")
+        say = messages.success if result.ok else messages.error
+        say(request, _("DNS update: %(detail)s") % {"detail": result.detail})
 
 
 def _act(request: HttpRequest, pk: int, act: Callable[[Certificate], str]) -> HttpResponse:
@@ -124,7 +126,7 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
             except ServiceError as exc:
                 form.add_error(None, exc.detail)
             else:
-                messages.success(request, "Publishing settings saved.")
+                messages.success(request, _("Publishing settings saved."))
                 return redirect("domain-detail", name=domain.name)
         status = 400
     context = {
@@ -149,9 +151,11 @@ def domain_zone(request: HttpRequest, name: str) -> HttpResponse:
 def domain_verify(request: HttpRequest, name: str) -> HttpResponse:
     domain = _domain_or_404(request, name)
     done = verification.verify_domain(web_actor(request), domain)
-    wrong = sum(1 for _, checks in done if verification.state_of(checks) != "ok")
+    wrong = sum(1 for _published, checks in done if verification.state_of(checks) != "ok")
     messages.success(
-        request, f"Checked {len(done)} publication(s) in live DNS; {wrong} with problems."
+        request,
+        _("Checked %(count)s publication(s) in live DNS; %(wrong)s with problems.")
+        % {"count": len(done), "wrong": wrong},
     )
     return redirect("domain-detail", name=domain.name)
 
@@ -162,6 +166,6 @@ def domain_push(request: HttpRequest, name: str) -> HttpResponse:
     domain = _domain_or_404(request, name)
     result = push.push_domain(web_actor(request), domain)
     if result is None:
-        messages.error(request, "Set an update server and TSIG key first.")
+        messages.error(request, _("Set an update server and TSIG key first."))
     _say_push(request, result)
     return redirect("domain-detail", name=domain.name)

@@ -78,7 +78,10 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except ServiceError as exc:
         return render_detail(request, cert, error=exc.detail, status=exc.status, renew_form=form)
-    messages.success(request, f"Renewal request #{created.pk} is ready: send its CSR to your CA.")
+    messages.success(
+        request,
+        _("Renewal request #%(id)s is ready: send its CSR to your CA.") % {"id": created.pk},
+    )
     return redirect("request-detail", pk=created.pk)
 
 
@@ -150,6 +153,10 @@ def make_current(request: HttpRequest, pk: int) -> HttpResponse:
         replaced = supersession.make_current(web_actor(request), cert)
     except ServiceError as exc:
         return render_detail(request, cert, error=exc.detail, status=exc.status)
-    messages.success(request, f"Certificate #{cert.pk} is now current for {cert.email}.")
+    messages.success(
+        request,
+        _("Certificate #%(id)s is now current for %(email)s.")
+        % {"id": cert.pk, "email": cert.email},
+    )
     tell_superseded(request, replaced)
     return redirect("certificate-detail", pk=cert.pk)
