@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.models.certificates import CertificateStatus
@@ -108,7 +109,10 @@ def search(
         rows = rows.filter(not_after__gte=now, not_after__lt=now + timedelta(days=expiring_within))
     if revocation:
         if revocation not in RevocationFilter.values:
-            raise Invalid(f"revocation must be one of {', '.join(RevocationFilter.values)}.")
+            raise Invalid(
+                _("revocation must be one of %(names)s.")
+                % {"names": ", ".join(RevocationFilter.values)}
+            )
         stored = "" if revocation == RevocationFilter.UNCHECKED else revocation
         rows = rows.filter(revocation_status=stored)
     if expires_before is not None:
@@ -129,7 +133,7 @@ def _matching(term: str) -> Q:
 def ordering(sort: str) -> tuple[str, str]:
     """ORDER BY for a ?sort= key; the id breaks ties so pages never overlap."""
     if sort not in Sort.values:
-        raise Invalid(f"sort must be one of {', '.join(Sort.values)}.")
+        raise Invalid(_("sort must be one of %(names)s.") % {"names": ", ".join(Sort.values)})
     sign, key = ("-", sort[1:]) if sort.startswith("-") else ("", sort)
     return f"{sign}{_SORT_COLUMNS.get(key, key)}", f"{sign}id"
 

@@ -186,7 +186,7 @@ def submit(
     ca_name = single_line("ca_name", "The CA name", ca_name)
     order_ref = single_line("order_ref", "The order reference", order_ref)
     if not ca_name:
-        raise Invalid("Name the CA the CSR was sent to (for example Sectigo).")
+        raise Invalid(_("Name the CA the CSR was sent to (for example Sectigo)."))
     with transaction.atomic():
         request = _locked(request)
         transition(request, RequestState.SUBMITTED)
@@ -211,7 +211,7 @@ def reject(actor: Actor, request: CertificateRequest, reason: str) -> Certificat
     require_admin(actor.user)
     reason = single_line("reason", "The reason", reason)
     if not reason:
-        raise Invalid("Give the reason for the rejection; the requester will read it.")
+        raise Invalid(_("Give the reason for the rejection; the requester will read it."))
     with transaction.atomic():
         request = _locked(request)
         transition(request, RequestState.REJECTED)
@@ -261,7 +261,7 @@ def set_hidden(actor: Actor, request: CertificateRequest, hidden: bool, now: dat
 def _subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
-    fields, _ = subject.name_to_fields(name)
+    fields, _emails = subject.name_to_fields(name)
     if addresses_match(fields.common_name, cert.email):
         fields = replace(fields, common_name="")  # a mailbox CN is the default anyway
     return fields.as_dict()
@@ -296,12 +296,14 @@ def renew(
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
             raise Conflict(
-                "Only a key the portal holds can be reused; renew with a new key instead."
+                _("Only a key the portal holds can be reused; renew with a new key instead.")
             )
         if cert.stored_key.certificates.filter(status=CertificateStatus.REVOKED).exists():
             raise Conflict(
-                "A certificate for this key was revoked, so the key may be known to someone else; "
-                "renew with a new key."
+                _(
+                    "A certificate for this key was revoked, so the key may be known to "
+                    "someone else; renew with a new key."
+                )
             )
         stored = cert.stored_key
     if key_source == KeySource.SERVER and key_type is None and not reuse_key:
