@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.services.errors import Forbidden, NotFound
@@ -60,13 +61,13 @@ def get_certificate(user: User, pk: int) -> Certificate:
         ) from None
 
 
-ON_BEHALF_REFUSED = "Only certificate admins can act on behalf of another user."
+ON_BEHALF_REFUSED = gettext_noop("Only certificate admins can act on behalf of another user.")
 
 
 def require_acts_for(user: User | None, owner: User) -> None:
     """People act for themselves; certificate admins also on behalf of others."""
     if owner != user and not is_admin(user):
-        raise Forbidden(ON_BEHALF_REFUSED)
+        raise Forbidden(_(ON_BEHALF_REFUSED))
 
 
 def owner_for(user: User, username: str | None) -> User:
@@ -75,7 +76,7 @@ def owner_for(user: User, username: str | None) -> User:
     if username is None or username == user.get_username():
         return user
     if not is_admin(user):
-        raise Forbidden(ON_BEHALF_REFUSED)
+        raise Forbidden(_(ON_BEHALF_REFUSED))
     return find_user(username)
 
 

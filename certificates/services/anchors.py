@@ -36,7 +36,7 @@ def name_after_subject(root: x509.Certificate) -> str:
 def add(actor: Actor, name: str, data: bytes, now: datetime | None = None) -> TrustAnchor:
     """Trust the root in ``data``, named ``name`` (empty: after its subject)."""
     require_admin(actor.user)
-    name = single_line("name", "The trust anchor's name", name)
+    name = single_line("name", _("The trust anchor's name"), name)
     try:
         certs = bundle.load_certificates(data)
     except PkiError as exc:

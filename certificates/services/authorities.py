@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certificates.models import CertificateAuthority, Domain
 from certificates.models.authorities import Profile
@@ -29,11 +30,11 @@ INSTRUCTIONS = 1000
 FIELDS = ("name", "product", "profile", "submit_url", "instructions", "caa_issuemail")
 # The free-text fields, each one line of plain text (services.text).
 _LABELS = {
-    "name": "The CA's name",
-    "product": "The product",
-    "submit_url": "The submission URL",
-    "instructions": "The instructions",
-    "caa_issuemail": "The CAA issuemail domain",
+    "name": gettext_noop("The CA's name"),
+    "product": gettext_noop("The product"),
+    "submit_url": gettext_noop("The submission URL"),
+    "instructions": gettext_noop("The instructions"),
+    "caa_issuemail": gettext_noop("The CAA issuemail domain"),
 }
 
 
@@ -65,7 +66,7 @@ def _checked(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise Invalid(_("Unknown field(s) %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    clean = {k: single_line(k, _LABELS[k], v) if k in _LABELS else v for k, v in fields.items()}
+    clean = {k: single_line(k, _(_LABELS[k]), v) if k in _LABELS else v for k, v in fields.items()}
     if "name" in clean and not clean["name"]:
         raise Invalid(_("Give the CA a name, for example Sectigo."))
     for field, limit in (("name", NAME), ("product", NAME), ("instructions", INSTRUCTIONS)):

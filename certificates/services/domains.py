@@ -79,7 +79,7 @@ MAX_LABEL = 63
 def domain_name(name: str) -> str:
     """``name`` normalised (normalise_name) and checked, or Invalid saying what is wrong."""
     try:
-        name = normalise_name(single_line("name", "The domain name", name))
+        name = normalise_name(single_line("name", _("The domain name"), name))
     except PkiError as exc:
         raise Invalid(exc.message) from exc
     if not name or "." not in name or any(c.isspace() for c in name):

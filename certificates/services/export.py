@@ -32,9 +32,12 @@ def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) 
         raise Forbidden(_("Only the certificate's owner can export its private key."))
     if cert.stored_key is None:
         raise Conflict(
-            "The portal does not hold the private key of this certificate (it was made from your "
-            "own CSR, in your browser, or imported). Build the bundle where the key is: "
-            + pkcs12.pkcs12_compat_command()
+            _(
+                "The portal does not hold the private key of this certificate (it was made from "
+                "your own CSR, in your browser, or imported). Build the bundle where the key "
+                "is: %(command)s"
+            )
+            % {"command": pkcs12.pkcs12_compat_command()}
         )
     leaf = x509.load_der_x509_certificate(bytes(cert.der))
     chain = chain_of(cert)

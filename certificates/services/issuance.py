@@ -175,7 +175,7 @@ def declare_revoked(
     actor: Actor, cert: Certificate, reason: str, now: datetime | None = None
 ) -> Certificate:
     require_acts_for(actor.user, cert.owner)
-    reason = single_line("reason", "The reason", reason)
+    reason = single_line("reason", _("The reason"), reason)
     if not reason:
         raise Invalid(
             _("Say why the certificate is revoked (for example: lost device, key compromise).")

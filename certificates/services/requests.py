@@ -170,10 +170,13 @@ def check_transition(request: CertificateRequest, target: str) -> None:
     if request.state not in allowed:
         sources = " or ".join(f"'{s}'" for s in sorted(allowed))
         final = request.state in FINAL_STATES
-        raise Conflict(
-            f"Request #{request.pk} is '{request.state}', so it cannot become '{target}' (only "
-            f"from {sources})." + (" Start a new request instead." if final else "")
-        )
+        refusal = _(
+            "Request #%(id)s is '%(state)s', so it cannot become '%(target)s' (only from "
+            "%(sources)s)."
+        ) % {"id": request.pk, "state": request.state, "target": target, "sources": sources}
+        if final:
+            refusal += " " + _("Start a new request instead.")
+        raise Conflict(refusal)
 
 
 def _locked(request: CertificateRequest) -> CertificateRequest:
@@ -183,8 +186,8 @@ def _locked(request: CertificateRequest) -> CertificateRequest:
 def submit(
     actor: Actor, request: CertificateRequest, ca_name: str, order_ref: str = ""
 ) -> CertificateRequest:
-    ca_name = single_line("ca_name", "The CA name", ca_name)
-    order_ref = single_line("order_ref", "The order reference", order_ref)
+    ca_name = single_line("ca_name", _("The CA name"), ca_name)
+    order_ref = single_line("order_ref", _("The order reference"), order_ref)
     if not ca_name:
         raise Invalid(_("Name the CA the CSR was sent to (for example Sectigo)."))
     with transaction.atomic():
@@ -209,7 +212,7 @@ def cancel(actor: Actor, request: CertificateRequest) -> CertificateRequest:
 
 def reject(actor: Actor, request: CertificateRequest, reason: str) -> CertificateRequest:
     require_admin(actor.user)
-    reason = single_line("reason", "The reason", reason)
+    reason = single_line("reason", _("The reason"), reason)
     if not reason:
         raise Invalid(_("Give the reason for the rejection; the requester will read it."))
     with transaction.atomic():

@@ -46,7 +46,7 @@ def create(
     make tokens with a subset of its own scopes that expire no later than itself, so a leaked
     token cannot be turned into a stronger or longer-lived one.
     """
-    name = single_line("name", "The token name", name)
+    name = single_line("name", _("The token name"), name)
     if not name:
         raise Invalid(_("Name the token after what uses it (for example 'renewal script')."))
     scopes = sorted(set(scopes or []))
