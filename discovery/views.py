@@ -51,7 +51,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         if publication.pushed_at is not None:
             result = UpdateResult(bool(publication.push_ok), publication.push_detail)
             _say_push(request, result)
-        return f"Published: {url(cert, publication.domain)}"
+        return _("Published: %(url)s") % {"url": url(cert, publication.domain)}
 
     return _act(request, pk, act)
 
@@ -61,7 +61,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     def act(cert: Certificate) -> str:
         done = publishing.withdraw_by_request(web_actor(request), cert)
-        return "Withdrawn." if done else "It was not published."
+        return _("Withdrawn.") if done else _("It was not published.")
 
     return _act(request, pk, act)
 
@@ -73,8 +73,8 @@ def follow_renewals(request: HttpRequest, pk: int) -> HttpResponse:
         follow = request.POST.get("follow_renewals") == "on"
         publishing.set_follow_renewals(web_actor(request), cert, follow)
         if follow:
-            return "Its renewal will be published in its place."
-        return "Its renewal will not be published automatically."
+            return _("Its renewal will be published in its place.")
+        return _("Its renewal will not be published automatically.")
 
     return _act(request, pk, act)
 
@@ -85,9 +85,10 @@ def check_dns(request: HttpRequest, pk: int) -> HttpResponse:
     def act(cert: Certificate) -> str:
         publication = publishing.publication_of(cert)
         if publication is None:
-            raise Conflict("It is not published, so there are no records to check.")
+            raise Conflict(_("It is not published, so there are no records to check."))
         checks = verification.verify_own(web_actor(request), publication)
-        return f"DNS checked: {verification.state_of(checks).label.lower()}."
+        state = verification.state_of(checks).label.lower()
+        return _("DNS checked: %(state)s.") % {"state": state}
 
     return _act(request, pk, act)
 
@@ -108,7 +109,7 @@ def _domain_or_404(request: HttpRequest, name: str) -> Domain:
 @login_required
 def domain_list(request: HttpRequest) -> HttpResponse:
     if not access.is_admin(request.user):
-        raise PermissionDenied("Only certificate admins manage domains.")
+        raise PermissionDenied(_("Only certificate admins manage domains."))
     rows = [(d, live_publications(d).count()) for d in Domain.objects.all()]
     return render(request, "discovery/domain_list.html", {"rows": rows})
 

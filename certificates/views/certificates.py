@@ -144,10 +144,10 @@ def render_detail(
         "revoke_form": forms.get("revoke_form") or RevokeForm(),
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
         "downloads": [
-            ("pem", "Certificate (PEM)"),
-            ("der", "Certificate (DER, .crt)"),
-            *([("chain", "Chain (PEM)")] if cert.chain_pem else []),
-            ("p7b", "Certificate and chain (PKCS#7, .p7b)"),
+            ("pem", _("Certificate (PEM)")),
+            ("der", _("Certificate (DER, .crt)")),
+            *([("chain", _("Chain (PEM)"))] if cert.chain_pem else []),
+            ("p7b", _("Certificate and chain (PKCS#7, .p7b)")),
         ],
         **browser_key_context(),
     }
