@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.models.certificates import CertificateStatus
@@ -44,20 +45,20 @@ RevocationFilter = models.TextChoices(  # type: ignore[call-overload]
 class Sort(models.TextChoices):
     """?sort= values; a leading "-" sorts descending."""
 
-    NEWEST = "-created_at", "Newest first"
-    OLDEST = "created_at", "Oldest first"
-    ENDING_FIRST = "not_after", "Ending first"
-    ENDING_LAST = "-not_after", "Ending last"
-    EMAIL = "email", "Address A-Z"
-    EMAIL_DESC = "-email", "Address Z-A"
-    OWNER = "owner", "Owner A-Z"
-    OWNER_DESC = "-owner", "Owner Z-A"
-    STATUS = "status", "Status A-Z"
-    STATUS_DESC = "-status", "Status Z-A"
-    ISSUER = "issuer", "Issuer A-Z"
-    ISSUER_DESC = "-issuer", "Issuer Z-A"
-    KEY_SOURCE = "key_source", "Key source A-Z"
-    KEY_SOURCE_DESC = "-key_source", "Key source Z-A"
+    NEWEST = "-created_at", gettext_lazy("Newest first")
+    OLDEST = "created_at", gettext_lazy("Oldest first")
+    ENDING_FIRST = "not_after", gettext_lazy("Ending first")
+    ENDING_LAST = "-not_after", gettext_lazy("Ending last")
+    EMAIL = "email", gettext_lazy("Address A-Z")
+    EMAIL_DESC = "-email", gettext_lazy("Address Z-A")
+    OWNER = "owner", gettext_lazy("Owner A-Z")
+    OWNER_DESC = "-owner", gettext_lazy("Owner Z-A")
+    STATUS = "status", gettext_lazy("Status A-Z")
+    STATUS_DESC = "-status", gettext_lazy("Status Z-A")
+    ISSUER = "issuer", gettext_lazy("Issuer A-Z")
+    ISSUER_DESC = "-issuer", gettext_lazy("Issuer Z-A")
+    KEY_SOURCE = "key_source", gettext_lazy("Key source A-Z")
+    KEY_SOURCE_DESC = "-key_source", gettext_lazy("Key source Z-A")
 
 
 # The column each sort key orders by (when it is not the key itself).
