@@ -12,26 +12,32 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from certificates.lazy_text import interpolate_lazy
 from certificates.models.tokens import TokenScope
 from certificates.pki import keys, pkcs12
 from certificates.pki.pkcs12 import Profile
 from certificates.services import tokens
 
 KEY_TYPE_CHOICES = [
-    (keys.KeyType.RSA_2048.value, "RSA 2048-bit"),
-    (keys.KeyType.RSA_3072.value, "RSA 3072-bit (recommended)"),
-    (keys.KeyType.RSA_4096.value, "RSA 4096-bit (slower to generate and use)"),
-    (keys.KeyType.EC_P256.value, "ECDSA P-256 (smaller; some clients cannot decrypt with EC keys)"),
-    (keys.KeyType.EC_P384.value, "ECDSA P-384 (some clients cannot decrypt with EC keys)"),
+    (keys.KeyType.RSA_2048.value, _("RSA 2048-bit")),
+    (keys.KeyType.RSA_3072.value, _("RSA 3072-bit (recommended)")),
+    (keys.KeyType.RSA_4096.value, _("RSA 4096-bit (slower to generate and use)")),
+    (
+        keys.KeyType.EC_P256.value,
+        _("ECDSA P-256 (smaller; some clients cannot decrypt with EC keys)"),
+    ),
+    (keys.KeyType.EC_P384.value, _("ECDSA P-384 (some clients cannot decrypt with EC keys)")),
 ]
-KEY_TYPE_HELP = (
+KEY_TYPE_HELP = _(
     "RSA 3072 is the default because every mail client can both sign and encrypt with RSA. "
     "ECDSA P-256 keys and certificates are smaller, but some clients (older Outlook and Apple "
     "Mail) cannot decrypt mail encrypted to an EC key."
 )
-NEEDS_JAVASCRIPT = (
+# A plain str (tests look for it in pages); translated where it is shown.
+NEEDS_JAVASCRIPT = gettext_noop(
     "Generating the key in this browser needs JavaScript, which did not run on this page; "
     "turn it on, or choose another way to make the key."
 )
@@ -94,27 +100,27 @@ class BrowserKeyFields(PasteOrFileForm):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if self.browser_chosen() and not self.browser_ready(data):
-            self.add_error(self.choice_field, NEEDS_JAVASCRIPT)
+            self.add_error(self.choice_field, gettext(NEEDS_JAVASCRIPT))
         return data
 
 
 class SubmitForm(forms.Form):
     """Which CA the CSR went to: one of the CAs admins listed, or any other by name."""
 
-    ca_choice = needed(forms.ChoiceField(label="CA", required=False))
+    ca_choice = needed(forms.ChoiceField(label=_("CA"), required=False))
     ca_name = needed(
         forms.CharField(
-            label="CA name",
+            label=_("CA name"),
             max_length=200,
             required=False,
-            help_text="Where you sent the CSR, e.g. Sectigo.",
+            help_text=_("Where you sent the CSR, e.g. Sectigo."),
         )
     )
     order_ref = forms.CharField(
-        label="Order reference",
+        label=_("Order reference"),
         max_length=200,
         required=False,
-        help_text="The CA's order or ticket number, if any.",
+        help_text=_("The CA's order or ticket number, if any."),
     )
 
     def __init__(self, *args: Any, ca_names: Sequence[str] = (), **kwargs: Any) -> None:
@@ -124,10 +130,10 @@ class SubmitForm(forms.Form):
             return
         self.fields["ca_choice"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             *((name, name) for name in ca_names),
-            ("", "Another CA (type its name below)"),
+            ("", _("Another CA (type its name below)")),
         ]
-        self.fields["ca_name"].label = "Another CA's name"
-        self.fields["ca_name"].help_text = "Only for a CA that is not in the list."
+        self.fields["ca_name"].label = _("Another CA's name")
+        self.fields["ca_name"].help_text = _("Only for a CA that is not in the list.")
         self.fields["ca_name"].needed = False  # type: ignore[attr-defined]  # see needed()
 
     def chosen_ca(self) -> str:
@@ -137,10 +143,10 @@ class SubmitForm(forms.Form):
 class RejectForm(forms.Form):
     reason = needed(
         forms.CharField(
-            label="Reason for the rejection",
+            label=_("Reason for the rejection"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
-            help_text="The requester reads this.",
+            help_text=_("The requester reads this."),
         )
     )
 
@@ -148,42 +154,48 @@ class RejectForm(forms.Form):
 class CertificateUploadForm(PasteOrFileForm):
     file = needed(
         forms.FileField(
-            label="Certificate file",
+            label=_("Certificate file"),
             required=False,
             widget=forms.ClearableFileInput(attrs={"accept": CERTIFICATE_FILE_TYPES}),
-            help_text="The file the CA sent: .pem, .crt, .cer, .der, .p7b or .p7c. "
-            "The chain may be in the same file.",
+            help_text=_(
+                "The file the CA sent: .pem, .crt, .cer, .der, .p7b or .p7c. "
+                "The chain may be in the same file."
+            ),
         )
     )
     pem = needed(
         forms.CharField(
-            label="or paste the certificate (PEM)",
+            label=_("or paste the certificate (PEM)"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
-            help_text="Leaf and chain in any order; text around the blocks is ignored.",
+            help_text=_("Leaf and chain in any order; text around the blocks is ignored."),
         )
     )
 
 
 class ImportForm(OnBehalfForm, CertificateUploadForm):
     owner = forms.CharField(
-        label="Owner (username)",
+        label=_("Owner (username)"),
         required=False,
         max_length=150,
-        help_text="Admins only: whose certificate this is. Empty: yours.",
+        help_text=_("Admins only: whose certificate this is. Empty: yours."),
     )
 
 
 PROFILE_CHOICES = [
     (
         Profile.LEGACY.value,
-        "Compatible: macOS Keychain and iOS, older Windows, Thunderbird, gpgsm "
-        "(3DES and SHA-1 MAC)",
+        _(
+            "Compatible: macOS Keychain and iOS, older Windows, Thunderbird, gpgsm "
+            "(3DES and SHA-1 MAC)"
+        ),
     ),
     (
         Profile.MODERN.value,
-        "Modern: Windows 10 and later, Thunderbird/NSS, OpenSSL 3; not gpgsm 2.2 or "
-        "older Apple systems (AES-256 and SHA-256)",
+        _(
+            "Modern: Windows 10 and later, Thunderbird/NSS, OpenSSL 3; not gpgsm 2.2 or "
+            "older Apple systems (AES-256 and SHA-256)"
+        ),
     ),
 ]
 
@@ -199,48 +211,55 @@ BUNDLE_PASSWORD_ATTRS = {
 class Pkcs12Form(forms.Form):
     password = needed(
         forms.CharField(
-            label="Bundle password",
+            label=_("Bundle password"),
             required=False,
             strip=False,
             widget=forms.PasswordInput(attrs=BUNDLE_PASSWORD_ATTRS),
-            help_text=f"At least {pkcs12.MIN_PASSWORD_LENGTH} characters, for example a few "
-            "words: a copy of the file can be attacked offline. You type it again when "
-            "importing; it is not stored.",
+            help_text=interpolate_lazy(
+                _(
+                    "At least %(minimum)s characters, for example a few words: a copy of the "
+                    "file can be attacked offline. You type it again when importing; it is "
+                    "not stored."
+                ),
+                {"minimum": pkcs12.MIN_PASSWORD_LENGTH},
+            ),
         )
     )
     confirm = needed(
         forms.CharField(
-            label="Bundle password again",
+            label=_("Bundle password again"),
             required=False,
             strip=False,
             widget=forms.PasswordInput(attrs=BUNDLE_PASSWORD_ATTRS),
         )
     )
     profile = forms.ChoiceField(
-        label="Format", choices=PROFILE_CHOICES, initial=Profile.LEGACY, widget=forms.RadioSelect
+        label=_("Format"), choices=PROFILE_CHOICES, initial=Profile.LEGACY, widget=forms.RadioSelect
     )
     account_password = needed(
         forms.CharField(
-            label="Your account password",
+            label=_("Your account password"),
             required=False,
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-            help_text="Exporting a private key needs your login password again.",
+            help_text=_("Exporting a private key needs your login password again."),
         )
     )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("password") != data.get("confirm"):
-            raise forms.ValidationError("The two bundle passwords differ; type them again.")
+            raise forms.ValidationError(
+                gettext("The two bundle passwords differ; type them again.")
+            )
         return data
 
 
 RENEW_CHOICES = [
-    ("new", "A new key generated by the portal (recommended)"),
-    ("reuse", "Keep the key the portal holds (a new CSR for the same key)"),
-    ("browser", "A new key generated in this browser"),
-    ("upload", "A new CSR I made myself"),
+    ("new", _("A new key generated by the portal (recommended)")),
+    ("reuse", _("Keep the key the portal holds (a new CSR for the same key)")),
+    ("browser", _("A new key generated in this browser")),
+    ("upload", _("A new CSR I made myself")),
 ]
 
 
@@ -250,40 +269,44 @@ class RenewForm(BrowserKeyFields):
     choice_field = "mode"
 
     mode = forms.ChoiceField(
-        label="Key for the renewal", choices=RENEW_CHOICES, initial="new", widget=forms.RadioSelect
+        label=_("Key for the renewal"),
+        choices=RENEW_CHOICES,
+        initial="new",
+        widget=forms.RadioSelect,
     )
     key_type = forms.ChoiceField(
-        label="Key type for a new key",
+        label=_("Key type for a new key"),
         required=False,
-        choices=[("", "Same as now (when the portal can generate it)"), *KEY_TYPE_CHOICES],
+        choices=[("", _("Same as now (when the portal can generate it)")), *KEY_TYPE_CHOICES],
     )
     csr_pem = forms.CharField(
-        label="Paste the new CSR",
+        label=_("Paste the new CSR"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "class": "mono"}),
     )
     csr_file = forms.FileField(
-        label="or choose the CSR file",
+        label=_("or choose the CSR file"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": CSR_FILE_TYPES}),
     )
 
 
+# The values are stored as the revocation reason, so they stay English; the labels translate.
 REVOKE_REASONS = [
-    ("Lost device", "Lost device"),
-    ("Key compromise", "Key compromise"),
-    ("Superseded", "Superseded (replaced by another certificate)"),
-    ("other", "Other (say what below)"),
+    ("Lost device", _("Lost device")),
+    ("Key compromise", _("Key compromise")),
+    ("Superseded", _("Superseded (replaced by another certificate)")),
+    ("other", _("Other (say what below)")),
 ]
 
 
 class RevokeForm(forms.Form):
-    reason = forms.ChoiceField(label="Reason", choices=REVOKE_REASONS, initial="Lost device")
+    reason = forms.ChoiceField(label=_("Reason"), choices=REVOKE_REASONS, initial="Lost device")
     details = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=150,
-        help_text="Required for 'Other'; optional otherwise.",
+        help_text=_("Required for 'Other'; optional otherwise."),
     )
 
     def reason_text(self) -> str:
@@ -297,22 +320,27 @@ class RevokeForm(forms.Form):
 class TokenForm(forms.Form):
     name = needed(
         forms.CharField(
-            label="Name",
+            label=_("Name"),
             max_length=100,
             required=False,
-            help_text="What uses it, e.g. 'renewal script'.",
+            help_text=_("What uses it, e.g. 'renewal script'."),
         )
     )
     export_keys = forms.BooleanField(
-        label=f"Allow exporting private keys ({TokenScope.KEYS_EXPORT})",
+        label=interpolate_lazy(
+            _("Allow exporting private keys (%(scope)s)"), {"scope": TokenScope.KEYS_EXPORT.value}
+        ),
         required=False,
-        help_text="Only if a script must download your PKCS#12 bundles.",
+        help_text=_("Only if a script must download your PKCS#12 bundles."),
     )
     expires_days = forms.IntegerField(
-        label="Expires after (days)",
+        label=_("Expires after (days)"),
         initial=tokens.DEFAULT_EXPIRY_DAYS,
         required=False,
-        help_text=f"1 to {tokens.MAX_EXPIRY_DAYS} days; empty means {tokens.DEFAULT_EXPIRY_DAYS}.",
+        help_text=interpolate_lazy(
+            _("1 to %(maximum)s days; empty means %(default)s."),
+            {"maximum": tokens.MAX_EXPIRY_DAYS, "default": tokens.DEFAULT_EXPIRY_DAYS},
+        ),
     )
     # Not "(optional)": it is required with export_keys, and the label says when.
     account_password = needed(

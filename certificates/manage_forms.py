@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from certificates.models import CertificateAuthority, Domain
 from certificates.models.audit import AuditObject
@@ -16,28 +18,28 @@ from certificates.models.keys import KeySource
 from certificates.services.certificate_lists import MAX_WITHIN_DAYS, RevocationFilter, Sort
 from certificates.services.dashboard import GroupBy, Step
 
-ANY = [("", "Any")]
+ANY: list[tuple[str, StrOrPromise]] = [("", _("Any"))]
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label="Actor (username)", required=False, max_length=150)
+    actor = forms.CharField(label=_("Actor (username)"), required=False, max_length=150)
     action = forms.CharField(
-        label="Action",
+        label=_("Action"),
         required=False,
         max_length=64,
-        help_text="e.g. key.exported, request.created",
+        help_text=_("e.g. key.exported, request.created"),
     )
     object_type = forms.ChoiceField(
-        label="Object type",
+        label=_("Object type"),
         required=False,
-        choices=[("", "Any"), *AuditObject.choices],
+        choices=[("", _("Any")), *AuditObject.choices],
     )
-    object_id = forms.CharField(label="Object id", required=False, max_length=64)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     since = forms.DateField(
-        label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
-        label="To (date, included)",
+        label=_("To (date, included)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -65,24 +67,26 @@ class CertificateFilterForm(forms.Form):
     """The filters of certificate_lists.search, named as the API's query parameters."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=200,
-        help_text="Name, address, username, or the start of a serial number or fingerprint",
+        help_text=_("Name, address, username, or the start of a serial number or fingerprint"),
     )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=ANY + CertificateStatus.choices
+        label=_("Status"), required=False, choices=[*ANY, *CertificateStatus.choices]
     )
-    domain = forms.ChoiceField(label="Domain", required=False)
-    issuer = forms.CharField(label="Issuer contains", required=False, max_length=200)
-    key_source = forms.ChoiceField(label="Key", required=False, choices=ANY + KeySource.choices)
+    domain = forms.ChoiceField(label=_("Domain"), required=False)
+    issuer = forms.CharField(label=_("Issuer contains"), required=False, max_length=200)
+    key_source = forms.ChoiceField(
+        label=_("Key"), required=False, choices=[*ANY, *KeySource.choices]
+    )
     expiring_within = forms.IntegerField(
-        label="Ending within (days)", required=False, min_value=1, max_value=MAX_WITHIN_DAYS
+        label=_("Ending within (days)"), required=False, min_value=1, max_value=MAX_WITHIN_DAYS
     )
     revocation = forms.ChoiceField(
-        label="Revocation check", required=False, choices=ANY + RevocationFilter.choices
+        label=_("Revocation check"), required=False, choices=[*ANY, *RevocationFilter.choices]
     )
-    sort = forms.ChoiceField(label="Sort", required=False, choices=Sort.choices)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=Sort.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,10 +102,10 @@ class CertificateFilterForm(forms.Form):
 
 class TimelineForm(forms.Form):
     step = forms.ChoiceField(
-        label="Per", required=False, choices=[(s.value, s.value) for s in Step]
+        label=_("Per"), required=False, choices=[(s.value, s.value) for s in Step]
     )
     by = forms.ChoiceField(
-        label="Stacked by", required=False, choices=[(g.value, g.value) for g in GroupBy]
+        label=_("Stacked by"), required=False, choices=[(g.value, g.value) for g in GroupBy]
     )
 
     def choice(self) -> tuple[Step, GroupBy]:
@@ -111,19 +115,21 @@ class TimelineForm(forms.Form):
 
 class AuthorityForm(forms.ModelForm[CertificateAuthority]):
     submit_url = forms.URLField(
-        label="Submit URL",
+        label=_("Submit URL"),
         required=False,
         assume_scheme="https",
         help_text=CertificateAuthority._meta.get_field("submit_url").help_text,
     )
     domains = forms.ModelMultipleChoiceField(
-        label="Mail domains it serves",
+        label=_("Mail domains it serves"),
         queryset=Domain.objects.all(),
         required=False,
         to_field_name="name",
         widget=forms.CheckboxSelectMultiple,
-        help_text="Requests for addresses in these domains ask for this CA's profile and say "
-        "how to send the CSR to it. A domain orders from one CA.",
+        help_text=_(
+            "Requests for addresses in these domains ask for this CA's profile and say "
+            "how to send the CSR to it. A domain orders from one CA."
+        ),
     )
 
     class Meta:

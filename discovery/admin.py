@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.admin.base import ReadOnlyAdmin, admin_actor
 from certificates.services.actor import Actor
@@ -83,11 +85,11 @@ class PublicationAdmin(ReadOnlyAdmin[Publication]):
     search_fields = ["lookup_name", "certificate__email"]
     actions = ["withdraw"]
 
-    @admin.action(description="Withdraw the selected publications")
+    @admin.action(description=gettext_lazy("Withdraw the selected publications"))
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Publication]) -> None:
         actor = admin_actor(request)
         count = sum(
             publishing.withdraw(actor, p.certificate, "withdrawn by an admin")
             for p in queryset.select_related("certificate")
         )
-        self.message_user(request, f"{count} withdrawn.", messages.SUCCESS)
+        self.message_user(request, _("%(count)s withdrawn.") % {"count": count}, messages.SUCCESS)

@@ -4,6 +4,7 @@ It checks shape only; discovery.services.domains.update judges and saves."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from discovery.models import DomainPublishing
 from discovery.services.domains import Changes
@@ -11,12 +12,14 @@ from discovery.services.domains import Changes
 
 class DomainPublishingForm(forms.ModelForm[DomainPublishing]):
     tsig_secret_text = forms.CharField(
-        label="TSIG secret",
+        label=_("TSIG secret"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Base64, as in the DNS server's key file. Stored encrypted; never shown again. "
-        "Leave empty to keep the stored secret.",
+        help_text=_(
+            "Base64, as in the DNS server's key file. Stored encrypted; never shown again. "
+            "Leave empty to keep the stored secret."
+        ),
     )
 
     class Meta:
@@ -31,12 +34,12 @@ class DomainPublishingForm(forms.ModelForm[DomainPublishing]):
         ]
         widgets = {"smimea_forms": forms.RadioSelect}
         labels = {
-            "smimea_forms": "SMIMEA records in the zone",
-            "lowercase_owner": "Local parts are case-insensitive",
-            "caa_issuers": "CA domains for CAA issuemail",
-            "update_server": "RFC 2136 update server",
-            "tsig_key_name": "TSIG key name",
-            "tsig_algorithm": "TSIG algorithm",
+            "smimea_forms": _("SMIMEA records in the zone"),
+            "lowercase_owner": _("Local parts are case-insensitive"),
+            "caa_issuers": _("CA domains for CAA issuemail"),
+            "update_server": _("RFC 2136 update server"),
+            "tsig_key_name": _("TSIG key name"),
+            "tsig_algorithm": _("TSIG algorithm"),
         }
 
     def changes(self) -> Changes:
@@ -56,10 +59,10 @@ class LookupForm(forms.Form):
     """The sender-side lookup's one field; discovery.lookup judges the address itself."""
 
     email = forms.CharField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         widget=forms.TextInput(
             attrs={"inputmode": "email", "autocomplete": "off", "spellcheck": "false"}
         ),
-        help_text="Anyone's address, for instance jane.doe@example.org.",
+        help_text=_("Anyone's address, for instance jane.doe@example.org."),
     )

@@ -36,6 +36,7 @@ from certificates.fetcher import FetchError, FetchResult
 from certificates.pki.emails import ascii_lower, normalise_domain, split_address
 from certificates.pki.errors import PkiError
 from certificates.pki.text import visible
+from certificates.pki.translation import _
 from discovery import recipient, records
 from discovery.dnsclient import Answer
 
@@ -101,17 +102,20 @@ class Result:
     def summary(self) -> str:
         if not self.usable:
             why = self.step(StepName.CERTIFICATE).detail
-            return f"No usable certificate for {self.email} was found. {why}"
+            return _("No usable certificate for %(email)s was found. %(why)s") % {
+                "email": self.email,
+                "why": why,
+            }
         if self.vouched:
-            return (
-                f"A certificate for {self.email} was found, and an SMIMEA record in a "
+            return _(
+                "A certificate for %(email)s was found, and an SMIMEA record in a "
                 "DNSSEC-signed zone vouches for it."
-            )
-        return (
-            f"A certificate for {self.email} was found. No DNSSEC-authenticated SMIMEA record "
+            ) % {"email": self.email}
+        return _(
+            "A certificate for %(email)s was found. No DNSSEC-authenticated SMIMEA record "
             "vouches for it, so it is as trustworthy as the server it came from and the CA "
             "that signed it (your mail client checks the CA)."
-        )
+        ) % {"email": self.email}
 
 
 def address_parts(email: str) -> tuple[str, str]:
@@ -197,7 +201,7 @@ def _is_http_url(text: str) -> bool:
 
 def _txt(local: str, domain: str, seams: Seams, budget: _Budget) -> tuple[Step, str]:
     """The TXT step and the URL it gave ("" for none)."""
-    then = "; trying the domain's .well-known URL directly."
+    then = _("; trying the domain's .well-known URL directly.")
     try:
         owner = records.txt_owner(local, domain)
     except records.RecordError as exc:
@@ -205,18 +209,22 @@ def _txt(local: str, domain: str, seams: Seams, budget: _Budget) -> tuple[Step, 
     asked = owner.to_text()
     answer = _ask(seams, budget, owner, "TXT")
     if answer.problem:
-        return Step(StepName.TXT, Status.ERROR, asked, f"No answer: {answer.problem}" + then), ""
+        detail = _("No answer: %(problem)s") % {"problem": answer.problem} + then
+        return Step(StepName.TXT, Status.ERROR, asked, detail), ""
     if not answer.rdatas:
-        return Step(StepName.TXT, Status.MISSING, asked, f"No TXT record at {asked}" + then), ""
+        detail = _("No TXT record at %(name)s") % {"name": asked} + then
+        return Step(StepName.TXT, Status.MISSING, asked, detail), ""
     values = [_txt_text(rdata) for rdata in answer.rdatas]
     found = tuple(_shorten(value) for value in values)
     urls = sorted(value for value in values if _is_http_url(value))
     if not urls:
-        detail = f"The TXT record at {asked} holds no http or https URL" + then
+        detail = _("The TXT record at %(name)s holds no http or https URL") % {"name": asked} + then
         return Step(StepName.TXT, Status.ERROR, asked, detail, answer.authenticated, found), ""
-    detail = f"It points to {urls[0]}."
+    detail = _("It points to %(url)s.") % {"url": urls[0]}
     if len(values) > 1:
-        detail += f" ({len(values)} TXT records are there; the first URL in sort order is used.)"
+        detail += " " + _(
+            "(%(count)s TXT records are there; the first URL in sort order is used.)"
+        ) % {"count": len(values)}
     return Step(StepName.TXT, Status.FOUND, asked, detail, answer.authenticated, found), urls[0]
 
 
@@ -231,7 +239,8 @@ def _certificate(
     for index, url in enumerate(urls):
         timeout = budget.left(FETCH_SECONDS)
         if not timeout:
-            return step(Status.ERROR, url, f"Not fetched: {budget.spent}."), None, False
+            detail = _("Not fetched: %(reason)s.") % {"reason": budget.spent}
+            return step(Status.ERROR, url, detail), None, False
         size = recipient.MAX_CERTIFICATE_BYTES
         try:
             result = seams.fetch(url, max_bytes=size, timeout=timeout, accept=recipient.ACCEPT)
@@ -241,21 +250,36 @@ def _certificate(
                 return step(Status.ERROR, url, visible(exc.reason)), None, False
             if index + 1 < len(urls):
                 continue
-            tried = f"Neither {' nor '.join(urls)} has" if len(urls) > 1 else f"{url} has no"
-            detail = f"{tried} certificate (HTTP {exc.status})."
+            if len(urls) > 1:
+                detail = _("Neither %(urls)s has certificate (HTTP %(status)s).") % {
+                    "urls": " nor ".join(urls),
+                    "status": exc.status,
+                }
+            else:
+                detail = _("%(url)s has no certificate (HTTP %(status)s).") % {
+                    "url": url,
+                    "status": exc.status,
+                }
             return step(Status.MISSING, url, detail), None, False
-        where = result.url + (f" (redirected from {url})" if result.url != url else "")
+        where = result.url
+        if result.url != url:
+            where += " " + _("(redirected from %(url)s)") % {"url": url}
         try:
             cert = recipient.pick(recipient.read(result.body), email)
             judgement = recipient.judge(cert, email, now)
         except (ValueError, UnsupportedAlgorithm) as exc:  # PkiError is a ValueError
-            reason = exc.message if isinstance(exc, PkiError) else f"It cannot be read ({exc})."
+            if isinstance(exc, PkiError):
+                reason = exc.message
+            else:
+                reason = _("It cannot be read (%(reason)s).") % {"reason": exc}
             return step(Status.ERROR, result.url, f"{where}: {reason}"), None, False
         warnings = list(judgement.warnings)
         if urlsplit(result.url).scheme == "http":
             warnings.append(
-                "It came over plain http, so anyone on the way could have swapped it; only the "
-                "CA's signature and a DNSSEC-authenticated SMIMEA record vouch for it."
+                _(
+                    "It came over plain http, so anyone on the way could have swapped it; only "
+                    "the CA's signature and a DNSSEC-authenticated SMIMEA record vouch for it."
+                )
             )
         status = Status.FOUND if judgement.usable else Status.ERROR
         if judgement.mismatch:
@@ -280,15 +304,18 @@ def _smimea(
             break
     asked = owner.to_text()
     if answer.problem:
-        return Step(StepName.SMIMEA, Status.ERROR, asked, f"No answer: {answer.problem}.")
+        detail = _("No answer: %(problem)s.") % {"problem": answer.problem}
+        return Step(StepName.SMIMEA, Status.ERROR, asked, detail)
     if not answer.rdatas:
         names = " or ".join(owner.to_text() for owner in owners)
-        detail = f"No SMIMEA record at {names}; nothing in DNS vouches for the key."
+        detail = _("No SMIMEA record at %(names)s; nothing in DNS vouches for the key.") % {
+            "names": names
+        }
         return Step(StepName.SMIMEA, Status.MISSING, asked, detail)
     signed = (
-        "the answer was DNSSEC-authenticated"
+        _("the answer was DNSSEC-authenticated")
         if answer.authenticated
-        else "the answer was not DNSSEC-authenticated (no validating resolver vouched for it)"
+        else _("the answer was not DNSSEC-authenticated (no validating resolver vouched for it)")
     )
     pairs = [
         (rdata, recipient.smimea_matches(rdata, cert) if cert is not None else None)
@@ -298,14 +325,19 @@ def _smimea(
     matched = sorted({f"{rdata.usage} {rdata.selector} {rdata.mtype}" for rdata, ok in pairs if ok})
     if cert is None:
         status = Status.FOUND
-        detail = (
-            f"{len(pairs)} SMIMEA record(s), but no certificate to compare them with; {signed}."
-        )
+        detail = _(
+            "%(count)s SMIMEA record(s), but no certificate to compare them with; %(signed)s."
+        ) % {"count": len(pairs), "signed": signed}
     elif matched:
         status = Status.FOUND
-        detail = f"The certificate matches SMIMEA {' and '.join(matched)}; {signed}."
+        detail = _("The certificate matches SMIMEA %(matched)s; %(signed)s.") % {
+            "matched": " and ".join(matched),
+            "signed": signed,
+        }
     else:
         status = Status.MISMATCH
-        detail = f"The SMIMEA records name another certificate or key than the one found; {signed}."
+        detail = _(
+            "The SMIMEA records name another certificate or key than the one found; %(signed)s."
+        ) % {"signed": signed}
     found = tuple(_shorten(rdata.to_text(chunksize=0)) for rdata in answer.rdatas)
     return Step(StepName.SMIMEA, status, asked, detail, answer.authenticated, found)

@@ -1,19 +1,20 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate, Domain
 from discovery.dnsclient import TSIG_ALGORITHMS
 
 
 class SmimeaForms(models.TextChoices):
-    BOTH = "both", "Both: 3 0 0 (full certificate) and 3 1 1 (key hash)"
-    FULL = "full", "3 0 0 only (full certificate: senders can encrypt with it)"
-    KEY_HASH = "key-hash", "3 1 1 only (public key hash: pins, cannot be encrypted to)"
+    BOTH = "both", _("Both: 3 0 0 (full certificate) and 3 1 1 (key hash)")
+    FULL = "full", _("3 0 0 only (full certificate: senders can encrypt with it)")
+    KEY_HASH = "key-hash", _("3 1 1 only (public key hash: pins, cannot be encrypted to)")
 
 
 class DnsState(models.TextChoices):
-    UNKNOWN = "unknown", "Not checked yet"
-    OK = "ok", "All records found"
-    PROBLEM = "problem", "Records missing or wrong"
+    UNKNOWN = "unknown", _("Not checked yet")
+    OK = "ok", _("All records found")
+    PROBLEM = "problem", _("Records missing or wrong")
 
 
 class DomainPublishing(models.Model):

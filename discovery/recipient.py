@@ -23,6 +23,7 @@ from certificates.pki.certinfo import KeyUsage, describe_certificate
 from certificates.pki.emails import addresses_match
 from certificates.pki.errors import PkiError
 from certificates.pki.readable import is_ca, readable_certificate, san_emails
+from certificates.pki.translation import _
 from discovery.records import spki_der
 
 # A certificate is one to two KB, a PKCS#7 bundle with its chain about ten: anything larger is
@@ -38,15 +39,17 @@ _END_ENTITY_USAGES = (1, 3)
 def read(body: bytes) -> list[x509.Certificate]:
     """The certificates in an answer, or PkiError saying what it is instead."""
     if not body.strip():
-        raise PkiError("The answer is empty.")
+        raise PkiError(_("The answer is empty."))
     if pem.contains_private_key(body):
-        raise PkiError("The answer holds a private key; nothing of it is shown or kept.")
+        raise PkiError(_("The answer holds a private key; nothing of it is shown or kept."))
     if pem.looks_like_pem(body):
         blocks = pem.pem_blocks(body)
         ders = [der for label, der in blocks if label in ("CERTIFICATE", "PKCS7")]
         if not ders:
-            labels = ", ".join(sorted({label for label, _ in blocks})) or "no complete block"
-            raise PkiError(f"The answer is PEM text with {labels}, not a certificate.")
+            labels = ", ".join(sorted({label for label, _der in blocks})) or _("no complete block")
+            raise PkiError(
+                _("The answer is PEM text with %(labels)s, not a certificate.") % {"labels": labels}
+            )
     else:
         ders = [body]
     found: list[x509.Certificate] = []
@@ -57,12 +60,14 @@ def read(body: bytes) -> list[x509.Certificate]:
         elif kind == pem.PKCS7:
             found += pkcs7.load_der_pkcs7_certificates(der)
         elif kind == pem.PKCS12:
-            raise PkiError(f"The answer is {kind}; nothing of it is shown or kept.")
+            raise PkiError(
+                _("The answer is %(kind)s; nothing of it is shown or kept.") % {"kind": _(kind)}
+            )
         else:
-            what = kind or "neither DER, PEM nor PKCS#7"
-            raise PkiError(f"The answer is {what}, not a certificate.")
+            what = _(kind) if kind else _("neither DER, PEM nor PKCS#7")
+            raise PkiError(_("The answer is %(what)s, not a certificate.") % {"what": what})
     if not found:
-        raise PkiError("The answer is a PKCS#7 bundle without certificates.")
+        raise PkiError(_("The answer is a PKCS#7 bundle without certificates."))
     return [readable_certificate(cert) for cert in found]
 
 
@@ -90,33 +95,39 @@ def judge(cert: x509.Certificate, email: str, now: datetime) -> Judgement:
     validity period. What would not stop a sender but would hinder one is a warning."""
     info = describe_certificate(cert)
     if not any(addresses_match(email, name) for name in info.emails):
-        held = ", ".join(info.emails) or "no email address (no rfc822Name in its subjectAltName)"
-        return Judgement(False, True, f"It is for {held}, not {email}.", ())
+        held = ", ".join(info.emails) or _("no email address (no rfc822Name in its subjectAltName)")
+        mismatch = _("It is for %(held)s, not %(email)s.") % {"held": held, "email": email}
+        return Judgement(False, True, mismatch, ())
     problem = ""
     if info.is_ca:
-        problem = "It is a CA certificate, not a person's."
+        problem = _("It is a CA certificate, not a person's.")
     elif not info.email_protection:
-        problem = (
+        problem = _(
             "Its Extended Key Usage lacks emailProtection, so mail clients will not use it for "
             "S/MIME."
         )
     elif now > info.not_after:
-        problem = f"It expired on {info.not_after:{_WHEN}}."
+        problem = _("It expired on %(when)s.") % {"when": f"{info.not_after:{_WHEN}}"}
     elif now < info.not_before:
-        problem = f"It is not valid until {info.not_before:{_WHEN}}."
+        problem = _("It is not valid until %(when)s.") % {"when": f"{info.not_before:{_WHEN}}"}
     if problem:
         return Judgement(False, False, problem, ())
     warnings = []
     if info.key_usage == KeyUsage.SIGNING:
-        warnings.append("It allows signing only: mail clients will not encrypt to it.")
+        warnings.append(_("It allows signing only: mail clients will not encrypt to it."))
     elif info.key_usage == KeyUsage.NONE:
-        warnings.append("Its Key Usage allows neither signing nor encryption.")
+        warnings.append(_("Its Key Usage allows neither signing nor encryption."))
     if info.key is None:
         warnings.append(
-            "Its key is not one the portal accepts (RSA 2048 to 4096 bits, ECDSA P-256, P-384 "
-            "or P-521, Ed25519); some mail clients may refuse it."
+            _(
+                "Its key is not one the portal accepts (RSA 2048 to 4096 bits, ECDSA P-256, "
+                "P-384 or P-521, Ed25519); some mail clients may refuse it."
+            )
         )
-    detail = f"An S/MIME certificate for {email}, valid until {info.not_after:{_WHEN}}."
+    detail = _("An S/MIME certificate for %(email)s, valid until %(when)s.") % {
+        "email": email,
+        "when": f"{info.not_after:{_WHEN}}",
+    }
     return Judgement(True, False, detail, tuple(warnings))
 
 

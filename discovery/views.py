@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, Domain
 from certificates.responses import attachment
@@ -27,7 +28,8 @@ from discovery.services.published import live_publications, url, zone_text
 
 def _say_push(request: HttpRequest, result: UpdateResult | None) -> None:
     if result is not None:
-        (messages.success if result.ok else messages.error)(request, f"DNS update: {result.detail}")
+        say = messages.success if result.ok else messages.error
+        say(request, _("DNS update: %(detail)s") % {"detail": result.detail})
 
 
 def _act(request: HttpRequest, pk: int, act: Callable[[Certificate], str]) -> HttpResponse:
@@ -49,7 +51,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
         if publication.pushed_at is not None:
             result = UpdateResult(bool(publication.push_ok), publication.push_detail)
             _say_push(request, result)
-        return f"Published: {url(cert, publication.domain)}"
+        return _("Published: %(url)s") % {"url": url(cert, publication.domain)}
 
     return _act(request, pk, act)
 
@@ -59,7 +61,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     def act(cert: Certificate) -> str:
         done = publishing.withdraw_by_request(web_actor(request), cert)
-        return "Withdrawn." if done else "It was not published."
+        return _("Withdrawn.") if done else _("It was not published.")
 
     return _act(request, pk, act)
 
@@ -71,8 +73,8 @@ def follow_renewals(request: HttpRequest, pk: int) -> HttpResponse:
         follow = request.POST.get("follow_renewals") == "on"
         publishing.set_follow_renewals(web_actor(request), cert, follow)
         if follow:
-            return "Its renewal will be published in its place."
-        return "Its renewal will not be published automatically."
+            return _("Its renewal will be published in its place.")
+        return _("Its renewal will not be published automatically.")
 
     return _act(request, pk, act)
 
@@ -83,9 +85,10 @@ def check_dns(request: HttpRequest, pk: int) -> HttpResponse:
     def act(cert: Certificate) -> str:
         publication = publishing.publication_of(cert)
         if publication is None:
-            raise Conflict("It is not published, so there are no records to check.")
+            raise Conflict(_("It is not published, so there are no records to check."))
         checks = verification.verify_own(web_actor(request), publication)
-        return f"DNS checked: {verification.state_of(checks).label.lower()}."
+        state = verification.state_of(checks).label.lower()
+        return _("DNS checked: %(state)s.") % {"state": state}
 
     return _act(request, pk, act)
 
@@ -106,7 +109,7 @@ def _domain_or_404(request: HttpRequest, name: str) -> Domain:
 @login_required
 def domain_list(request: HttpRequest) -> HttpResponse:
     if not access.is_admin(request.user):
-        raise PermissionDenied("Only certificate admins manage domains.")
+        raise PermissionDenied(_("Only certificate admins manage domains."))
     rows = [(d, live_publications(d).count()) for d in Domain.objects.all()]
     return render(request, "discovery/domain_list.html", {"rows": rows})
 
@@ -124,7 +127,7 @@ def domain_detail(request: HttpRequest, name: str) -> HttpResponse:
             except ServiceError as exc:
                 form.add_error(None, exc.detail)
             else:
-                messages.success(request, "Publishing settings saved.")
+                messages.success(request, _("Publishing settings saved."))
                 return redirect("domain-detail", name=domain.name)
         status = 400
     context = {
@@ -149,9 +152,11 @@ def domain_zone(request: HttpRequest, name: str) -> HttpResponse:
 def domain_verify(request: HttpRequest, name: str) -> HttpResponse:
     domain = _domain_or_404(request, name)
     done = verification.verify_domain(web_actor(request), domain)
-    wrong = sum(1 for _, checks in done if verification.state_of(checks) != "ok")
+    wrong = sum(1 for _published, checks in done if verification.state_of(checks) != "ok")
     messages.success(
-        request, f"Checked {len(done)} publication(s) in live DNS; {wrong} with problems."
+        request,
+        _("Checked %(count)s publication(s) in live DNS; %(wrong)s with problems.")
+        % {"count": len(done), "wrong": wrong},
     )
     return redirect("domain-detail", name=domain.name)
 
@@ -162,6 +167,6 @@ def domain_push(request: HttpRequest, name: str) -> HttpResponse:
     domain = _domain_or_404(request, name)
     result = push.push_domain(web_actor(request), domain)
     if result is None:
-        messages.error(request, "Set an update server and TSIG key first.")
+        messages.error(request, _("Set an update server and TSIG key first."))
     _say_push(request, result)
     return redirect("domain-detail", name=domain.name)

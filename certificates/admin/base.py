@@ -14,6 +14,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.services.access import is_admin
 from certificates.services.actor import Actor
@@ -131,7 +133,7 @@ def pem_of(der: bytes) -> str:
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason", max_length=200, widget=forms.TextInput(attrs={"size": 60})
+        label=gettext_lazy("Reason"), max_length=200, widget=forms.TextInput(attrs={"size": 60})
     )
 
 
@@ -163,5 +165,5 @@ def with_reason(
         except ServiceError as exc:
             modeladmin.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
     if done:
-        modeladmin.message_user(request, f"{done} done.", messages.SUCCESS)
+        modeladmin.message_user(request, _("%(count)s done.") % {"count": done}, messages.SUCCESS)
     return None

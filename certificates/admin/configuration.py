@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from certificates.admin.base import ServiceAddAdmin, ServiceAddForm, admin_actor, pem_of
 from certificates.models import CertificateAuthority, Domain, TrustAnchor
@@ -103,12 +104,12 @@ class DomainAdmin(ServiceAddAdmin[Domain]):
 
 class TrustAnchorAddForm(ServiceAddForm):
     pem_file = forms.FileField(
-        label="Root certificate file",
+        label=gettext_lazy("Root certificate file"),
         required=False,
-        help_text="The CA's root certificate, PEM or DER (.pem .crt .cer).",
+        help_text=gettext_lazy("The CA's root certificate, PEM or DER (.pem .crt .cer)."),
     )
     pem_text = forms.CharField(
-        label="or paste it (PEM)",
+        label=gettext_lazy("or paste it (PEM)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 70}),
     )
@@ -116,7 +117,7 @@ class TrustAnchorAddForm(ServiceAddForm):
     name = forms.CharField(
         required=False,
         max_length=anchors.MAX_NAME,
-        help_text="For example 'Sectigo Client Root'. Empty: the root's common name.",
+        help_text=gettext_lazy("For example 'Sectigo Client Root'. Empty: the root's common name."),
     )
 
     class Meta:
@@ -160,8 +161,12 @@ class TrustAnchorAdmin(ServiceAddAdmin[TrustAnchor]):
         if trusted:
             self.message_user(
                 request,
-                f"{trusted} stored certificate{'s' if trusted > 1 else ''} chain to this root: "
-                "trusted now.",
+                ngettext(
+                    "%(count)s stored certificate chain to this root: trusted now.",
+                    "%(count)s stored certificates chain to this root: trusted now.",
+                    trusted,
+                )
+                % {"count": trusted},
             )
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -178,20 +183,28 @@ class TrustAnchorAdmin(ServiceAddAdmin[TrustAnchor]):
     ) -> HttpResponse:
         anchor = self.get_object(request, object_id)
         trusted = anchors.trusting(anchor).count() if anchor is not None else 0
-        consequence = (
-            f"{trusted} stored certificate{'s are' if trusted != 1 else ' is'} trusted through "
-            "this root. Removing it judges them again: those that chain to no other trust "
-            "anchor become 'untrusted root', with a warning on their pages."
-        )
+        consequence = ngettext(
+            "%(count)s stored certificate is trusted through this root. Removing it judges "
+            "them again: those that chain to no other trust anchor become 'untrusted root', "
+            "with a warning on their pages.",
+            "%(count)s stored certificates are trusted through this root. Removing it judges "
+            "them again: those that chain to no other trust anchor become 'untrusted root', "
+            "with a warning on their pages.",
+            trusted,
+        ) % {"count": trusted}
         return super().delete_view(request, object_id, {"consequence": consequence})
 
     def delete_model(self, request: HttpRequest, obj: TrustAnchor) -> None:
-        _, untrusted = anchors.remove(admin_actor(request), obj.pk)
+        _anchor, untrusted = anchors.remove(admin_actor(request), obj.pk)
         if untrusted:
             ids = ", ".join(f"#{c.pk}" for c in untrusted)
-            self.message_user(request, f"Now untrusted root: certificates {ids}.", messages.WARNING)
+            self.message_user(
+                request,
+                gettext("Now untrusted root: certificates %(ids)s.") % {"ids": ids},
+                messages.WARNING,
+            )
 
-    @admin.display(description="Certificate (PEM)")
+    @admin.display(description=gettext_lazy("Certificate (PEM)"))
     def pem(self, obj: TrustAnchor) -> str:
         return pem_of(bytes(obj.der))
 
@@ -242,7 +255,7 @@ class CertificateAuthorityAdmin(ServiceAddAdmin[CertificateAuthority]):
         allowed = super().has_delete_permission(request, obj)
         return allowed and self.has_certificate_admin_permission(request)
 
-    @admin.display(description="Domains it serves")
+    @admin.display(description=gettext_lazy("Domains it serves"))
     def served(self, obj: CertificateAuthority) -> str:
         return ", ".join(d.name for d in obj.domains.all()) or "—"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.admin.base import (
     CERTIFICATE_ADMINS,
@@ -52,7 +54,7 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin[CertificateR
     date_hierarchy = "created_at"
 
     @admin.action(
-        description="Approve selected requests (those awaiting approval)",
+        description=gettext_lazy("Approve selected requests (those awaiting approval)"),
         permissions=[CERTIFICATE_ADMINS],
     )
     def approve_selected(
@@ -67,9 +69,13 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin[CertificateR
             except ServiceError as exc:
                 self.message_user(request, f"{obj}: {exc.detail}", messages.ERROR)
         if approved:
-            self.message_user(request, f"{approved} approved.", messages.SUCCESS)
+            self.message_user(
+                request, _("%(count)s approved.") % {"count": approved}, messages.SUCCESS
+            )
 
-    @admin.action(description="Reject selected requests", permissions=[CERTIFICATE_ADMINS])
+    @admin.action(
+        description=gettext_lazy("Reject selected requests"), permissions=[CERTIFICATE_ADMINS]
+    )
     def reject_selected(
         self, request: HttpRequest, queryset: QuerySet[CertificateRequest]
     ) -> HttpResponse | None:
@@ -78,7 +84,7 @@ class CertificateRequestAdmin(CertificateAdminRights, ReadOnlyAdmin[CertificateR
             self,
             request,
             queryset,
-            "Reject requests",
+            _("Reject requests"),
             lambda obj, reason: request_service.reject(actor, obj, reason),
         )
 
@@ -105,12 +111,13 @@ class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin[Certificate]):
     readonly_fields = ["pem"]
     actions = ["revoke_selected"]
 
-    @admin.display(description="Certificate (PEM)")
+    @admin.display(description=gettext_lazy("Certificate (PEM)"))
     def pem(self, obj: Certificate) -> str:
         return pem_of(bytes(obj.der))
 
     @admin.action(
-        description="Declare selected certificates revoked", permissions=[CERTIFICATE_ADMINS]
+        description=gettext_lazy("Declare selected certificates revoked"),
+        permissions=[CERTIFICATE_ADMINS],
     )
     def revoke_selected(
         self, request: HttpRequest, queryset: QuerySet[Certificate]
@@ -120,7 +127,7 @@ class CertificateAdmin(CertificateAdminRights, ReadOnlyAdmin[Certificate]):
             self,
             request,
             queryset,
-            "Declare certificates revoked",
+            _("Declare certificates revoked"),
             lambda obj, reason: issuance.declare_revoked(actor, obj, reason),
         )
 
@@ -151,7 +158,9 @@ class ApiTokenAdmin(CertificateAdminRights, ReadOnlyAdmin[ApiToken]):
     )
     actions = ["revoke_selected"]
 
-    @admin.action(description="Revoke selected tokens", permissions=[CERTIFICATE_ADMINS])
+    @admin.action(
+        description=gettext_lazy("Revoke selected tokens"), permissions=[CERTIFICATE_ADMINS]
+    )
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         actor = admin_actor(request)
         for token in queryset:

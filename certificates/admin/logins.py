@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.admin.base import (
     CERTIFICATE_ADMINS,
@@ -24,9 +26,11 @@ class LoginFailureAdmin(CertificateAdminRights, ReadOnlyAdmin[LoginFailure]):
     actions = ["lift_selected"]
 
     @admin.action(
-        description="Forgive selected failures (ends the pauses they caused)",
+        description=gettext_lazy("Forgive selected failures (ends the pauses they caused)"),
         permissions=[CERTIFICATE_ADMINS],
     )
     def lift_selected(self, request: HttpRequest, queryset: QuerySet[LoginFailure]) -> None:
         removed = logins.lift(admin_actor(request), queryset)
-        self.message_user(request, f"{removed} failures forgiven.", messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)s failures forgiven.") % {"count": removed}, messages.SUCCESS
+        )

@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 class AuditObject(models.TextChoices):
     """What an event can be about: the model names of the audited rows."""
 
-    REQUEST = "certificaterequest", "Request"
-    CERTIFICATE = "certificate", "Certificate"
-    STORED_KEY = "storedkey", "Stored key"
-    API_TOKEN = "apitoken", "API token"
-    DOMAIN = "domain", "Domain"
-    TRUST_ANCHOR = "trustanchor", "Trust anchor"
-    USER = "user", "User account"
-    CERTIFICATE_AUTHORITY = "certificateauthority", "Certificate authority"
+    REQUEST = "certificaterequest", _("Request")
+    CERTIFICATE = "certificate", _("Certificate")
+    STORED_KEY = "storedkey", _("Stored key")
+    API_TOKEN = "apitoken", _("API token")
+    DOMAIN = "domain", _("Domain")
+    TRUST_ANCHOR = "trustanchor", _("Trust anchor")
+    USER = "user", _("User account")
+    CERTIFICATE_AUTHORITY = "certificateauthority", _("Certificate authority")
 
 
 # Every action code the portal records (discovery's too: the codes are data on one audit

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from certificates.pki.subject import ValidationProfile
 
@@ -7,10 +8,10 @@ class Profile(models.TextChoices):
     """What the CA validates about the subject (S/MIME Baseline Requirements): the product
     decides which subject fields a request asks for (pki.subject.PROFILE_FIELDS)."""
 
-    MAILBOX = ValidationProfile.MAILBOX.value, "Mailbox-validated (the address only)"
-    INDIVIDUAL = ValidationProfile.INDIVIDUAL.value, "Individual-validated (the person's name)"
-    ORGANIZATION = ValidationProfile.ORGANIZATION.value, "Organization-validated"
-    SPONSOR = ValidationProfile.SPONSOR.value, "Sponsor-validated (organization and person)"
+    MAILBOX = ValidationProfile.MAILBOX.value, _("Mailbox-validated (the address only)")
+    INDIVIDUAL = ValidationProfile.INDIVIDUAL.value, _("Individual-validated (the person's name)")
+    ORGANIZATION = ValidationProfile.ORGANIZATION.value, _("Organization-validated")
+    SPONSOR = ValidationProfile.SPONSOR.value, _("Sponsor-validated (organization and person)")
 
 
 class CertificateAuthority(models.Model):

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from certificates.models.domains import normalise_name
 from certificates.models.keys import KeySource, StoredKey
@@ -23,11 +24,11 @@ KEY_USAGE_CHOICES = [  # KeyUsage.NONE is refused on upload, so never stored
 
 
 class CertificateStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    EXPIRING = "expiring", "Expiring soon"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
-    SUPERSEDED = "superseded", "Superseded"
+    ACTIVE = "active", _("Active")
+    EXPIRING = "expiring", _("Expiring soon")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class TrustAnchor(models.Model):

@@ -1,16 +1,17 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from certificates.models.keys import RequestKeySource, StoredKey
 
 
 class RequestState(models.TextChoices):
-    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
-    CSR_READY = "csr_ready", "CSR ready"
-    SUBMITTED = "submitted", "Submitted to CA"
-    ISSUED = "issued", "Issued"
-    CANCELLED = "cancelled", "Cancelled"
-    REJECTED = "rejected", "Rejected"
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    CSR_READY = "csr_ready", _("CSR ready")
+    SUBMITTED = "submitted", _("Submitted to CA")
+    ISSUED = "issued", _("Issued")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
 
 
 # The state table (the README shows it): the only transitions that exist. A request for an

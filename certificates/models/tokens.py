@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TokenScope(models.TextChoices):
     """What a token may do beyond acting as its user."""
 
-    KEYS_EXPORT = "keys:export", "Export private keys (PKCS#12)"
+    KEYS_EXPORT = "keys:export", _("Export private keys (PKCS#12)")
 
 
 class ApiToken(models.Model):

@@ -10,39 +10,53 @@ from certificates.pki import pem
 from certificates.pki.errors import UNREADABLE, PkiError
 from certificates.pki.readable import is_ca, readable_certificate
 from certificates.pki.subject import display_name
+from certificates.pki.translation import _, gettext_noop
 
 MAX_UPLOAD_BYTES = 256 * 1024
 # Real chains have two to four certificates; the cap keeps leaf finding (which compares every
 # pair) and the chain check small.
 MAX_CHAIN_CERTIFICATES = 20
 
-_PRIVATE_KEY_REFUSAL = (
+_PRIVATE_KEY_REFUSAL = gettext_noop(
     "The file contains a private key. Nothing from it was stored. Upload the certificate only "
     "(the .crt, .pem or .p7b the CA sent), and keep the key secret."
 )
-_EXPECTED = "upload the certificate file the CA sent (.crt, .cer, .pem or .p7b)"
+# The end of most refusals below: what to upload instead.
+_EXPECTED = gettext_noop("upload the certificate file the CA sent (.crt, .cer, .pem or .p7b)")
+
+
+def _refusal(message: str, **values: object) -> PkiError:
+    """A refusal whose (translated) ``message`` ends in ``%(expected)s``."""
+    return PkiError(message % {**values, "expected": _(_EXPECTED)})
 
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
     """Certificates from PEM (any number, text around them), DER, or PKCS#7 in PEM or DER."""
     if not data.strip():
-        raise PkiError(f"The file is empty; {_EXPECTED}.")
+        raise _refusal(_("The file is empty; %(expected)s."))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise PkiError(
-            f"The file is {len(data) // 1024} KB; a certificate file is a few KB, so this is "
-            f"something else: {_EXPECTED}."
+        raise _refusal(
+            _(
+                "The file is %(size)s KB; a certificate file is a few KB, so this is "
+                "something else: %(expected)s."
+            ),
+            size=len(data) // 1024,
         )
     # Checked on the raw bytes first, before any parsing, so a key is never half-processed.
     if pem.contains_private_key(data):
-        raise PkiError(_PRIVATE_KEY_REFUSAL)
+        raise PkiError(_(_PRIVATE_KEY_REFUSAL))
     if pem.looks_like_pem(data):
         certs = _from_pem(data)
     else:
         certs = _from_der(pem.bare_base64(data) or data)
     if len(certs) > MAX_CHAIN_CERTIFICATES:
-        raise PkiError(
-            f"The file holds {len(certs)} certificates; a certificate with its chain has at most "
-            f"{MAX_CHAIN_CERTIFICATES}, so {_EXPECTED}."
+        raise _refusal(
+            _(
+                "The file holds %(count)s certificates; a certificate with its chain has at "
+                "most %(limit)s, so %(expected)s."
+            ),
+            count=len(certs),
+            limit=MAX_CHAIN_CERTIFICATES,
         )
     return _unique(certs)
 
@@ -60,21 +74,27 @@ def _from_pem(data: bytes) -> list[x509.Certificate]:
     if certs:
         return certs  # stray CRLs or public keys next to the certificates are harmless
     if any("CERTIFICATE REQUEST" in label for label in other):
-        raise PkiError(
-            f"This file is a certificate signing request (CSR), not a certificate; "
-            f"send the CSR to the CA and {_EXPECTED}."
+        raise _refusal(
+            _(
+                "This file is a certificate signing request (CSR), not a certificate; "
+                "send the CSR to the CA and %(expected)s."
+            )
         )
     if other:
-        raise PkiError(f"The file holds {', '.join(other)} but no CERTIFICATE block; {_EXPECTED}.")
-    raise PkiError(f"The file has a BEGIN line but no complete PEM block; {_EXPECTED}.")
+        raise _refusal(
+            _("The file holds %(labels)s but no CERTIFICATE block; %(expected)s."),
+            labels=", ".join(other),
+        )
+    raise _refusal(_("The file has a BEGIN line but no complete PEM block; %(expected)s."))
 
 
 def _parse_cert_der(der: bytes) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)
     except UNREADABLE as exc:
-        raise PkiError(
-            f"A CERTIFICATE block in the file could not be read ({exc}); {_EXPECTED}."
+        raise _refusal(
+            _("A CERTIFICATE block in the file could not be read (%(reason)s); %(expected)s."),
+            reason=exc,
         ) from exc
 
 
@@ -83,14 +103,18 @@ def _parse_pkcs7_der(der: bytes) -> list[x509.Certificate]:
         certs = pkcs7.load_der_pkcs7_certificates(der)
     except UnsupportedAlgorithm as exc:
         # cryptography reads signed-data only; enveloped (encrypted) data is a message.
-        raise PkiError(
-            f"The PKCS#7 file is not a bundle of certificates but another kind of PKCS#7 "
-            f"(for example an encrypted message); {_EXPECTED}."
+        raise _refusal(
+            _(
+                "The PKCS#7 file is not a bundle of certificates but another kind of PKCS#7 "
+                "(for example an encrypted message); %(expected)s."
+            )
         ) from exc
     except UNREADABLE as exc:
-        raise PkiError(f"The PKCS#7 bundle could not be read ({exc}); {_EXPECTED}.") from exc
+        raise _refusal(
+            _("The PKCS#7 bundle could not be read (%(reason)s); %(expected)s."), reason=exc
+        ) from exc
     if not certs:
-        raise PkiError(f"The PKCS#7 bundle holds no certificates; {_EXPECTED}.")
+        raise _refusal(_("The PKCS#7 bundle holds no certificates; %(expected)s."))
     return certs
 
 
@@ -102,14 +126,18 @@ def _from_der(der: bytes) -> list[x509.Certificate]:
         return _parse_pkcs7_der(der)
     if kind in (pem.PKCS12, pem.PRIVATE_KEY):
         raise PkiError(
-            f"This file is {kind}. Nothing from it was stored. Upload the certificate "
-            "only, and keep the key secret."
+            _(
+                "This file is %(kind)s. Nothing from it was stored. Upload the certificate "
+                "only, and keep the key secret."
+            )
+            % {"kind": _(kind)}
         )
     if kind == pem.CSR:
-        raise PkiError(
-            f"This file is {kind}, not a certificate; send the CSR to the CA and {_EXPECTED}."
+        raise _refusal(
+            _("This file is %(kind)s, not a certificate; send the CSR to the CA and %(expected)s."),
+            kind=_(kind),
         )
-    raise PkiError(f"This file is not a certificate in PEM, DER or PKCS#7 format; {_EXPECTED}.")
+    raise _refusal(_("This file is not a certificate in PEM, DER or PKCS#7 format; %(expected)s."))
 
 
 def _unique(certs: list[x509.Certificate]) -> list[x509.Certificate]:
@@ -158,7 +186,7 @@ def split_leaf_and_chain(
 ) -> tuple[x509.Certificate, list[x509.Certificate], list[str]]:
     """(leaf, path upwards from the leaf's issuer, warnings about certificates left out)."""
     if not certs:
-        raise PkiError(f"The file holds no certificates; {_EXPECTED}.")
+        raise _refusal(_("The file holds no certificates; %(expected)s."))
     for cert in certs:
         readable_certificate(cert)
     leaves = [
@@ -168,8 +196,11 @@ def split_leaf_and_chain(
     ]
     if len(leaves) > 1:
         raise PkiError(
-            f"The file holds {len(leaves)} end-entity certificates "
-            f"({_subjects(leaves)}); upload one certificate with its chain."
+            _(
+                "The file holds %(count)s end-entity certificates "
+                "(%(subjects)s); upload one certificate with its chain."
+            )
+            % {"count": len(leaves), "subjects": _subjects(leaves)}
         )
     if not leaves:
         raise PkiError(_no_leaf(certs))
@@ -186,8 +217,11 @@ def split_leaf_and_chain(
     unrelated = [c for c in certs if c is not leaf and c not in chain]
     if unrelated:
         warnings.append(
-            f"The file also held {len(unrelated)} certificate(s) outside this "
-            f"certificate's chain ({_subjects(unrelated)}); they were left out."
+            _(
+                "The file also held %(count)s certificate(s) outside this "
+                "certificate's chain (%(subjects)s); they were left out."
+            )
+            % {"count": len(unrelated), "subjects": _subjects(unrelated)}
         )
     return leaf, chain, warnings
 
@@ -196,16 +230,16 @@ def _no_leaf(certs: list[x509.Certificate]) -> str:
     """Why there is nothing to use. A lone self-signed certificate is what `openssl req -x509`
     makes instead of a CSR: the person signed it themselves, no CA did."""
     if len(certs) == 1 and is_self_issued(certs[0]):
-        return (
-            f"The file holds a self-signed certificate ('{display_name(certs[0].subject)}'): "
+        return _(
+            "The file holds a self-signed certificate ('%(subject)s'): "
             "it was signed with its own key, not issued by a CA, so mail clients will not "
             "trust it. Send your CSR to your CA and upload the certificate the CA sends back "
             "(with its chain, if the CA provides one)."
-        )
-    return (
-        f"The file holds only CA certificates ({_subjects(certs)}); add the certificate the "
+        ) % {"subject": display_name(certs[0].subject)}
+    return _(
+        "The file holds only CA certificates (%(subjects)s); add the certificate the "
         "CA issued for your address."
-    )
+    ) % {"subjects": _subjects(certs)}
 
 
 def certificates_to_pem(certs: list[x509.Certificate]) -> str:
@@ -214,7 +248,7 @@ def certificates_to_pem(certs: list[x509.Certificate]) -> str:
 
 def _pkcs7(certs: list[x509.Certificate], encoding: serialization.Encoding) -> bytes:
     if not certs:
-        raise PkiError("There are no certificates to put in a PKCS#7 bundle.")
+        raise PkiError(_("There are no certificates to put in a PKCS#7 bundle."))
     return pkcs7.serialize_certificates(certs, encoding)
 
 

@@ -18,6 +18,7 @@ from certificates.pki.keys import KeyInfo, check_public_key, spki_sha256
 from certificates.pki.readable import is_ca, readable_certificate, san_emails
 from certificates.pki.subject import display_name
 from certificates.pki.text import visible
+from certificates.pki.translation import _
 
 MAX_VALIDITY_DAYS = 825  # S/MIME BR 6.3.2
 
@@ -82,7 +83,7 @@ def _public_key(cert: x509.Certificate) -> CertificatePublicKeyTypes:
         return cert.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
         raise PkiError(
-            "This certificate's key type is unknown to us; use an RSA or ECDSA certificate."
+            _("This certificate's key type is unknown to us; use an RSA or ECDSA certificate.")
         ) from exc
 
 
@@ -181,17 +182,22 @@ def _check_eku(cert: x509.Certificate) -> None:
     eku = _ext(cert, x509.ExtendedKeyUsage)
     if eku is None:
         raise PkiError(
-            "This certificate has no Extended Key Usage, so mail clients will not use "
-            "it for S/MIME; ask the CA for a certificate with emailProtection."
+            _(
+                "This certificate has no Extended Key Usage, so mail clients will not use "
+                "it for S/MIME; ask the CA for a certificate with emailProtection."
+            )
         )
     if ExtendedKeyUsageOID.EMAIL_PROTECTION not in eku:
         # anyExtendedKeyUsage alone is not enough: the S/MIME BRs forbid it in S/MIME
         # certificates and several clients insist on the explicit purpose.
         purposes = ", ".join(_EKU_NAMES.get(oid, oid.dotted_string) for oid in eku)
         raise PkiError(
-            f"This certificate's Extended Key Usage ({purposes}) lacks "
-            "emailProtection, so it cannot be used for email; ask the CA for an S/MIME "
-            "certificate."
+            _(
+                "This certificate's Extended Key Usage (%(purposes)s) lacks "
+                "emailProtection, so it cannot be used for email; ask the CA for an S/MIME "
+                "certificate."
+            )
+            % {"purposes": purposes}
         )
 
 
@@ -203,42 +209,61 @@ def check_leaf(
     key = check_public_key(_public_key(cert))  # our allowlist, stricter than the verifier's
     if expected_spki_sha256 is not None and info.spki_sha256 != expected_spki_sha256.lower():
         raise PkiError(
-            f"This certificate is for a different key than the request's CSR: its key "
-            f"fingerprint is {info.spki_sha256[:16]}…, the CSR's is "
-            f"{expected_spki_sha256.lower()[:16]}…; upload the certificate the CA "
-            "issued for this request."
+            _(
+                "This certificate is for a different key than the request's CSR: its key "
+                "fingerprint is %(found)s…, the CSR's is %(expected)s…; upload the "
+                "certificate the CA issued for this request."
+            )
+            % {"found": info.spki_sha256[:16], "expected": expected_spki_sha256.lower()[:16]}
         )
     if now < info.not_before:
         raise PkiError(
-            f"This certificate is not valid until {_when(info.not_before)}; upload it "
-            "from then on, or check that the CA sent the right file."
+            _(
+                "This certificate is not valid until %(when)s; upload it "
+                "from then on, or check that the CA sent the right file."
+            )
+            % {"when": _when(info.not_before)}
         )
     if now > info.not_after:
         raise PkiError(
-            f"This certificate expired on {_when(info.not_after)}; upload a current "
-            "certificate or make a renewal request."
+            _(
+                "This certificate expired on %(when)s; upload a current "
+                "certificate or make a renewal request."
+            )
+            % {"when": _when(info.not_after)}
         )
     _check_eku(cert)
     if not any(addresses_match(email, a) for a in info.emails):
         if not info.emails:
             raise PkiError(
-                f"This certificate has no email address in its Subject Alternative "
-                f"Name, which mail clients require; ask the CA to reissue it for "
-                f"{email.strip()}."
+                _(
+                    "This certificate has no email address in its Subject Alternative "
+                    "Name, which mail clients require; ask the CA to reissue it for "
+                    "%(email)s."
+                )
+                % {"email": email.strip()}
             )
         raise PkiError(
-            f"This certificate is for {', '.join(info.emails)}, not {email.strip()}; "
-            f"upload the certificate issued for {email.strip()}."
+            _(
+                "This certificate is for %(found)s, not %(email)s; "
+                "upload the certificate issued for %(email)s."
+            )
+            % {"found": ", ".join(info.emails), "email": email.strip()}
         )
     if info.key_usage == KeyUsage.NONE:
         raise PkiError(
-            "This certificate's Key Usage allows neither signing nor encryption with "
-            "its key; ask the CA to reissue it for S/MIME."
+            _(
+                "This certificate's Key Usage allows neither signing nor encryption with "
+                "its key; ask the CA to reissue it for S/MIME."
+            )
         )
     if not key.can_encrypt and info.key_usage != KeyUsage.SIGNING:
         raise PkiError(
-            f"This certificate marks its {key.description} key for encryption, which "
-            "that key type cannot do; ask the CA for a signing-only certificate."
+            _(
+                "This certificate marks its %(key)s key for encryption, which "
+                "that key type cannot do; ask the CA for a signing-only certificate."
+            )
+            % {"key": key.description}
         )
     return _leaf_warnings(info, email)
 
@@ -248,36 +273,51 @@ def _leaf_warnings(info: CertificateInfo, email: str) -> list[str]:
     days = (info.not_after - info.not_before).days
     if days > MAX_VALIDITY_DAYS:
         warnings.append(
-            f"This certificate is valid for {days} days, longer than the "
-            f"{MAX_VALIDITY_DAYS} the S/MIME Baseline Requirements allow; some mail "
-            "clients may distrust it."
+            _(
+                "This certificate is valid for %(days)s days, longer than the "
+                "%(limit)s the S/MIME Baseline Requirements allow; some mail "
+                "clients may distrust it."
+            )
+            % {"days": days, "limit": MAX_VALIDITY_DAYS}
         )
     if info.key_usage == KeyUsage.SIGNING:
         warnings.append(
-            "This certificate is for signing only: you can sign but not receive "
-            "encrypted mail with it."
+            _(
+                "This certificate is for signing only: you can sign but not receive "
+                "encrypted mail with it."
+            )
         )
     elif info.key_usage == KeyUsage.ENCRYPTION:
         warnings.append(
-            "This certificate is for encryption only: others can send you encrypted "
-            "mail, but you cannot sign with it."
+            _(
+                "This certificate is for encryption only: others can send you encrypted "
+                "mail, but you cannot sign with it."
+            )
         )
     if info.key is not None and info.key.key_type == "ed25519":
         warnings.append(
-            "Ed25519 S/MIME certificates are not understood by many mail clients "
-            "(Outlook, Apple Mail); recipients may not be able to verify signatures."
+            _(
+                "Ed25519 S/MIME certificates are not understood by many mail clients "
+                "(Outlook, Apple Mail); recipients may not be able to verify signatures."
+            )
         )
     if not info.crl_urls and info.ocsp_urls:
         warnings.append(
-            "This certificate has no CRL distribution point, so its revocation can be "
-            "checked only by OCSP."
+            _(
+                "This certificate has no CRL distribution point, so its revocation can be "
+                "checked only by OCSP."
+            )
         )
     elif not info.crl_urls:
         warnings.append(
-            "This certificate names neither a CRL nor an OCSP responder, so nobody can check "
-            "whether it was revoked."
+            _(
+                "This certificate names neither a CRL nor an OCSP responder, so nobody can "
+                "check whether it was revoked."
+            )
         )
     others = [a for a in info.emails if not addresses_match(a, email)]
     if others:
-        warnings.append(f"This certificate also holds {', '.join(others)}.")
+        warnings.append(
+            _("This certificate also holds %(others)s.") % {"others": ", ".join(others)}
+        )
     return warnings

@@ -24,6 +24,7 @@ from certificates.pki.subject import (
     subject_warnings,
 )
 from certificates.pki.text import visible
+from certificates.pki.translation import _
 
 MAX_CSR_BYTES = 64 * 1024
 _CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
@@ -68,34 +69,45 @@ def load_csr(data: bytes) -> x509.CertificateSigningRequest:
     """A CSR from PEM (text around it allowed) or DER, or PkiError saying what was given."""
     if not data.strip():
         raise PkiError(
-            "The CSR is empty; upload the .csr file your tool wrote (it starts with "
-            "-----BEGIN CERTIFICATE REQUEST-----)."
+            _(
+                "The CSR is empty; upload the .csr file your tool wrote (it starts with "
+                "-----BEGIN CERTIFICATE REQUEST-----)."
+            )
         )
     if len(data) > MAX_CSR_BYTES:
         raise PkiError(
-            f"The file is {len(data) // 1024} KB; a CSR is about 1 KB, so upload the "
-            ".csr file itself."
+            _("The file is %(size)s KB; a CSR is about 1 KB, so upload the .csr file itself.")
+            % {"size": len(data) // 1024}
         )
     if pem.contains_private_key(data):
         raise PkiError(
-            "This file contains a private key; upload only the .csr file and keep the "
-            "key secret (nothing from this upload was stored)."
+            _(
+                "This file contains a private key; upload only the .csr file and keep the "
+                "key secret (nothing from this upload was stored)."
+            )
         )
     if pem.looks_like_pem(data):
         blocks = pem.pem_blocks(data)
         requests = [der for label, der in blocks if label in _CSR_LABELS]
         if len(requests) > 1:
-            raise PkiError(f"The file holds {len(requests)} CSRs; upload one CSR per request.")
+            raise PkiError(
+                _("The file holds %(count)s CSRs; upload one CSR per request.")
+                % {"count": len(requests)}
+            )
         if requests:
             return _parse_der(requests[0])
         if not blocks:
             raise PkiError(
-                "The file has a BEGIN line but no complete PEM block; copy the whole "
-                "CSR, from BEGIN to END."
+                _(
+                    "The file has a BEGIN line but no complete PEM block; copy the whole "
+                    "CSR, from BEGIN to END."
+                )
             )
         label = blocks[0][0]
         _refuse_kind(
-            {"CERTIFICATE": pem.CERTIFICATE, "PKCS7": pem.PKCS7}.get(label, f"a {label} block")
+            {"CERTIFICATE": pem.CERTIFICATE, "PKCS7": pem.PKCS7}.get(
+                label, _("a %(label)s block") % {"label": label}
+            )
         )
     return _parse_der(pem.bare_base64(data) or data)
 
@@ -109,32 +121,45 @@ def _parse_der(der: bytes) -> x509.CertificateSigningRequest:
         return readable_csr(csr)
     kind = pem.identify_der(der)
     if kind is None and isinstance(unreadable, x509.InvalidVersion):
-        raise PkiError(
-            f"This CSR could not be read ({unreadable}); create a new CSR with a current tool "
-            "such as openssl req -sha256."
-        )
+        raise _unreadable_csr(unreadable)
     if kind is None:
         raise PkiError(
-            "This file is not a CSR in PEM or DER format; upload the .csr file your tool wrote."
+            _("This file is not a CSR in PEM or DER format; upload the .csr file your tool wrote.")
         )
     _refuse_kind(kind)
+
+
+def _unreadable_csr(reason: Exception) -> PkiError:
+    return PkiError(
+        _(
+            "This CSR could not be read (%(reason)s); create a new CSR with a current tool "
+            "such as openssl req -sha256."
+        )
+        % {"reason": reason}
+    )
 
 
 def _refuse_kind(kind: str) -> NoReturn:
     if kind in (pem.PRIVATE_KEY, pem.PKCS12):
         raise PkiError(
-            f"This file is {kind}; upload only the .csr file and keep the key secret "
-            "(nothing from this upload was stored)."
+            _(
+                "This file is %(kind)s; upload only the .csr file and keep the key secret "
+                "(nothing from this upload was stored)."
+            )
+            % {"kind": _(kind)}
         )
-    hint = (
-        " (the issued certificate is uploaded later, on the request's page)"
-        if kind in (pem.CERTIFICATE, pem.PKCS7)
-        else ""
-    )
-    raise PkiError(
-        f"This file is {kind}, not a CSR; upload the certificate signing request "
-        f"(.csr) made with your key{hint}."
-    )
+    if kind in (pem.CERTIFICATE, pem.PKCS7):
+        message = _(
+            "This file is %(kind)s, not a CSR; upload the certificate signing request "
+            "(.csr) made with your key (the issued certificate is uploaded later, on the "
+            "request's page)."
+        )
+    else:
+        message = _(
+            "This file is %(kind)s, not a CSR; upload the certificate signing request "
+            "(.csr) made with your key."
+        )
+    raise PkiError(message % {"kind": _(kind)})
 
 
 @dataclass(frozen=True)
@@ -170,23 +195,25 @@ def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
         hash_algorithm = csr.signature_hash_algorithm
         public_key = csr.public_key()
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise PkiError(
-            f"This CSR could not be read ({exc}); create a new CSR with a current "
-            "tool such as openssl req -sha256."
-        ) from exc
+        raise _unreadable_csr(exc) from exc
     fields, subject_emails = name_to_fields(csr.subject)
     warnings = []
     if not csr_san_emails and subject_emails:
         warnings.append(
-            "The address is only in the subject's emailAddress, not in a "
-            "subjectAltName; most CAs copy it into the SAN, but some refuse the CSR."
+            _(
+                "The address is only in the subject's emailAddress, not in a "
+                "subjectAltName; most CAs copy it into the SAN, but some refuse the CSR."
+            )
         )
     warnings.extend(subject_warnings(csr.subject))
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         warnings.append(
-            "Ed25519 keys can sign but not decrypt: the certificate will be signing-only, so "
-            "others cannot send you encrypted mail with it, and many mail clients (Outlook, "
-            "Apple Mail) cannot verify Ed25519 signatures; use an RSA or ECDSA key for both."
+            _(
+                "Ed25519 keys can sign but not decrypt: the certificate will be signing-only, "
+                "so others cannot send you encrypted mail with it, and many mail clients "
+                "(Outlook, Apple Mail) cannot verify Ed25519 signatures; use an RSA or ECDSA "
+                "key for both."
+            )
         )
     return CsrInfo(
         fields=fields,
@@ -207,19 +234,24 @@ def validate_csr(csr: x509.CertificateSigningRequest, expected_email: str) -> Cs
     if info.signature_hash in _WEAK_HASHES:
         name = _WEAK_HASHES[info.signature_hash]
         raise PkiError(
-            f"This CSR's signature uses {name}, which CAs no longer accept; create a "
-            "new CSR with -sha256."
+            _(
+                "This CSR's signature uses %(algorithm)s, which CAs no longer accept; create a "
+                "new CSR with -sha256."
+            )
+            % {"algorithm": name}
         )
     try:
         signature_ok = csr.is_signature_valid
     except UnsupportedAlgorithm as exc:
         raise PkiError(
-            "This CSR's signature algorithm is not supported; create a new CSR with -sha256."
+            _("This CSR's signature algorithm is not supported; create a new CSR with -sha256.")
         ) from exc
     if not signature_ok:
         raise PkiError(
-            "This CSR's signature does not verify, so it was altered or damaged; create "
-            "a new CSR with your key."
+            _(
+                "This CSR's signature does not verify, so it was altered or damaged; create "
+                "a new CSR with your key."
+            )
         )
     # Everything else at once, so a person mends every field in one go.
     problems = name_problems(csr.subject) + _address_problems(info.emails, expected_email.strip())
@@ -233,8 +265,12 @@ def _address_problems(emails: list[str], expected: str) -> list[Problem]:
         return [
             Problem(
                 "email",
-                f"This CSR contains no email address; create it with emailAddress={expected} in "
-                f"the subject (and ideally a subjectAltName email:{expected}).",
+                _(
+                    "This CSR contains no email address; create it with "
+                    "emailAddress=%(expected)s in the subject (and ideally a subjectAltName "
+                    "email:%(expected)s)."
+                )
+                % {"expected": expected},
             )
         ]
     others = [visible(a) for a in emails if not addresses_match(a, expected)]
@@ -243,8 +279,11 @@ def _address_problems(emails: list[str], expected: str) -> list[Problem]:
     return [
         Problem(
             "email",
-            f"This CSR is for {', '.join(others)}, but this request is for {expected}; make a "
-            f"CSR with emailAddress={expected} or request a certificate for {others[0]}.",
+            _(
+                "This CSR is for %(found)s, but this request is for %(expected)s; make a "
+                "CSR with emailAddress=%(expected)s or request a certificate for %(first)s."
+            )
+            % {"found": ", ".join(others), "expected": expected, "first": others[0]},
         )
     ]
 

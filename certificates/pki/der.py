@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from certificates.pki.errors import PkiError
+from certificates.pki.translation import _
 
 SEQUENCE = 0x30
 INTEGER = 0x02
@@ -31,20 +32,20 @@ def context(number: int) -> int:
 def read(data: bytes) -> tuple[Element, bytes]:
     """The first element of ``data`` and what follows it."""
     if len(data) < 2:
-        raise PkiError("The DER data ends early.")
+        raise PkiError(_("The DER data ends early."))
     tag, first = data[0], data[1]
     if tag & 0x1F == 0x1F:
-        raise PkiError("The DER data uses a multi-byte tag, which no field here has.")
+        raise PkiError(_("The DER data uses a multi-byte tag, which no field here has."))
     if first < 0x80:
         length, start = first, 2
     else:
         count = first & 0x7F
         if count == 0 or count > 4 or len(data) < 2 + count:
-            raise PkiError("The DER data has an indefinite or oversized length.")
+            raise PkiError(_("The DER data has an indefinite or oversized length."))
         length, start = int.from_bytes(data[2 : 2 + count], "big"), 2 + count
     end = start + length
     if end > len(data):
-        raise PkiError("The DER data ends early.")
+        raise PkiError(_("The DER data ends early."))
     return Element(tag, data[start:end], data[:end]), data[end:]
 
 
@@ -59,5 +60,5 @@ def children(content: bytes) -> list[Element]:
 
 def expect(element: Element, tag: int, what: str) -> Element:
     if element.tag != tag:
-        raise PkiError(f"The {what} is not where the DER structure puts it.")
+        raise PkiError(_("The %(what)s is not where the DER structure puts it.") % {"what": what})
     return element

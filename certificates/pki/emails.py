@@ -9,6 +9,7 @@ import idna
 
 from certificates.pki.errors import PkiError
 from certificates.pki.text import first_invisible, visible
+from certificates.pki.translation import _
 
 # str.lower() would also fold non-ASCII letters (Ä -> ä), which mail systems do not agree on.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -24,17 +25,26 @@ def split_address(addr: str) -> tuple[str, str]:
     """Return (local part, domain) of a single plausible address, as written."""
     value = addr.strip()
     if not value:
-        raise PkiError("The email address is empty; enter the address the certificate is for.")
+        raise PkiError(_("The email address is empty; enter the address the certificate is for."))
     if any(ch.isspace() for ch in value) or first_invisible(value) is not None:
         raise PkiError(
-            f"'{visible(value)}' contains spaces, control or invisible characters; enter one "
-            "address like name@example.com."
+            _(
+                "'%(value)s' contains spaces, control or invisible characters; enter one "
+                "address like name@example.com."
+            )
+            % {"value": visible(value)}
         )
     if value.count("@") != 1:
-        raise PkiError(f"'{value}' is not a single email address; enter one like name@example.com.")
+        raise PkiError(
+            _("'%(value)s' is not a single email address; enter one like name@example.com.")
+            % {"value": value}
+        )
     local, domain = value.split("@")
     if not local or not domain:
-        raise PkiError(f"'{value}' is missing the part before or after '@'; enter a full address.")
+        raise PkiError(
+            _("'%(value)s' is missing the part before or after '@'; enter a full address.")
+            % {"value": value}
+        )
     return local, domain
 
 
@@ -47,7 +57,10 @@ def normalise_domain(domain: str) -> str:
     try:
         return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError as exc:
-        raise PkiError(f"'{domain}' is not a valid internationalised domain name ({exc}).") from exc
+        raise PkiError(
+            _("'%(domain)s' is not a valid internationalised domain name (%(reason)s).")
+            % {"domain": domain, "reason": exc}
+        ) from exc
 
 
 def normalise_address(addr: str) -> str:
@@ -59,7 +72,7 @@ def normalise_address(addr: str) -> str:
 def address_key(addr: str) -> str:
     """What two addresses must share to be the same mailbox (see the module's rule). Never
     raises: a value that is not an address (from a certificate) keys as itself."""
-    local, _, domain = addr.strip().rpartition("@")
+    local, _at, domain = addr.strip().rpartition("@")
     try:
         domain = normalise_domain(domain)
     except PkiError:

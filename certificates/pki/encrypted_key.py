@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives import serialization
 
 from certificates.pki import pem
 from certificates.pki.errors import PkiError
+from certificates.pki.translation import _
 
 LABEL = "ENCRYPTED PRIVATE KEY"
 # A 4096-bit RSA key encrypted with PBES2 is about 2.5 KB of PEM.
@@ -21,17 +22,22 @@ def check_encrypted_key(data: bytes) -> str:
     A key that opens without a passphrase is refused: the server must never hold one."""
     if len(data) > MAX_ENCRYPTED_KEY_BYTES:
         raise PkiError(
-            f"The encrypted key is {len(data) // 1024} KB; a key backup is a few KB, so send "
-            "the key backup itself."
+            _(
+                "The encrypted key is %(size)s KB; a key backup is a few KB, so send "
+                "the key backup itself."
+            )
+            % {"size": len(data) // 1024}
         )
     blocks = [der for label, der in pem.pem_blocks(data) if label == LABEL]
     if len(blocks) != 1:
         unencrypted = pem.contains_private_key(data) and not blocks
         raise PkiError(
-            "This is an unencrypted private key; the portal keeps only keys encrypted with "
-            "your key passphrase (nothing was stored)."
+            _(
+                "This is an unencrypted private key; the portal keeps only keys encrypted with "
+                "your key passphrase (nothing was stored)."
+            )
             if unencrypted
-            else "Send exactly one key backup (-----BEGIN ENCRYPTED PRIVATE KEY-----)."
+            else _("Send exactly one key backup (-----BEGIN ENCRYPTED PRIVATE KEY-----).")
         )
     try:
         serialization.load_der_private_key(blocks[0], password=None)
@@ -39,13 +45,17 @@ def check_encrypted_key(data: bytes) -> str:
         pass  # "private key is encrypted": what we want
     except (ValueError, UnsupportedAlgorithm) as exc:
         raise PkiError(
-            "The key backup could not be read as an encrypted PKCS#8 key; send the .key file "
-            "the page made."
+            _(
+                "The key backup could not be read as an encrypted PKCS#8 key; send the .key "
+                "file the page made."
+            )
         ) from exc
     else:
         raise PkiError(
-            "This key is not encrypted; the portal keeps only keys encrypted with your key "
-            "passphrase (nothing was stored)."
+            _(
+                "This key is not encrypted; the portal keeps only keys encrypted with your key "
+                "passphrase (nothing was stored)."
+            )
         )
     body = "\n".join(textwrap.wrap(base64.b64encode(blocks[0]).decode("ascii"), 64))
     return f"-----BEGIN {LABEL}-----\n{body}\n-----END {LABEL}-----\n"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
+from certificates.pki.translation import _
+
 # What cryptography raises for a file it will not read. Not all are ValueErrors: a version
 # number outside the standard's (InvalidVersion, at load), an extension given twice or a
 # general name it does not model (DuplicateExtension, UnsupportedGeneralNameType, on first
@@ -43,4 +45,5 @@ class PkiError(ValueError):
         """One error carrying every problem; its message says them all."""
         if len(problems) == 1:
             return cls(problems[0].message, problems)
-        return cls(f"{len(problems)} problems: " + " ".join(p.message for p in problems), problems)
+        summary = _("%(count)s problems:") % {"count": len(problems)}
+        return cls(" ".join([summary, *(p.message for p in problems)]), problems)

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from certificates.pki.bundle import issued_by
 from certificates.pki.errors import UNREADABLE, PkiError
+from certificates.pki.translation import _
 
 MAX_ISSUERS_BYTES = 256 * 1024
 
@@ -22,7 +23,8 @@ def read_issuers(data: bytes, url: str) -> list[x509.Certificate]:
         if certs:
             return certs
     raise PkiError(
-        f"The file at {url} is neither a DER certificate nor a PKCS#7 bundle of certificates."
+        _("The file at %(url)s is neither a DER certificate nor a PKCS#7 bundle of certificates.")
+        % {"url": url}
     )
 
 

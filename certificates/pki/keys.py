@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from certificates.pki.errors import PkiError
+from certificates.pki.translation import _, gettext_noop
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -42,7 +43,9 @@ _GENERATE_CURVES: dict[KeyType, ec.EllipticCurve] = {
     KeyType.EC_P256: ec.SECP256R1(),
     KeyType.EC_P384: ec.SECP384R1(),
 }
-_ACCEPTED = "RSA (2048 to 4096 bits), ECDSA (P-256, P-384 or P-521) or Ed25519 (signing only)"
+_ACCEPTED = gettext_noop(
+    "RSA (2048 to 4096 bits), ECDSA (P-256, P-384 or P-521) or Ed25519 (signing only)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ def generate_private_key(key_type: str) -> PrivateKey:
         kind = KeyType(key_type)
     except ValueError:
         raise PkiError(
-            f"Unknown key type '{key_type}'; choose one of {', '.join(KeyType)}."
+            _("Unknown key type '%(key_type)s'; choose one of %(choices)s.")
+            % {"key_type": key_type, "choices": ", ".join(KeyType)}
         ) from None
     if kind in _GENERATE_CURVES:
         return ec.generate_private_key(_GENERATE_CURVES[kind])
@@ -72,8 +76,12 @@ def check_public_key(public_key: object) -> KeyInfo:
         curve = public_key.curve.name
         if curve not in _CURVES:
             raise PkiError(
-                f"This key uses the elliptic curve {curve}, which is not on our allowlist "
-                "(P-256, P-384, P-521); create a new key on one of those curves or an RSA key."
+                _(
+                    "This key uses the elliptic curve %(curve)s, which is not on our allowlist "
+                    "(P-256, P-384, P-521); create a new key on one of those curves or an RSA "
+                    "key."
+                )
+                % {"curve": curve}
             )
         key_type, description = _CURVES[curve]
         return KeyInfo(key_type=key_type, can_encrypt=True, description=description)
@@ -81,25 +89,35 @@ def check_public_key(public_key: object) -> KeyInfo:
         # Ed25519 is a signature scheme only; S/MIME encryption needs RSA or ECDH.
         return KeyInfo(key_type="ed25519", can_encrypt=False, description="Ed25519 (signing only)")
     raise PkiError(
-        f"{_key_name(public_key)} keys are not accepted for S/MIME; create an {_ACCEPTED} key."
+        _("%(name)s keys are not accepted for S/MIME; create an %(accepted)s key.")
+        % {"name": _key_name(public_key), "accepted": _(_ACCEPTED)}
     )
 
 
 def _check_rsa(bits: int) -> KeyInfo:
     if bits < RSA_MIN_BITS:
         raise PkiError(
-            f"This RSA key is {bits} bits, which is too weak; create a new key of 2048 to "
-            "4096 bits (3072 is a good choice)."
+            _(
+                "This RSA key is %(bits)s bits, which is too weak; create a new key of 2048 to "
+                "4096 bits (3072 is a good choice)."
+            )
+            % {"bits": bits}
         )
     if bits > RSA_MAX_BITS:
         raise PkiError(
-            f"This RSA key is {bits} bits; CAs and mail clients expect 2048 to 4096 bits, so "
-            "create a new key of that size."
+            _(
+                "This RSA key is %(bits)s bits; CAs and mail clients expect 2048 to 4096 bits, "
+                "so create a new key of that size."
+            )
+            % {"bits": bits}
         )
     if bits % 8:
         raise PkiError(
-            f"This RSA key is {bits} bits, not a whole number of bytes, which some clients "
-            "reject; create a new key of 2048, 3072 or 4096 bits."
+            _(
+                "This RSA key is %(bits)s bits, not a whole number of bytes, which some clients "
+                "reject; create a new key of 2048, 3072 or 4096 bits."
+            )
+            % {"bits": bits}
         )
     return KeyInfo(key_type=f"rsa-{bits}", can_encrypt=True, description=f"RSA {bits}-bit")
 
@@ -131,10 +149,13 @@ def load_private_key_der(der: bytes) -> PrivateKey:
         key = serialization.load_der_private_key(der, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise PkiError(
-            "The stored private key could not be read; it may be damaged, so make a new request."
+            _("The stored private key could not be read; it may be damaged, so make a new request.")
         ) from exc
     if not isinstance(key, PrivateKey):
-        raise PkiError(f"{type(key).__name__} keys are not supported; create an {_ACCEPTED} key.")
+        raise PkiError(
+            _("%(name)s keys are not supported; create an %(accepted)s key.")
+            % {"name": type(key).__name__, "accepted": _(_ACCEPTED)}
+        )
     return key
 
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from certificates.pki.errors import UNREADABLE, PkiError
+from certificates.pki.translation import _, gettext_noop
 
 # One BEGIN or END line. The label is bounded, so a failed match costs a constant, and the
 # whole file is scanned once (a lazy "BEGIN ... END" pattern rescans to the end of the file for
@@ -29,11 +30,11 @@ _PFX_VERSION = b"\x02\x01\x03\x30"
 _OID_PKCS7_DATA = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01"
 
 # What a DER blob is, in words for messages.
-CERTIFICATE = "a certificate"
-CSR = "a certificate signing request (CSR)"
-PKCS7 = "a PKCS#7 certificate bundle"
-PKCS12 = "a PKCS#12 (.p12/.pfx) bundle with a private key"
-PRIVATE_KEY = "a private key"
+CERTIFICATE = gettext_noop("a certificate")
+CSR = gettext_noop("a certificate signing request (CSR)")
+PKCS7 = gettext_noop("a PKCS#7 certificate bundle")
+PKCS12 = gettext_noop("a PKCS#12 (.p12/.pfx) bundle with a private key")
+PRIVATE_KEY = gettext_noop("a private key")
 
 
 def looks_like_pem(data: bytes) -> bool:
@@ -58,8 +59,11 @@ def pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
             begins += 1
             if begins > MAX_PEM_BLOCKS:
                 raise PkiError(
-                    f"The file has more than {MAX_PEM_BLOCKS} BEGIN lines; a certificate with "
-                    "its chain, or a CSR, has a few, so this is not the file to upload."
+                    _(
+                        "The file has more than %(limit)s BEGIN lines; a certificate with "
+                        "its chain, or a CSR, has a few, so this is not the file to upload."
+                    )
+                    % {"limit": MAX_PEM_BLOCKS}
                 )
             opened = (label, match.end())
         elif opened is not None and opened[0] == label:
@@ -76,8 +80,11 @@ def _decode_body(label: bytes, body: bytes) -> bytes:
         return base64.b64decode(b"".join(ln.strip() for ln in lines), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise PkiError(
-            f"The {label.decode('ascii')} block in the file is damaged (not valid base64); copy "
-            "the whole block again, from BEGIN to END."
+            _(
+                "The %(label)s block in the file is damaged (not valid base64); copy "
+                "the whole block again, from BEGIN to END."
+            )
+            % {"label": label.decode("ascii")}
         ) from exc
 
 

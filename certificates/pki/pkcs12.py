@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 from certificates.pki.errors import PkiError
 from certificates.pki.keys import PrivateKey, public_keys_equal
 from certificates.pki.pkcs12_gpgsm import gpgsm_derives_right_keys
+from certificates.pki.translation import _
 
 
 class Profile(StrEnum):
@@ -61,12 +62,17 @@ def build_pkcs12(
     friendly_name: str,
 ) -> bytes:
     if profile not in list(Profile):
-        raise PkiError(f"Unknown bundle profile '{profile}'; choose one of {', '.join(Profile)}.")
+        raise PkiError(
+            _("Unknown bundle profile '%(profile)s'; choose one of %(choices)s.")
+            % {"profile": profile, "choices": ", ".join(Profile)}
+        )
     _check_password(password)
     if not public_keys_equal(key.public_key(), cert.public_key()):
         raise PkiError(
-            "The certificate does not belong to this private key, so no bundle was "
-            "made; pick the certificate issued for this key."
+            _(
+                "The certificate does not belong to this private key, so no bundle was "
+                "made; pick the certificate issued for this key."
+            )
         )
     encryption = _encryption(profile, password)
     # gpgsm derives a wrong 3DES key from the salts of about one legacy bundle in 30 to 60
@@ -83,8 +89,11 @@ def build_pkcs12(
         if profile == Profile.MODERN or gpgsm_derives_right_keys(data, password):
             return data
     raise PkiError(
-        f"No compatible bundle that gpgsm can read came out of {GPGSM_ATTEMPTS} tries, which "
-        "almost never happens; try again."
+        _(
+            "No compatible bundle that gpgsm can read came out of %(tries)s tries, which "
+            "almost never happens; try again."
+        )
+        % {"tries": GPGSM_ATTEMPTS}
     )
 
 
@@ -109,17 +118,20 @@ def _check_password(password: str) -> None:
     """Refuses a bundle password that is empty, shorter than MIN_PASSWORD_LENGTH characters or
     longer than MAX_PASSWORD_LENGTH, with the reason."""
     if not password:
-        raise PkiError("Choose a password for the bundle; an empty password is refused.")
+        raise PkiError(_("Choose a password for the bundle; an empty password is refused."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PkiError(
-            f"The bundle password needs at least {MIN_PASSWORD_LENGTH} characters (this one has "
-            f"{len(password)}): anyone who gets a copy of the file can guess at it offline, "
-            "without a lockout. A few words make a password that is long and easy to type."
+            _(
+                "The bundle password needs at least %(minimum)s characters (this one has "
+                "%(length)s): anyone who gets a copy of the file can guess at it offline, "
+                "without a lockout. A few words make a password that is long and easy to type."
+            )
+            % {"minimum": MIN_PASSWORD_LENGTH, "length": len(password)}
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PkiError(
-            f"The bundle password may have at most {MAX_PASSWORD_LENGTH} characters; choose a "
-            "shorter one."
+            _("The bundle password may have at most %(maximum)s characters; choose a shorter one.")
+            % {"maximum": MAX_PASSWORD_LENGTH}
         )
 
 

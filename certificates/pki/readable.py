@@ -9,58 +9,80 @@ calls `readable_certificate` or `readable_csr` first, so that happens once, with
 from cryptography import x509
 
 from certificates.pki.errors import UNREADABLE, PkiError
+from certificates.pki.translation import _, gettext_noop
 
 # An S/MIME certificate names one mailbox, or a few; every check that walks the names (address
 # matching, the chain verifier's name constraints) stays cheap under this cap.
 MAX_SAN_ENTRIES = 100
-_ASK_CA = "ask the CA for a correct file."
-_NEW_CSR = "create a new CSR with a current tool such as openssl req -sha256."
+_ASK_CA = gettext_noop("ask the CA for a correct file.")
+_NEW_CSR = gettext_noop("create a new CSR with a current tool such as openssl req -sha256.")
 
 
 def readable_certificate(cert: x509.Certificate) -> x509.Certificate:
     """The certificate itself, once its subject, issuer and extensions have decoded."""
+    fix = {"fix": _(_ASK_CA)}
     try:
-        _ = cert.subject
-    except UNREADABLE as exc:
-        raise PkiError(f"The certificate's subject is not valid DER/UTF-8; {_ASK_CA}") from exc
-    try:
-        _ = cert.issuer
-    except UNREADABLE as exc:
-        raise PkiError(f"The certificate's issuer name is not valid DER/UTF-8; {_ASK_CA}") from exc
-    try:
-        _ = cert.extensions
+        _subject = cert.subject
     except UNREADABLE as exc:
         raise PkiError(
-            f"The certificate's extensions could not be read ({exc}); {_ASK_CA}"
+            _("The certificate's subject is not valid DER/UTF-8; %(fix)s") % fix
         ) from exc
-    _check_san_count(cert.extensions, "certificate", _ASK_CA)
+    try:
+        _issuer = cert.issuer
+    except UNREADABLE as exc:
+        raise PkiError(
+            _("The certificate's issuer name is not valid DER/UTF-8; %(fix)s") % fix
+        ) from exc
+    try:
+        _extensions = cert.extensions
+    except UNREADABLE as exc:
+        raise PkiError(
+            _("The certificate's extensions could not be read (%(reason)s); %(fix)s")
+            % {**fix, "reason": exc}
+        ) from exc
+    count = _san_count(cert.extensions)
+    if count > MAX_SAN_ENTRIES:
+        raise PkiError(
+            _(
+                "The certificate has %(count)s subject alternative names; at most %(limit)s "
+                "are accepted, so %(fix)s"
+            )
+            % {**fix, "count": count, "limit": MAX_SAN_ENTRIES}
+        )
     return cert
 
 
 def readable_csr(csr: x509.CertificateSigningRequest) -> x509.CertificateSigningRequest:
     """The CSR itself, once its subject and extensions have decoded."""
+    fix = {"fix": _(_NEW_CSR)}
     try:
-        _ = csr.subject
+        _subject = csr.subject
     except UNREADABLE as exc:
-        raise PkiError(f"The CSR's subject is not valid DER/UTF-8; {_NEW_CSR}") from exc
+        raise PkiError(_("The CSR's subject is not valid DER/UTF-8; %(fix)s") % fix) from exc
     try:
-        _ = csr.extensions
+        _extensions = csr.extensions
     except UNREADABLE as exc:
-        raise PkiError(f"The CSR's extensions could not be read ({exc}); {_NEW_CSR}") from exc
-    _check_san_count(csr.extensions, "CSR", "create a CSR for your own address only.")
+        raise PkiError(
+            _("The CSR's extensions could not be read (%(reason)s); %(fix)s")
+            % {**fix, "reason": exc}
+        ) from exc
+    count = _san_count(csr.extensions)
+    if count > MAX_SAN_ENTRIES:
+        raise PkiError(
+            _(
+                "The CSR has %(count)s subject alternative names; at most %(limit)s "
+                "are accepted, so create a CSR for your own address only."
+            )
+            % {"count": count, "limit": MAX_SAN_ENTRIES}
+        )
     return csr
 
 
-def _check_san_count(extensions: x509.Extensions, what: str, fix: str) -> None:
+def _san_count(extensions: x509.Extensions) -> int:
     try:
-        san = extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        return len(extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
     except x509.ExtensionNotFound:
-        return
-    if len(san) > MAX_SAN_ENTRIES:
-        raise PkiError(
-            f"The {what} has {len(san)} subject alternative names; at most {MAX_SAN_ENTRIES} "
-            f"are accepted, so {fix}"
-        )
+        return 0
 
 
 def is_ca(cert: x509.Certificate) -> bool:

@@ -11,6 +11,7 @@ from cryptography.x509.oid import NameOID
 from certificates.pki.emails import split_address
 from certificates.pki.errors import PkiError, Problem
 from certificates.pki.text import describe, first_invisible, visible
+from certificates.pki.translation import _
 
 # RFC 4514 gives short names to CN, L, ST, O, OU, C, STREET, DC and UID only; every other
 # attribute would print as a bare OID (2.5.4.42=Erin). These are the LDAP names (RFC 4519 and
@@ -61,8 +62,8 @@ class SubjectFields:
         unknown = sorted(set(d) - known)
         if unknown:
             raise PkiError(
-                f"Unknown subject field(s) {', '.join(unknown)}; "
-                f"use only {', '.join(sorted(known))}."
+                _("Unknown subject field(s) %(unknown)s; use only %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
             )
         return cls(**{k: (v or "").strip() for k, v in d.items()})
 
@@ -169,28 +170,43 @@ def _value_problem(oid: x509.ObjectIdentifier, value: str) -> Problem | None:
     if invisible is not None:
         return Problem(
             field,
-            f"{label} '{visible(value.strip())[:80]}' contains {describe(invisible)}, a control "
-            "or invisible formatting character; retype it without pasted formatting.",
+            _(
+                "%(label)s '%(value)s' contains %(character)s, a control or invisible "
+                "formatting character; retype it without pasted formatting."
+            )
+            % {
+                "label": label,
+                "value": visible(value.strip())[:80],
+                "character": describe(invisible),
+            },
         )
     # Country is exempt: NA (Namibia) is a real code; it must be two letters anyway.
     if oid == NameOID.COUNTRY_NAME:
         code = value.strip()
         if len(code) != 2 or not code.isascii() or not code.isalpha():
             return Problem(
-                field, f"Country '{code[:80]}' must be a two-letter ISO 3166 code such as NL or DE."
+                field,
+                _("Country '%(code)s' must be a two-letter ISO 3166 code such as NL or DE.")
+                % {"code": code[:80]},
             )
         return None
     if _is_placeholder(value):
         return Problem(
             field,
-            f"{label} '{value.strip()}' is a placeholder, which S/MIME certificates may not "
-            "contain (S/MIME BR 7.1.4.2); leave the field empty instead.",
+            _(
+                "%(label)s '%(value)s' is a placeholder, which S/MIME certificates may not "
+                "contain (S/MIME BR 7.1.4.2); leave the field empty instead."
+            )
+            % {"label": label, "value": value.strip()},
         )
     if len(value.strip()) > upper_bound:
         return Problem(
             field,
-            f"{label} is {len(value.strip())} characters; the limit is {upper_bound} "
-            "(RFC 5280), so shorten or abbreviate it.",
+            _(
+                "%(label)s is %(length)s characters; the limit is %(limit)s "
+                "(RFC 5280), so shorten or abbreviate it."
+            )
+            % {"label": label, "length": len(value.strip()), "limit": upper_bound},
         )
     return None
 
@@ -208,8 +224,11 @@ def name_problems(name: x509.Name) -> list[Problem]:
         return [
             Problem(
                 "subject",
-                f"The subject has {len(attributes)} attributes; at most {MAX_NAME_ATTRIBUTES} "
-                "are accepted, so make a CSR with your address and name only.",
+                _(
+                    "The subject has %(count)s attributes; at most %(limit)s "
+                    "are accepted, so make a CSR with your address and name only."
+                )
+                % {"count": len(attributes), "limit": MAX_NAME_ATTRIBUTES},
             )
         ]
     return _problems([(a.oid, a.value) for a in attributes if isinstance(a.value, str)])
@@ -230,7 +249,7 @@ def subject_warnings(name: x509.Name) -> list[str]:
     warnings = []
     if not name.get_attributes_for_oid(NameOID.COMMON_NAME):
         warnings.append(
-            "The subject has no common name (CN); CAs usually set it to your name or address."
+            _("The subject has no common name (CN); CAs usually set it to your name or address.")
         )
     examples = [
         (oid, str(a.value))
@@ -241,13 +260,15 @@ def subject_warnings(name: x509.Name) -> list[str]:
     if examples:
         listed = ", ".join(f"{_describe(oid)[1]} '{value}'" for oid, value in examples)
         australia = any(oid == NameOID.COUNTRY_NAME for oid, _value in examples)
-        warnings.append(
-            f"The subject holds openssl's example answers ({listed}), which openssl fills in "
+        warning = _(
+            "The subject holds openssl's example answers (%(listed)s), which openssl fills in "
             "when Enter is pressed at its questions; a CA refuses them or prints them in your "
             "certificate. Make a new CSR with your own values or without those fields (with "
             "-subj, as in the command on the request form, openssl asks nothing)."
-            + (" Keep AU only if you are in Australia." if australia else "")
-        )
+        ) % {"listed": listed}
+        if australia:
+            warning += " " + _("Keep AU only if you are in Australia.")
+        warnings.append(warning)
     return warnings
 
 
@@ -279,13 +300,19 @@ def build_name(subject: SubjectFields, email: str) -> x509.Name:
     address = email.strip()
     if not address.isascii():
         raise PkiError(
-            f"'{address}' contains non-ASCII characters, which certificates here cannot carry "
-            "yet; use an ASCII address."
+            _(
+                "'%(address)s' contains non-ASCII characters, which certificates here cannot "
+                "carry yet; use an ASCII address."
+            )
+            % {"address": address}
         )
     if len(address) > UB_EMAIL_ADDRESS:
         raise PkiError(
-            f"The address is {len(address)} characters; the limit is {UB_EMAIL_ADDRESS}, so use "
-            "a shorter address."
+            _(
+                "The address is %(length)s characters; the limit is %(limit)s, so use "
+                "a shorter address."
+            )
+            % {"length": len(address), "limit": UB_EMAIL_ADDRESS}
         )
     values = {name: getattr(subject, name).strip() for name in _FIELDS}
     values["country"] = values["country"].upper()
@@ -378,15 +405,22 @@ def check_profile(subject: SubjectFields, profile: ValidationProfile) -> None:
     missing = [field_label(n) for n in wanted.needed if not getattr(subject, n).strip()]
     if missing:
         raise PkiError(
-            f"The CA product for this address is {profile}-validated: fill in "
-            f"{' and '.join(missing).lower()}."
+            _("The CA product for this address is %(profile)s-validated: fill in %(missing)s.")
+            % {"profile": profile, "missing": " and ".join(missing).lower()}
         )
     extra = [field_label(n) for n in _FIELDS_SHOWN if n not in wanted.asked and _filled(subject, n)]
     if extra:
-        raise PkiError(
-            f"The CA product for this address is {profile}-validated, which does not carry "
-            f"{' or '.join(extra).lower()}; leave {'them' if len(extra) > 1 else 'it'} empty."
-        )
+        if len(extra) > 1:
+            message = _(
+                "The CA product for this address is %(profile)s-validated, which does not "
+                "carry %(extra)s; leave them empty."
+            )
+        else:
+            message = _(
+                "The CA product for this address is %(profile)s-validated, which does not "
+                "carry %(extra)s; leave it empty."
+            )
+        raise PkiError(message % {"profile": profile, "extra": " or ".join(extra).lower()})
 
 
 def _filled(subject: SubjectFields, name: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.services.errors import Forbidden, NotFound
@@ -28,7 +30,7 @@ def is_admin(user: User | AnonymousUser | None) -> bool:
 
 def require_admin(user: User | AnonymousUser | None) -> None:
     if not is_admin(user):
-        raise Forbidden("Only certificate admins can do this.")
+        raise Forbidden(_("Only certificate admins can do this."))
 
 
 def visible_requests(user: User) -> QuerySet[CertificateRequest]:
@@ -45,23 +47,27 @@ def get_request(user: User, pk: int) -> CertificateRequest:
     try:
         return visible_requests(user).get(pk=pk)
     except (CertificateRequest.DoesNotExist, ValueError):
-        raise NotFound(f"There is no certificate request #{pk} that you can see.") from None
+        raise NotFound(
+            _("There is no certificate request #%(pk)s that you can see.") % {"pk": pk}
+        ) from None
 
 
 def get_certificate(user: User, pk: int) -> Certificate:
     try:
         return visible_certificates(user).get(pk=pk)
     except (Certificate.DoesNotExist, ValueError):
-        raise NotFound(f"There is no certificate #{pk} that you can see.") from None
+        raise NotFound(
+            _("There is no certificate #%(pk)s that you can see.") % {"pk": pk}
+        ) from None
 
 
-ON_BEHALF_REFUSED = "Only certificate admins can act on behalf of another user."
+ON_BEHALF_REFUSED = gettext_noop("Only certificate admins can act on behalf of another user.")
 
 
 def require_acts_for(user: User | None, owner: User) -> None:
     """People act for themselves; certificate admins also on behalf of others."""
     if owner != user and not is_admin(user):
-        raise Forbidden(ON_BEHALF_REFUSED)
+        raise Forbidden(_(ON_BEHALF_REFUSED))
 
 
 def owner_for(user: User, username: str | None) -> User:
@@ -70,7 +76,7 @@ def owner_for(user: User, username: str | None) -> User:
     if username is None or username == user.get_username():
         return user
     if not is_admin(user):
-        raise Forbidden(ON_BEHALF_REFUSED)
+        raise Forbidden(_(ON_BEHALF_REFUSED))
     return find_user(username)
 
 
@@ -78,4 +84,6 @@ def find_user(username: str) -> User:
     try:
         return User.objects.get(**{User.USERNAME_FIELD: username}, is_active=True)
     except User.DoesNotExist:
-        raise NotFound(f"There is no active user named {username!r}.") from None
+        raise NotFound(
+            _("There is no active user named %(username)r.") % {"username": username}
+        ) from None

@@ -11,6 +11,7 @@ from cryptography.x509.oid import NameOID
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, TrustAnchor
 from certificates.pki import bundle, readable
@@ -35,24 +36,30 @@ def name_after_subject(root: x509.Certificate) -> str:
 def add(actor: Actor, name: str, data: bytes, now: datetime | None = None) -> TrustAnchor:
     """Trust the root in ``data``, named ``name`` (empty: after its subject)."""
     require_admin(actor.user)
-    name = single_line("name", "The trust anchor's name", name)
+    name = single_line("name", _("The trust anchor's name"), name)
     try:
         certs = bundle.load_certificates(data)
     except PkiError as exc:
         raise Invalid(exc.message) from exc
     if len(certs) != 1:
-        raise Invalid(f"Upload exactly one root certificate; the file holds {len(certs)}.")
+        raise Invalid(
+            _("Upload exactly one root certificate; the file holds %(count)s.")
+            % {"count": len(certs)}
+        )
     root = certs[0]
     if not readable.is_ca(root):
-        raise Invalid("This certificate is not a CA certificate (no basicConstraints CA:TRUE).")
+        raise Invalid(_("This certificate is not a CA certificate (no basicConstraints CA:TRUE)."))
     name = name.strip()[:MAX_NAME] or name_after_subject(root)
     fingerprint = root.fingerprint(hashes.SHA256()).hex()
     # Parsed above, outside the transaction: it only holds the (SQLite) write lock to write.
     with transaction.atomic():
         if TrustAnchor.objects.filter(sha256_fingerprint=fingerprint).exists():
-            raise Conflict("This root is already a trust anchor.")
+            raise Conflict(_("This root is already a trust anchor."))
         if TrustAnchor.objects.filter(name=name).exists():
-            raise Conflict(f"A trust anchor named {name!r} exists already; choose another name.")
+            raise Conflict(
+                _("A trust anchor named %(name)r exists already; choose another name.")
+                % {"name": name}
+            )
         anchor = TrustAnchor.objects.create(
             name=name,
             der=root.public_bytes(serialization.Encoding.DER),
@@ -82,7 +89,7 @@ def remove(
     with transaction.atomic():
         anchor = TrustAnchor.objects.select_for_update().filter(pk=anchor_id).first()
         if anchor is None:
-            raise NotFound(f"There is no trust anchor #{anchor_id}.")
+            raise NotFound(_("There is no trust anchor #%(anchor_id)s.") % {"anchor_id": anchor_id})
         untrusted = verdicts.before_removing(actor, anchor, now or timezone.now())
         audit.record(
             actor,

@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from certificates.models import CertificateAuthority, Domain
 from certificates.models.authorities import Profile
@@ -28,11 +30,11 @@ INSTRUCTIONS = 1000
 FIELDS = ("name", "product", "profile", "submit_url", "instructions", "caa_issuemail")
 # The free-text fields, each one line of plain text (services.text).
 _LABELS = {
-    "name": "The CA's name",
-    "product": "The product",
-    "submit_url": "The submission URL",
-    "instructions": "The instructions",
-    "caa_issuemail": "The CAA issuemail domain",
+    "name": gettext_noop("The CA's name"),
+    "product": gettext_noop("The product"),
+    "submit_url": gettext_noop("The submission URL"),
+    "instructions": gettext_noop("The instructions"),
+    "caa_issuemail": gettext_noop("The CAA issuemail domain"),
 }
 
 
@@ -45,7 +47,7 @@ def get(viewer: User, pk: int) -> CertificateAuthority:
     try:
         return listed(viewer).get(pk=pk)
     except CertificateAuthority.DoesNotExist:
-        raise NotFound(f"There is no certificate authority #{pk}.") from None
+        raise NotFound(_("There is no certificate authority #%(pk)s.") % {"pk": pk}) from None
 
 
 def names() -> list[str]:
@@ -63,18 +65,21 @@ def _checked(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields stripped and checked, or Invalid saying which is wrong."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field(s) {', '.join(sorted(unknown))}.")
-    clean = {k: single_line(k, _LABELS[k], v) if k in _LABELS else v for k, v in fields.items()}
+        raise Invalid(_("Unknown field(s) %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    clean = {k: single_line(k, _(_LABELS[k]), v) if k in _LABELS else v for k, v in fields.items()}
     if "name" in clean and not clean["name"]:
-        raise Invalid("Give the CA a name, for example Sectigo.")
+        raise Invalid(_("Give the CA a name, for example Sectigo."))
     for field, limit in (("name", NAME), ("product", NAME), ("instructions", INSTRUCTIONS)):
         if len(clean.get(field) or "") > limit:
-            raise Invalid(f"The {field} has at most {limit} characters.")
+            raise Invalid(
+                _("The %(field)s has at most %(limit)s characters.")
+                % {"field": field, "limit": limit}
+            )
     if "profile" in clean and clean["profile"] not in Profile.values:
-        raise Invalid(f"profile must be one of {', '.join(Profile.values)}.")
+        raise Invalid(_("profile must be one of %(names)s.") % {"names": ", ".join(Profile.values)})
     url = clean.get("submit_url") or ""
     if url and not (url.startswith(("https://", "http://")) and " " not in url):
-        raise Invalid("The submission URL must start with https:// (or http://).")
+        raise Invalid(_("The submission URL must start with https:// (or http://)."))
     if clean.get("caa_issuemail"):
         clean["caa_issuemail"] = domain_name(clean["caa_issuemail"])
     return clean
@@ -86,16 +91,20 @@ def _served(authority: CertificateAuthority, names: Iterable[str]) -> list[Domai
     found = {d.name: d for d in Domain.objects.filter(name__in=wanted)}
     missing = sorted(wanted - set(found))
     if missing:
-        raise Invalid(
-            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not a managed domain; "
-            "add the domain first."
-        )
+        if len(missing) == 1:
+            message = _("%(names)s is not a managed domain; add the domain first.")
+        else:
+            message = _("%(names)s are not a managed domain; add the domain first.")
+        raise Invalid(message % {"names": ", ".join(missing)})
     taken = [d for d in found.values() if d.certificate_authority_id not in (None, authority.pk)]
     if taken:
         domain = taken[0]
         raise Conflict(
-            f"{domain.name} is served by {domain.certificate_authority}; a domain orders from "
-            "one CA, so take it off that one first."
+            _(
+                "%(name)s is served by %(authority)s; a domain orders from "
+                "one CA, so take it off that one first."
+            )
+            % {"name": domain.name, "authority": domain.certificate_authority}
         )
     return sorted(found.values(), key=lambda d: d.name)
 
@@ -110,14 +119,16 @@ def _unique(name: str, pk: int | None = None) -> None:
     if pk is not None:
         others = others.exclude(pk=pk)
     if others.exists():
-        raise Conflict(f"There is already a certificate authority named {name!r}.")
+        raise Conflict(
+            _("There is already a certificate authority named %(name)r.") % {"name": name}
+        )
 
 
 def add(actor: Actor, *, domains: Iterable[str] = (), **fields: Any) -> CertificateAuthority:
     require_admin(actor.user)
     clean = _checked(fields)
     if "name" not in clean:
-        raise Invalid("Give the CA a name, for example Sectigo.")
+        raise Invalid(_("Give the CA a name, for example Sectigo."))
     with transaction.atomic():
         _unique(clean["name"])
         authority = CertificateAuthority(**clean)

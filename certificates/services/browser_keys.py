@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography import x509
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateRequest, EncryptedKeyCopy
 from certificates.models.keys import KeySource
@@ -25,18 +26,21 @@ from certificates.services.export import friendly_name
 
 def _require_owner(actor: Actor, owner_id: int, what: str) -> None:
     if actor.user is None or actor.user.pk != owner_id:
-        raise Forbidden(f"Only the owner can use {what}.")
+        raise Forbidden(_("Only the owner can use %(what)s.") % {"what": what})
 
 
 def download_copy(actor: Actor, request: CertificateRequest) -> str:
     """The encrypted key copy of a request, for its owner only; audited."""
-    _require_owner(actor, request.owner_id, "the encrypted copy of this key")
+    _require_owner(actor, request.owner_id, _("the encrypted copy of this key"))
     try:
         copy = request.key_copy
     except EncryptedKeyCopy.DoesNotExist:
         raise NotFound(
-            f"Request #{request.pk} has no encrypted key copy on the portal; use the key "
-            "backup file or the browser that made the key."
+            _(
+                "Request #%(id)s has no encrypted key copy on the portal; use the key "
+                "backup file or the browser that made the key."
+            )
+            % {"id": request.pk}
         ) from None
     audit.record(actor, "key.copy_downloaded", request, spki_sha256=copy.spki_sha256)
     return copy.pem
@@ -52,7 +56,7 @@ def _copy_request_id(cert: Certificate) -> int | None:
 def material(actor: Actor, cert: Certificate) -> dict[str, Any]:
     """What the owner's page needs to bundle this certificate with a key it holds: public data,
     and where an encrypted server copy of the key is, if there is one."""
-    _require_owner(actor, cert.owner_id, "this certificate's key in the browser")
+    _require_owner(actor, cert.owner_id, _("this certificate's key in the browser"))
     leaf = x509.load_der_x509_certificate(bytes(cert.der))
     return {
         "id": cert.pk,
@@ -83,5 +87,5 @@ def browser_certificates(owner_id: int) -> list[Certificate]:
 
 def all_material(actor: Actor) -> list[dict[str, Any]]:
     if actor.user is None:
-        raise Forbidden("Log in to see your keys.")
+        raise Forbidden(_("Log in to see your keys."))
     return [material(actor, cert) for cert in browser_certificates(actor.user.pk)]

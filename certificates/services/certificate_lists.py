@@ -12,6 +12,8 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.models.certificates import CertificateStatus
@@ -43,20 +45,20 @@ RevocationFilter = models.TextChoices(  # type: ignore[call-overload]
 class Sort(models.TextChoices):
     """?sort= values; a leading "-" sorts descending."""
 
-    NEWEST = "-created_at", "Newest first"
-    OLDEST = "created_at", "Oldest first"
-    ENDING_FIRST = "not_after", "Ending first"
-    ENDING_LAST = "-not_after", "Ending last"
-    EMAIL = "email", "Address A-Z"
-    EMAIL_DESC = "-email", "Address Z-A"
-    OWNER = "owner", "Owner A-Z"
-    OWNER_DESC = "-owner", "Owner Z-A"
-    STATUS = "status", "Status A-Z"
-    STATUS_DESC = "-status", "Status Z-A"
-    ISSUER = "issuer", "Issuer A-Z"
-    ISSUER_DESC = "-issuer", "Issuer Z-A"
-    KEY_SOURCE = "key_source", "Key source A-Z"
-    KEY_SOURCE_DESC = "-key_source", "Key source Z-A"
+    NEWEST = "-created_at", gettext_lazy("Newest first")
+    OLDEST = "created_at", gettext_lazy("Oldest first")
+    ENDING_FIRST = "not_after", gettext_lazy("Ending first")
+    ENDING_LAST = "-not_after", gettext_lazy("Ending last")
+    EMAIL = "email", gettext_lazy("Address A-Z")
+    EMAIL_DESC = "-email", gettext_lazy("Address Z-A")
+    OWNER = "owner", gettext_lazy("Owner A-Z")
+    OWNER_DESC = "-owner", gettext_lazy("Owner Z-A")
+    STATUS = "status", gettext_lazy("Status A-Z")
+    STATUS_DESC = "-status", gettext_lazy("Status Z-A")
+    ISSUER = "issuer", gettext_lazy("Issuer A-Z")
+    ISSUER_DESC = "-issuer", gettext_lazy("Issuer Z-A")
+    KEY_SOURCE = "key_source", gettext_lazy("Key source A-Z")
+    KEY_SOURCE_DESC = "-key_source", gettext_lazy("Key source Z-A")
 
 
 # The column each sort key orders by (when it is not the key itself).
@@ -108,7 +110,10 @@ def search(
         rows = rows.filter(not_after__gte=now, not_after__lt=now + timedelta(days=expiring_within))
     if revocation:
         if revocation not in RevocationFilter.values:
-            raise Invalid(f"revocation must be one of {', '.join(RevocationFilter.values)}.")
+            raise Invalid(
+                _("revocation must be one of %(names)s.")
+                % {"names": ", ".join(RevocationFilter.values)}
+            )
         stored = "" if revocation == RevocationFilter.UNCHECKED else revocation
         rows = rows.filter(revocation_status=stored)
     if expires_before is not None:
@@ -129,7 +134,7 @@ def _matching(term: str) -> Q:
 def ordering(sort: str) -> tuple[str, str]:
     """ORDER BY for a ?sort= key; the id breaks ties so pages never overlap."""
     if sort not in Sort.values:
-        raise Invalid(f"sort must be one of {', '.join(Sort.values)}.")
+        raise Invalid(_("sort must be one of %(names)s.") % {"names": ", ".join(Sort.values)})
     sign, key = ("-", sort[1:]) if sort.startswith("-") else ("", sort)
     return f"{sign}{_SORT_COLUMNS.get(key, key)}", f"{sign}id"
 

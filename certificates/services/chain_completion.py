@@ -8,6 +8,7 @@ certificates; the upload's own checks then judge the completed chain as usual.
 from __future__ import annotations
 
 from cryptography import x509
+from django.utils.translation import gettext as _
 
 from certificates.pki import bundle, certinfo, issuers
 from certificates.pki.errors import PkiError
@@ -26,7 +27,7 @@ def with_fetched_issuers(
     the trust ``anchors``, the same certificates plus the issuers fetched. Invalid names the
     issuer it could not fetch and the URLs tried."""
     try:
-        leaf, chain, _ = bundle.split_leaf_and_chain(certs)
+        leaf, chain, _warnings = bundle.split_leaf_and_chain(certs)
     except PkiError:
         return certs  # the upload's own checks say what is wrong with it
     fetched: list[x509.Certificate] = []
@@ -67,8 +68,15 @@ def _fetch_issuer(child: x509.Certificate, urls: list[str]) -> x509.Certificate:
             return parent
         problems.append(f"{url} holds no certificate that signed it.")
     raise Invalid(
-        f"The certificate chain does not validate: the issuer '{display_name(child.issuer)}' "
-        f"of '{display_name(child.subject)}' is not in the upload, and fetching it from "
-        f"{', '.join(urls)} failed ({' '.join(problems)}); upload the certificate together "
-        "with its chain."
+        _(
+            "The certificate chain does not validate: the issuer '%(issuer)s' of "
+            "'%(subject)s' is not in the upload, and fetching it from %(urls)s "
+            "failed (%(problems)s); upload the certificate together with its chain."
+        )
+        % {
+            "issuer": display_name(child.issuer),
+            "subject": display_name(child.subject),
+            "urls": ", ".join(urls),
+            "problems": " ".join(problems),
+        }
     )

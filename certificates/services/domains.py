@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateRequest, Domain
 from certificates.models.domains import normalise_name
@@ -27,15 +28,19 @@ def check_address_for(owner: User, address: str) -> str:
     typed by the account erin.smith@example.com is ``erin.smith@example.com``), so one mailbox
     never looks like two in CSRs, lists and file names."""
     try:
-        _, domain = emails.split_address(address)
+        _local, domain = emails.split_address(address)
         domain = emails.normalise_domain(domain)
     except PkiError as exc:
         raise field_error("email", exc.message) from exc
     if not Domain.objects.filter(name=domain).exists():
         raise field_error(
             "email",
-            f"{domain} is not a mail domain this portal manages; ask a certificate admin to add "
-            "it, or request a certificate for your address in a managed domain.",
+            _(
+                "%(domain)s is not a mail domain this portal manages; ask a certificate "
+                "admin to add it, or request a certificate for your address in a managed "
+                "domain."
+            )
+            % {"domain": domain},
         )
     own = own_address(owner)
     if not own or not emails.addresses_match(own, address):
@@ -60,7 +65,7 @@ def own_address(user: User) -> str:
 def managed_domain(address: str) -> Domain | None:
     """The managed domain of a well-formed address, with the CA that serves it."""
     try:
-        _, domain = emails.split_address(address)
+        _local, domain = emails.split_address(address)
         name = normalise_name(domain)
     except PkiError:
         return None
@@ -74,21 +79,30 @@ MAX_LABEL = 63
 def domain_name(name: str) -> str:
     """``name`` normalised (normalise_name) and checked, or Invalid saying what is wrong."""
     try:
-        name = normalise_name(single_line("name", "The domain name", name))
+        name = normalise_name(single_line("name", _("The domain name"), name))
     except PkiError as exc:
         raise Invalid(exc.message) from exc
     if not name or "." not in name or any(c.isspace() for c in name):
-        raise Invalid(f"{name[:80]!r} is not a domain name such as example.com.")
+        raise Invalid(_("%(name)r is not a domain name such as example.com.") % {"name": name[:80]})
     if len(name) > MAX_NAME:
-        raise Invalid(f"A domain name has at most {MAX_NAME} characters; this one has {len(name)}.")
+        raise Invalid(
+            _("A domain name has at most %(maximum)s characters; this one has %(count)s.")
+            % {"maximum": MAX_NAME, "count": len(name)}
+        )
     long_label = next((label for label in name.split(".") if len(label) > MAX_LABEL), None)
     if long_label is not None:
         raise Invalid(
-            f"Each part of a domain name between dots has at most {MAX_LABEL} characters; "
-            f"'{long_label[:20]}…' has {len(long_label)}."
+            _(
+                "Each part of a domain name between dots has at most %(maximum)s "
+                "characters; '%(label)s…' has %(count)s."
+            )
+            % {"maximum": MAX_LABEL, "label": long_label[:20], "count": len(long_label)}
         )
     if "" in name.split("."):
-        raise Invalid(f"{name!r} has an empty part between dots; write it like example.com.")
+        raise Invalid(
+            _("%(name)r has an empty part between dots; write it like example.com.")
+            % {"name": name}
+        )
     return name
 
 
@@ -96,7 +110,7 @@ def add_domain(actor: Actor, name: str, **fields: object) -> Domain:
     require_admin(actor.user)
     name = domain_name(name)
     if Domain.objects.filter(name=name).exists():
-        raise Conflict(f"{name} is already a managed domain.")
+        raise Conflict(_("%(name)s is already a managed domain.") % {"name": name})
     with transaction.atomic():
         domain = Domain.objects.create(name=name, **fields)
         audit.record(actor, "domain.added", domain)
@@ -110,7 +124,7 @@ def find_domain(name: str) -> Domain:
     except PkiError:  # a name IDNA refuses names no managed domain
         domain = None
     if domain is None:
-        raise NotFound(f"{name[:100]!r} is not a managed mail domain.")
+        raise NotFound(_("%(name)r is not a managed mail domain.") % {"name": name[:100]})
     return domain
 
 
@@ -124,7 +138,9 @@ def change_domain(actor: Actor, domain: Domain, **fields: object) -> Domain:
     """Change a domain's publishing settings (its name stays)."""
     require_admin(actor.user)
     if "name" in fields:
-        raise Invalid("A domain's name cannot change; add the new domain and remove the old one.")
+        raise Invalid(
+            _("A domain's name cannot change; add the new domain and remove the old one.")
+        )
     for field, value in fields.items():
         setattr(domain, field, value)
     domain.save(update_fields=list(fields))
@@ -176,11 +192,13 @@ def remove_domain(actor: Actor, name: str) -> Domain:
     try:
         name = normalise_name(name)
     except PkiError:  # a name IDNA refuses names no managed domain
-        raise NotFound(f"{name[:100]!r} is not a managed domain.") from None
+        raise NotFound(_("%(name)r is not a managed domain.") % {"name": name[:100]}) from None
     with transaction.atomic():
         domain = Domain.objects.select_for_update().filter(name=name).first()
         if domain is None:
-            raise NotFound(f"{name or 'That'} is not a managed domain.")
+            if not name:
+                raise NotFound(_("That is not a managed domain."))
+            raise NotFound(_("%(name)s is not a managed domain.") % {"name": name})
         refusal = removal_refusal(domain)
         if refusal is not None:
             raise Conflict(refusal)

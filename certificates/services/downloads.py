@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography import x509
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from certificates.pki import bundle
@@ -41,13 +42,19 @@ def chain_of(cert: Certificate) -> list[x509.Certificate]:
 def certificate_file(cert: Certificate, fmt: str) -> Download:
     """The certificate (pem, der), its issuing chain (chain) or both as PKCS#7 (p7b)."""
     if fmt not in FORMATS:
-        raise Invalid(f"There is no download format {fmt!r}; use pem, der, chain or p7b.")
+        raise Invalid(
+            _("There is no download format %(fmt)r; use pem, der, chain or p7b.") % {"fmt": fmt}
+        )
     leaf = x509.load_der_x509_certificate(bytes(cert.der))
     chain = chain_of(cert)
     if fmt == "chain" and not chain:
         raise NotFound(
-            f"Certificate #{cert.pk} was uploaded without its chain, so the portal has none to "
-            "give; download it from the CA, or upload the certificate again with its chain."
+            _(
+                "Certificate #%(id)s was uploaded without its chain, so the portal has "
+                "none to give; download it from the CA, or upload the certificate again "
+                "with its chain."
+            )
+            % {"id": cert.pk}
         )
     content = {
         "pem": lambda: bundle.certificates_to_pem([leaf]).encode(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cryptography import x509
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from certificates import notices
@@ -28,12 +29,15 @@ def friendly_name(cert: Certificate) -> str:
 @sensitive_variables("password")
 def export_pkcs12(actor: Actor, cert: Certificate, password: str, profile: str) -> bytes:
     if actor.user is None or cert.owner_id != actor.user.pk:
-        raise Forbidden("Only the certificate's owner can export its private key.")
+        raise Forbidden(_("Only the certificate's owner can export its private key."))
     if cert.stored_key is None:
         raise Conflict(
-            "The portal does not hold the private key of this certificate (it was made from your "
-            "own CSR, in your browser, or imported). Build the bundle where the key is: "
-            + pkcs12.pkcs12_compat_command()
+            _(
+                "The portal does not hold the private key of this certificate (it was made from "
+                "your own CSR, in your browser, or imported). Build the bundle where the key "
+                "is: %(command)s"
+            )
+            % {"command": pkcs12.pkcs12_compat_command()}
         )
     leaf = x509.load_der_x509_certificate(bytes(cert.der))
     chain = chain_of(cert)

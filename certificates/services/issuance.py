@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates import notices
 from certificates.models import AuditEvent, Certificate, CertificateRequest, TrustAnchor
@@ -61,7 +62,9 @@ def _checked_upload(
         raise Invalid(exc.message) from exc
     verdict = chain.verify_chain(leaf, intermediates, store.certificates, now)
     if verdict.verdict == chain.Verdict.INVALID:
-        raise Invalid(f"The certificate chain does not validate: {verdict.reason}")
+        raise Invalid(
+            _("The certificate chain does not validate: %(reason)s") % {"reason": verdict.reason}
+        )
     anchor = store.anchor_for(verdict)
     if verdict.verdict == chain.Verdict.UNTRUSTED_ROOT:
         warnings.append(verdict.reason)
@@ -71,7 +74,7 @@ def _checked_upload(
         certinfo.describe_certificate(leaf),
         warnings,
         anchor,
-        frozenset(a.sha256_fingerprint for a, _ in store.anchors),
+        frozenset(a.sha256_fingerprint for a, _added in store.anchors),
     )
 
 
@@ -88,12 +91,14 @@ def _save_certificate(
     anchors_now = TrustAnchor.objects.values_list("sha256_fingerprint", flat=True)
     if frozenset(anchors_now) != upload.anchors_seen:
         raise Conflict(
-            "The trust anchors changed while the certificate was being checked; nothing was "
-            "added, so upload it again."
+            _(
+                "The trust anchors changed while the certificate was being checked; "
+                "nothing was added, so upload it again."
+            )
         )
     leaf, verdict, info = upload.leaf, upload.verdict, upload.info
     if Certificate.objects.filter(sha256_fingerprint=info.sha256_fingerprint).exists():
-        raise Conflict("This certificate is already in the portal; nothing was added.")
+        raise Conflict(_("This certificate is already in the portal; nothing was added."))
     cert = Certificate(
         owner=owner,
         request=request,
@@ -170,15 +175,15 @@ def declare_revoked(
     actor: Actor, cert: Certificate, reason: str, now: datetime | None = None
 ) -> Certificate:
     require_acts_for(actor.user, cert.owner)
-    reason = single_line("reason", "The reason", reason)
+    reason = single_line("reason", _("The reason"), reason)
     if not reason:
         raise Invalid(
-            "Say why the certificate is revoked (for example: lost device, key compromise)."
+            _("Say why the certificate is revoked (for example: lost device, key compromise).")
         )
     with transaction.atomic():
         cert = Certificate.objects.select_for_update().get(pk=cert.pk)
         if cert.status == CertificateStatus.REVOKED:
-            raise Conflict(f"Certificate #{cert.pk} is already revoked.")
+            raise Conflict(_("Certificate #%(id)s is already revoked.") % {"id": cert.pk})
         now = now or timezone.now()
         cert.revocation_checked_at = now
         event = mark_revoked(actor, cert, reason, now, "declared")

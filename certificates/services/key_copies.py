@@ -6,6 +6,8 @@ encrypted PKCS#8 as it came, so the owner can finish on another device. It canno
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from certificates.models import CertificateRequest, EncryptedKeyCopy
 from certificates.models.keys import KeySource
 from certificates.pki import encrypted_key as pki_encrypted_key
@@ -22,8 +24,10 @@ def checked(encrypted_key: str | bytes | None, key_source: str) -> str | None:
         return None
     if key_source != KeySource.BROWSER:
         raise Invalid(
-            "encrypted_key is the server copy of a key made in the browser; send it with "
-            "key_source 'browser' only."
+            _(
+                "encrypted_key is the server copy of a key made in the browser; send it "
+                "with key_source 'browser' only."
+            )
         )
     data = encrypted_key.encode() if isinstance(encrypted_key, str) else encrypted_key
     try:

@@ -170,10 +170,13 @@ def check_transition(request: CertificateRequest, target: str) -> None:
     if request.state not in allowed:
         sources = " or ".join(f"'{s}'" for s in sorted(allowed))
         final = request.state in FINAL_STATES
-        raise Conflict(
-            f"Request #{request.pk} is '{request.state}', so it cannot become '{target}' (only "
-            f"from {sources})." + (" Start a new request instead." if final else "")
-        )
+        refusal = _(
+            "Request #%(id)s is '%(state)s', so it cannot become '%(target)s' (only from "
+            "%(sources)s)."
+        ) % {"id": request.pk, "state": request.state, "target": target, "sources": sources}
+        if final:
+            refusal += " " + _("Start a new request instead.")
+        raise Conflict(refusal)
 
 
 def _locked(request: CertificateRequest) -> CertificateRequest:
@@ -183,10 +186,10 @@ def _locked(request: CertificateRequest) -> CertificateRequest:
 def submit(
     actor: Actor, request: CertificateRequest, ca_name: str, order_ref: str = ""
 ) -> CertificateRequest:
-    ca_name = single_line("ca_name", "The CA name", ca_name)
-    order_ref = single_line("order_ref", "The order reference", order_ref)
+    ca_name = single_line("ca_name", _("The CA name"), ca_name)
+    order_ref = single_line("order_ref", _("The order reference"), order_ref)
     if not ca_name:
-        raise Invalid("Name the CA the CSR was sent to (for example Sectigo).")
+        raise Invalid(_("Name the CA the CSR was sent to (for example Sectigo)."))
     with transaction.atomic():
         request = _locked(request)
         transition(request, RequestState.SUBMITTED)
@@ -209,9 +212,9 @@ def cancel(actor: Actor, request: CertificateRequest) -> CertificateRequest:
 
 def reject(actor: Actor, request: CertificateRequest, reason: str) -> CertificateRequest:
     require_admin(actor.user)
-    reason = single_line("reason", "The reason", reason)
+    reason = single_line("reason", _("The reason"), reason)
     if not reason:
-        raise Invalid("Give the reason for the rejection; the requester will read it.")
+        raise Invalid(_("Give the reason for the rejection; the requester will read it."))
     with transaction.atomic():
         request = _locked(request)
         transition(request, RequestState.REJECTED)
@@ -261,7 +264,7 @@ def set_hidden(actor: Actor, request: CertificateRequest, hidden: bool, now: dat
 def _subject_of(cert: Certificate) -> dict[str, str]:
     """Subject fields of a certificate issued elsewhere, for a pre-filled renewal."""
     name = x509.load_der_x509_certificate(bytes(cert.der)).subject
-    fields, _ = subject.name_to_fields(name)
+    fields, _emails = subject.name_to_fields(name)
     if addresses_match(fields.common_name, cert.email):
         fields = replace(fields, common_name="")  # a mailbox CN is the default anyway
     return fields.as_dict()
@@ -296,12 +299,14 @@ def renew(
     if reuse_key:
         if cert.stored_key is None or key_source != KeySource.SERVER:
             raise Conflict(
-                "Only a key the portal holds can be reused; renew with a new key instead."
+                _("Only a key the portal holds can be reused; renew with a new key instead.")
             )
         if cert.stored_key.certificates.filter(status=CertificateStatus.REVOKED).exists():
             raise Conflict(
-                "A certificate for this key was revoked, so the key may be known to someone else; "
-                "renew with a new key."
+                _(
+                    "A certificate for this key was revoked, so the key may be known to "
+                    "someone else; renew with a new key."
+                )
             )
         stored = cert.stored_key
     if key_source == KeySource.SERVER and key_type is None and not reuse_key:

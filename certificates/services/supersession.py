@@ -21,6 +21,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
@@ -129,18 +130,27 @@ def make_current(actor: Actor, cert: Certificate, now: datetime | None = None) -
         cert = Certificate.objects.select_for_update().get(pk=cert.pk)
         now = now or timezone.now()
         if cert.revoked_at is not None:
-            raise Conflict(f"Certificate #{cert.pk} is revoked, so it cannot be current again.")
+            raise Conflict(
+                _("Certificate #%(id)s is revoked, so it cannot be current again.")
+                % {"id": cert.pk}
+            )
         if cert.not_after <= now:
             raise Conflict(
-                f"Certificate #{cert.pk} expired on {cert.not_after:%Y-%m-%d}, so it cannot be "
-                "current again; renew it instead."
+                _(
+                    "Certificate #%(id)s expired on %(not_after)s, so it cannot be current "
+                    "again; renew it instead."
+                )
+                % {"id": cert.pk, "not_after": f"{cert.not_after:%Y-%m-%d}"}
             )
         replaced = [c for c in _live_beside(cert, now, lock=True) if _covers(cert, c)]
         previous = cert.superseded_by_id
         if previous is None and not replaced:
             raise Conflict(
-                f"Certificate #{cert.pk} is already current for {cert.email}: no other live "
-                "certificate for its use would be replaced."
+                _(
+                    "Certificate #%(id)s is already current for %(email)s: no other live "
+                    "certificate for its use would be replaced."
+                )
+                % {"id": cert.pk, "email": cert.email}
             )
         if previous is not None:
             cert.superseded_by = None

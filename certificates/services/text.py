@@ -3,6 +3,8 @@ format characters (pki.text says which and why), so what is stored is what is sh
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from certificates.pki.text import describe, first_invisible
 from certificates.services.errors import field_error
 
@@ -15,9 +17,12 @@ def single_line(field: str, label: str, value: str) -> str:
     if char is not None:
         raise field_error(
             field,
-            f"{label} contains {describe(char)}, a control or invisible formatting character "
-            "that could make it display as something else; type it again as plain text on one "
-            "line.",
+            _(
+                "%(label)s contains %(character)s, a control or invisible formatting "
+                "character that could make it display as something else; type it again "
+                "as plain text on one line."
+            )
+            % {"label": label, "character": describe(char)},
             "control_character",
         )
     return value

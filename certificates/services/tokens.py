@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import ApiToken
 from certificates.models.tokens import TokenScope
@@ -45,14 +46,15 @@ def create(
     make tokens with a subset of its own scopes that expire no later than itself, so a leaked
     token cannot be turned into a stronger or longer-lived one.
     """
-    name = single_line("name", "The token name", name)
+    name = single_line("name", _("The token name"), name)
     if not name:
-        raise Invalid("Name the token after what uses it (for example 'renewal script').")
+        raise Invalid(_("Name the token after what uses it (for example 'renewal script')."))
     scopes = sorted(set(scopes or []))
     unknown = [s for s in scopes if s not in TokenScope.values]
     if unknown:
         raise Invalid(
-            f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(TokenScope.values)}."
+            _("Unknown scope %(unknown)r; the scopes are: %(names)s.")
+            % {"unknown": unknown[0], "names": ", ".join(TokenScope.values)}
         )
     now = timezone.now()
     if expires_days is None:  # the default, but never later than the token making this one
@@ -62,7 +64,9 @@ def create(
     elif 1 <= expires_days <= MAX_EXPIRY_DAYS:
         expires_at = now + timedelta(days=expires_days)
     else:
-        raise Invalid(f"A token expires after 1 to {MAX_EXPIRY_DAYS} days.")
+        raise Invalid(
+            _("A token expires after 1 to %(maximum)s days.") % {"maximum": MAX_EXPIRY_DAYS}
+        )
     if via_token is not None:
         _check_within(via_token, scopes, expires_at, now)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -91,36 +95,45 @@ def _check_within(parent: ApiToken, scopes: list[str], expires_at: datetime, now
     missing = [s for s in scopes if s not in parent.scopes]
     if missing:
         raise Forbidden(
-            f"The API token you are using lacks the '{missing[0]}' scope, so it cannot create a "
-            f"token with it. Leave '{missing[0]}' out, or create the token on the API tokens page "
-            "(it asks for your account password) or with "
-            f"`python manage.py create_api_token USERNAME --scope {missing[0]}`."
+            _(
+                "The API token you are using lacks the '%(missing)s' scope, so it cannot "
+                "create a token with it. Leave '%(missing)s' out, or create the token on "
+                "the API tokens page (it asks for your account password) or with `python "
+                "manage.py create_api_token USERNAME --scope %(missing)s`."
+            )
+            % {"missing": missing[0]}
         )
     if parent.expires_at is not None and expires_at > parent.expires_at:
         days_left = (parent.expires_at - now).days
         if days_left >= 1:
-            shorter = f"Ask for expires_days of at most {days_left}, or create"
+            message = _(
+                "A token cannot outlive the API token that creates it, which expires at "
+                "%(expires_at)s. Ask for expires_days of at most %(days_left)s, or create the "
+                "token on the API tokens page or with `python manage.py create_api_token "
+                "USERNAME`."
+            )
         else:
-            shorter = "It expires within a day, so create"
-        raise Forbidden(
-            "A token cannot outlive the API token that creates it, which expires at "
-            f"{parent.expires_at.isoformat(timespec='seconds')}. {shorter} the token on the API "
-            "tokens page or with `python manage.py create_api_token USERNAME`."
-        )
+            message = _(
+                "A token cannot outlive the API token that creates it, which expires at "
+                "%(expires_at)s. It expires within a day, so create the token on the API "
+                "tokens page or with `python manage.py create_api_token USERNAME`."
+            )
+        expires = parent.expires_at.isoformat(timespec="seconds")
+        raise Forbidden(message % {"expires_at": expires, "days_left": days_left})
 
 
 def owned(user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens; anyone else's answers as missing."""
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
-        raise NotFound(f"You have no API token #{token_id}.")
+        raise NotFound(_("You have no API token #%(token_id)s.") % {"token_id": token_id})
     return token
 
 
 def revoke(actor: Actor, user: User, token_id: int) -> ApiToken:
     token = owned(user, token_id)
     if token.revoked_at is not None:
-        raise Conflict(f"Token {token.name!r} is already revoked.")
+        raise Conflict(_("Token %(name)r is already revoked.") % {"name": token.name})
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor, "token.revoked", token)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from certificates.manage_forms import AuthorityForm
 from certificates.models import CertificateAuthority
@@ -24,7 +25,7 @@ def authority_list(request: HttpRequest) -> HttpResponse:
             added = authorities.add(web_actor(request), **form.service_fields())
         except ServiceError as exc:
             return _render_list(request, form, error=exc.detail, status=exc.status)
-        messages.success(request, f"{added.name} is recorded.")
+        messages.success(request, _("%(name)s is recorded.") % {"name": added.name})
         return redirect("authority-list")
     return _render_list(request, form, status=400 if form.is_bound else 200)
 
@@ -49,7 +50,7 @@ def authority_edit(request: HttpRequest, pk: int) -> HttpResponse:
             authorities.change(web_actor(request), authority, **form.service_fields())
         except ServiceError as exc:
             return _render_edit(request, form, authority, error=exc.detail, status=exc.status)
-        messages.success(request, f"{authority.name} is saved.")
+        messages.success(request, _("%(name)s is saved.") % {"name": authority.name})
         return redirect("authority-list")
     return _render_edit(request, form, authority, status=400 if form.is_bound else 200)
 
@@ -75,7 +76,10 @@ def authority_page(request: HttpRequest, pk: int) -> str:
 def authority_delete(request: HttpRequest, pk: int) -> HttpResponse:
     authority = _authority_or_404(request, pk)
     authorities.remove(web_actor(request), authority)
-    messages.success(request, f"{authority.name} is removed; its domains name no CA now.")
+    messages.success(
+        request,
+        _("%(name)s is removed; its domains name no CA now.") % {"name": authority.name},
+    )
     return redirect("authority-list")
 
 

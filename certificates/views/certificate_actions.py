@@ -31,7 +31,7 @@ def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
     form = Pkcs12Form(request.POST)
     if not form.is_valid():
-        message = " ".join(map(str, form.non_field_errors())) or "Check the bundle form below."
+        message = " ".join(map(str, form.non_field_errors())) or _("Check the bundle form below.")
         return render_detail(request, cert, error=message, status=400, pkcs12_form=form)
     refusal = reauth.confirm(request, form.cleaned_data["account_password"])
     if refusal is not None:
@@ -56,7 +56,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
     form = RenewForm(request.POST, request.FILES)
     if not form.is_valid():
         return render_detail(
-            request, cert, error="Check the renewal form below.", status=400, renew_form=form
+            request, cert, error=_("Check the renewal form below."), status=400, renew_form=form
         )
     mode = form.cleaned_data["mode"]
     try:
@@ -78,7 +78,10 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except ServiceError as exc:
         return render_detail(request, cert, error=exc.detail, status=exc.status, renew_form=form)
-    messages.success(request, f"Renewal request #{created.pk} is ready: send its CSR to your CA.")
+    messages.success(
+        request,
+        _("Renewal request #%(id)s is ready: send its CSR to your CA.") % {"id": created.pk},
+    )
     return redirect("request-detail", pk=created.pk)
 
 
@@ -89,7 +92,11 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST)
     if not form.is_valid():
         return render_detail(
-            request, cert, error="Choose a reason for the revocation.", status=400, revoke_form=form
+            request,
+            cert,
+            error=_("Choose a reason for the revocation."),
+            status=400,
+            revoke_form=form,
         )
     # Without a reason there is nothing to confirm: the service refuses it with its sentence.
     if not confirmed(request) and form.reason_text():
@@ -150,6 +157,10 @@ def make_current(request: HttpRequest, pk: int) -> HttpResponse:
         replaced = supersession.make_current(web_actor(request), cert)
     except ServiceError as exc:
         return render_detail(request, cert, error=exc.detail, status=exc.status)
-    messages.success(request, f"Certificate #{cert.pk} is now current for {cert.email}.")
+    messages.success(
+        request,
+        _("Certificate #%(id)s is now current for %(email)s.")
+        % {"id": cert.pk, "email": cert.email},
+    )
     tell_superseded(request, replaced)
     return redirect("certificate-detail", pk=cert.pk)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates import guides
 from certificates.forms import ImportForm, Pkcs12Form, RenewForm, RevokeForm
@@ -44,7 +45,7 @@ def import_certificate(request: HttpRequest) -> HttpResponse:
         cert = issuance.import_certificate(web_actor(request), owner, form.payload())
     except ServiceError as exc:
         return _render_import(request, form, error=exc.detail, status=exc.status)
-    messages.success(request, "The certificate is imported and tracked.")
+    messages.success(request, _("The certificate is imported and tracked."))
     return show_added(request, cert)
 
 
@@ -54,29 +55,42 @@ def show_added(request: HttpRequest, cert: Certificate) -> HttpResponse:
     if cert.superseded_by_id is not None:
         messages.warning(
             request,
-            f"Certificate #{cert.superseded_by_id} for this address was issued later and is "
-            "valid longer, so this one is stored as superseded. Use 'Make current' below to "
-            "prefer this one.",
+            _(
+                "Certificate #%(id)s for this address was issued later and is "
+                "valid longer, so this one is stored as superseded. Use 'Make current' below to "
+                "prefer this one."
+            )
+            % {"id": cert.superseded_by_id},
         )
         return redirect("certificate-detail", pk=cert.pk)
     for other in supersession.would_replace(cert, timezone.now()):
         messages.info(
             request,
-            f"Certificate {_described(other)} stays current too: a certificate supersedes "
-            "another only when it was issued later and is valid longer. Use 'Make current' "
-            "below to replace it with this one.",
+            _(
+                "Certificate %(certificate)s stays current too: a certificate supersedes "
+                "another only when it was issued later and is valid longer. Use 'Make current' "
+                "below to replace it with this one."
+            )
+            % {"certificate": _described(other)},
         )
     return redirect("certificate-detail", pk=cert.pk)
 
 
 def tell_superseded(request: HttpRequest, certs: Iterable[Certificate]) -> None:
     for old in certs:
-        messages.info(request, f"It supersedes certificate {_described(old)}.")
+        messages.info(
+            request,
+            _("It supersedes certificate %(certificate)s.") % {"certificate": _described(old)},
+        )
 
 
 def _described(cert: Certificate) -> str:
     usage = cert.get_key_usage_display().lower()
-    return f"#{cert.pk} ({usage}, valid until {cert.not_after:%Y-%m-%d})"
+    return _("#%(id)s (%(usage)s, valid until %(until)s)") % {
+        "id": cert.pk,
+        "usage": usage,
+        "until": f"{cert.not_after:%Y-%m-%d}",
+    }
 
 
 def _render_import(
@@ -130,10 +144,10 @@ def render_detail(
         "revoke_form": forms.get("revoke_form") or RevokeForm(),
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
         "downloads": [
-            ("pem", "Certificate (PEM)"),
-            ("der", "Certificate (DER, .crt)"),
-            *([("chain", "Chain (PEM)")] if cert.chain_pem else []),
-            ("p7b", "Certificate and chain (PKCS#7, .p7b)"),
+            ("pem", _("Certificate (PEM)")),
+            ("der", _("Certificate (DER, .crt)")),
+            *([("chain", _("Chain (PEM)"))] if cert.chain_pem else []),
+            ("p7b", _("Certificate and chain (PKCS#7, .p7b)")),
         ],
         **browser_key_context(),
     }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_stubs_ext import StrOrPromise
 
 from certificates import charts
 from certificates.manage_forms import TimelineForm
@@ -37,7 +40,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(request, "certificates/dashboard.html", context)
 
 
-def _labelled(choices: list[tuple[str, str]], counts: dict[str, int]) -> list[tuple[str, str, int]]:
+def _labelled(
+    choices: Sequence[tuple[str, StrOrPromise]], counts: dict[str, int]
+) -> list[tuple[str, StrOrPromise, int]]:
     return [(value, label, counts[value]) for value, label in choices]
 
 

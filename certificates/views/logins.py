@@ -99,8 +99,8 @@ class LimitedPasswordChangeForm(PasswordChangeForm):
         refusal = reauth.confirm(
             self.request,
             old_password,
-            needed_for="changing it needs the current one.",
-            nothing_made="your password was not changed",
+            needed_for=_("changing it needs the current one."),
+            nothing_made=_("your password was not changed"),
         )
         if refusal is not None:
             raise ValidationError(refusal, code="password_incorrect")

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from certificates.services import logins
 from certificates.views.shell import web_actor
@@ -31,8 +32,8 @@ def confirm(
     request: HttpRequest,
     password: str,
     *,
-    needed_for: str = "exporting a private key needs it again.",
-    nothing_made: str = "no bundle was made",
+    needed_for: str | None = None,
+    nothing_made: str | None = None,
 ) -> str | None:
     """None when the person proved it is them; otherwise the sentence to show (HTTP 403).
 
@@ -43,7 +44,8 @@ def confirm(
     if not password:
         if recently_reauthenticated(request):
             return None
-        return f"Type your account password: {needed_for}"
+        needed_for = needed_for or _("exporting a private key needs it again.")
+        return _("Type your account password: %(needed_for)s") % {"needed_for": needed_for}
     user = request.user
     actor = web_actor(request)
     username = user.get_username()
@@ -62,12 +64,15 @@ def confirm(
     until = logins.locked_until(username, actor.ip)
     if until is not None:
         return _logged_out(request, until)
-    return f"That is not your account password, so {nothing_made}. Type it again."
+    nothing_made = nothing_made or _("no bundle was made")
+    return _("That is not your account password, so %(nothing_made)s. Type it again.") % {
+        "nothing_made": nothing_made
+    }
 
 
 def _logged_out(request: HttpRequest, until: datetime) -> str:
     logout(request)
-    return (
+    return _(
         "Too many wrong passwords for this account or from your address; you were logged out. "
-        f"Log in again after {logins.until_text(until)}."
-    )
+        "Log in again after %(until)s."
+    ) % {"until": logins.until_text(until)}

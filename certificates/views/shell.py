@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, CertificateRequest
 from certificates.services import access
@@ -66,8 +67,10 @@ def post_only(page: Callable[..., str]) -> Callable[[View], View]:
             target = page(request, **kwargs)
             messages.info(
                 request,
-                "Nothing was changed: that address only takes a form sent from this page. "
-                "Fill in the form again.",
+                _(
+                    "Nothing was changed: that address only takes a form sent from this page. "
+                    "Fill in the form again."
+                ),
             )
             return redirect(target)
 

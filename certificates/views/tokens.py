@@ -40,9 +40,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
         refusal = reauth.confirm(
             request,
             form.cleaned_data["account_password"],
-            needed_for="a token that can export private keys needs it again. Or untick "
-            "'Allow exporting private keys'.",
-            nothing_made="no token was made",
+            needed_for=_(
+                "a token that can export private keys needs it again. Or untick "
+                "'Allow exporting private keys'."
+            ),
+            nothing_made=_("no token was made"),
         )
         if refusal is not None:
             if not request.user.is_authenticated:  # logged out after too many wrong passwords

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from certificates.models import Domain
 from certificates.pki import keywrap
@@ -94,11 +95,18 @@ def _clean(changes: Changes) -> tuple[dict[str, object], bytes | None]:
     except (records.RecordError, dnsclient.DnsError) as exc:
         raise Invalid(exc.message) from exc
     if changes.smimea_forms not in SmimeaForms.values:
-        raise Invalid(f"SMIMEA forms must be one of {', '.join(SmimeaForms.values)}.")
+        raise Invalid(
+            _("SMIMEA forms must be one of %(names)s.") % {"names": ", ".join(SmimeaForms.values)}
+        )
     if changes.tsig_algorithm not in dnsclient.TSIG_ALGORITHMS:
-        raise Invalid(f"The TSIG algorithm must be one of {', '.join(dnsclient.TSIG_ALGORITHMS)}.")
+        raise Invalid(
+            _("The TSIG algorithm must be one of %(names)s.")
+            % {"names": ", ".join(dnsclient.TSIG_ALGORITHMS)}
+        )
     if server and not key_name:
-        raise Invalid("An update server needs the name of the TSIG key that may update the zone.")
+        raise Invalid(
+            _("An update server needs the name of the TSIG key that may update the zone.")
+        )
     return {
         "smimea_forms": changes.smimea_forms,
         "lowercase_owner": changes.lowercase_owner,
@@ -127,7 +135,7 @@ def update(actor: Actor, domain: Domain, changes: Changes) -> DomainPublishing:
             current.tsig_secret = stored
             changed.append("tsig_secret")  # that it changed, never its value
         if current.update_server and not current.tsig_secret:
-            raise Invalid("An update server needs the TSIG key's secret (base64).")
+            raise Invalid(_("An update server needs the TSIG key's secret (base64)."))
         current.save()
         audit.record(actor, "domain.publishing_changed", domain, fields=changed)
     return current

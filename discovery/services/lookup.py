@@ -17,6 +17,7 @@ import dns.name
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.pki.errors import PkiError
 from certificates.services import outbound
@@ -33,8 +34,11 @@ class TooManyLookups(ServiceError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"Too many lookups from your address; at most {settings.LOOKUPS_PER_MINUTE} a "
-            f"minute are made. Try again in {retry_after} seconds."
+            _(
+                "Too many lookups from your address; at most %(limit)s a minute are made. "
+                "Try again in %(seconds)s seconds."
+            )
+            % {"limit": settings.LOOKUPS_PER_MINUTE, "seconds": retry_after}
         )
         self.retry_after = retry_after
 

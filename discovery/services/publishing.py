@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, Domain
 from certificates.models.domains import normalise_name
@@ -38,11 +39,17 @@ def publishable_domain(cert: Certificate, now: datetime) -> Domain:
     """The managed domain the certificate would be published in; ServiceError saying why not."""
     status = derive(cert, now)  # by the dates now, even before the sweep stores it
     if status not in USABLE:
-        raise Conflict(f"Certificate #{cert.pk} is {status}; only a live certificate is published.")
+        raise Conflict(
+            _("Certificate #%(id)s is %(status)s; only a live certificate is published.")
+            % {"id": cert.pk, "status": status}
+        )
     if cert.key_usage == KeyUsage.SIGNING:
         raise Invalid(
-            f"Certificate #{cert.pk} is for signing only; senders look certificates up to encrypt "
-            "to you, so publish a certificate that allows encryption."
+            _(
+                "Certificate #%(id)s is for signing only; senders look certificates up "
+                "to encrypt to you, so publish a certificate that allows encryption."
+            )
+            % {"id": cert.pk}
         )
     try:
         local, domain_part = emails.split_address(cert.email)
@@ -51,7 +58,10 @@ def publishable_domain(cert: Certificate, now: datetime) -> Domain:
         raise Invalid(exc.message) from exc
     domain = Domain.objects.filter(name=normalise_name(domain_part)).first()
     if domain is None:
-        raise Invalid(f"{domain_part} is not a managed mail domain, so nothing is published there.")
+        raise Invalid(
+            _("%(domain_part)s is not a managed mail domain, so nothing is published there.")
+            % {"domain_part": domain_part}
+        )
     return domain
 
 
@@ -78,9 +88,12 @@ def _clash(domain: Domain, lookup: str, cert: Certificate) -> Publication | None
     ):
         return clash  # the same address: this certificate takes the other's place
     raise Conflict(
-        f"{records.file_stem(local_part(cert))}.crt is already published for {other.email} "
-        f"(certificate #{other.pk}); two addresses that map to one file name cannot both be "
-        "published. Withdraw that one first, or leave this one unpublished."
+        _(
+            "%(file_stem)s.crt is already published for %(email)s (certificate #%(id)s); "
+            "two addresses that map to one file name cannot both be published. "
+            "Withdraw that one first, or leave this one unpublished."
+        )
+        % {"file_stem": records.file_stem(local_part(cert)), "email": other.email, "id": other.pk}
     )
 
 
@@ -112,8 +125,10 @@ def publish(
                 publication.save()
         except IntegrityError:
             raise Conflict(
-                "Another certificate was published for this file name a moment ago; reload "
-                "and try again."
+                _(
+                    "Another certificate was published for this file name a moment ago; "
+                    "reload and try again."
+                )
             ) from None
         if replaced is not None:
             audit.record(actor, "publication.withdrawn", replaced, reason=f"replaced by #{cert.pk}")
@@ -188,7 +203,10 @@ def follow_renewal(certificate: Certificate, renews: Certificate | None) -> None
     try:
         domain = publishable_domain(certificate, now)
         if not emails.addresses_match(certificate.email, renews.email):
-            raise Conflict(f"it is for {certificate.email}, not {renews.email}")
+            raise Conflict(
+                _("it is for %(email)s, not %(renewed)s")
+                % {"email": certificate.email, "renewed": renews.email}
+            )
     except ServiceError as exc:
         audit.record(
             actor, "publication.kept", renews, reason=f"renewal #{certificate.pk}: {exc.detail}"
@@ -216,7 +234,7 @@ def set_follow_renewals(actor: Actor, cert: Certificate, follow: bool) -> Public
     require_acts_for(actor.user, cert.owner)
     publication = publication_of(cert)
     if publication is None:
-        raise Conflict(f"Certificate #{cert.pk} is not published.")
+        raise Conflict(_("Certificate #%(id)s is not published.") % {"id": cert.pk})
     publication.follow_renewals = follow
     publication.save(update_fields=["follow_renewals"])
     audit.record(actor, "publication.follow_renewals", cert, follow=follow)
