@@ -80,9 +80,11 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
         app.conf.broker_url = "memory://"
         app.conf.broker_transport = None  # (the embedded file-system one is named in settings)
         # An earlier live-server test may have sent a task through the file-system broker:
-        # its pooled producer would keep sending there, past this worker. (close() leaves the
-        # producer pool alone when no connection pool was made.)
-        app.close()
+        # its pooled connections and producer would keep sending there, past this worker.
+        # Not app.close(): it also takes the app off Celery's list of live apps, and a shared
+        # task imported after that (the autodiscovery below, when this test runs first) is
+        # never registered, so the worker refuses its messages as unknown.
+        app._pool = None
         app.amqp._producer_pool = None
     app.loader.import_default_modules()  # the apps' tasks (autodiscovery), as a worker does
     # Tests without a worker still enqueue (on-commit callbacks run by the test): drop what they
