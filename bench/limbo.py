@@ -69,6 +69,10 @@ _JUSTIFIED = {
         "a trust anchor without AKI is taken as configured (RFC 5280 6.1; S/MIME BR 7.1.2.1 "
         "makes AKI optional in roots; limbo's cve-2024-0567 anchor has the same shape)"
     ),
+    "rfc5280::ski::root-missing-ski": (
+        "a trust anchor without SKI is taken as configured (RFC 5280 6.1; older enterprise "
+        "roots lack one, and an admin who added the root meant it)"
+    ),
     "pathlen::validation-ignores-pathlen-in-leaf": (
         "a CA certificate as the leaf is refused (S/MIME BR and CABF: a subscriber "
         "certificate is not a CA)"

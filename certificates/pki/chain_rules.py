@@ -40,30 +40,40 @@ def _ca_eku(_policy: Policy, cert: x509.Certificate, eku: x509.ExtendedKeyUsage 
 def _aki_problem(cert: x509.Certificate, aki: x509.AuthorityKeyIdentifier | None) -> str | None:
     if aki is None:
         return f"the CA certificate '{_subject(cert)}' has no Authority Key Identifier"
-    if aki.key_identifier is None or aki.authority_cert_issuer is not None:
-        return f"the Authority Key Identifier of '{_subject(cert)}' must hold only a key identifier"
+    # Issuer name and serial beside the key identifier are allowed (RFC 5280 4.2.1.1; Windows
+    # certificate services wrote them by default for years); only the public BRs forbid them.
+    if aki.key_identifier is None:
+        return f"the Authority Key Identifier of '{_subject(cert)}' holds no key identifier"
     return None
 
 
 def ca_policy(anchors: list[x509.Certificate]) -> ExtensionPolicy:
     """CAs may carry an EKU that allows emailProtection (S/MIME BR 7.1.2.2 issuing CAs do; the
-    default refuses any) and must carry a Subject Key Identifier (RFC 5280 4.2.1.2). Every CA
-    below the anchor names its issuer's key by key identifier alone (RFC 5280 4.2.1.1, S/MIME
-    BR 7.1.2.2); the default allows that absent. The anchor may lack one: S/MIME BR 7.1.2.1
-    makes it optional in roots, and RFC 5280 6.1 takes an anchor as it was configured."""
+    default refuses any). Every CA below the anchor carries a Subject Key Identifier (RFC 5280
+    4.2.1.2) and names its issuer's key by key identifier (RFC 5280 4.2.1.1); the default
+    allows both absent. The anchor is taken as it was configured (RFC 5280 6.1), whatever its
+    key identifiers hold: older roots lack them or name issuer and serial, and an admin who
+    added one meant it."""
+
+    def below_the_anchor(cert: x509.Certificate) -> bool:
+        return cert not in anchors and not is_self_issued(cert)
+
+    def ski_rule(
+        _policy: Policy, cert: x509.Certificate, ski: x509.SubjectKeyIdentifier | None
+    ) -> None:
+        if ski is None and below_the_anchor(cert):
+            raise ValueError(f"the CA certificate '{_subject(cert)}' has no Subject Key Identifier")
 
     def aki_rule(
         _policy: Policy, cert: x509.Certificate, aki: x509.AuthorityKeyIdentifier | None
     ) -> None:
-        if aki is None and (cert in anchors or is_self_issued(cert)):
-            return
-        if problem := _aki_problem(cert, aki):
+        if below_the_anchor(cert) and (problem := _aki_problem(cert, aki)):
             raise ValueError(problem)
 
     return (
         ExtensionPolicy.webpki_defaults_ca()
         .may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ca_eku)
-        .require_present(x509.SubjectKeyIdentifier, Criticality.NON_CRITICAL, None)
+        .may_be_present(x509.SubjectKeyIdentifier, Criticality.NON_CRITICAL, ski_rule)
         .may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, aki_rule)
     )
 
@@ -82,19 +92,29 @@ def path_candidates(intermediates: list[x509.Certificate], now: datetime) -> lis
     """The intermediates worth handing the path builder.
 
     A self-signed certificate is a root, never a step towards another one (a trust anchor
-    is in the store already). Of certificates alike for path building -- same subject, issuer
-    and key, like a CA certificate re-issued with a longer validity -- one is kept: the one
-    valid at ``now`` that runs longest. Then every step has at most one candidate per
-    issuer name, which bounds the search.
+    is in the store already). Of certificates alike for path building -- same subject, key,
+    issuer and issuer's key, like a CA certificate re-issued with a longer validity -- one is
+    kept: the one valid at ``now`` that runs longest. Then every step has at most one
+    candidate per issuer key, which bounds the search. (The issuer's key counts: a root
+    re-keyed under its old name certifies its sub-CA twice, and only one of the two may
+    lead to the anchor an admin configured.)
     """
-    kept: dict[tuple[bytes, bytes, bytes], x509.Certificate] = {}
+    kept: dict[tuple[bytes, bytes, bytes, bytes], x509.Certificate] = {}
     for cert in intermediates:
         if _self_signed(cert):
             continue
-        key = (cert.subject.public_bytes(), cert.issuer.public_bytes(), _spki(cert))
+        key = (cert.subject.public_bytes(), cert.issuer.public_bytes(), _spki(cert), _aki(cert))
         if key not in kept or _preferred(cert, kept[key], now):
             kept[key] = cert
     return list(kept.values())
+
+
+def _aki(cert: x509.Certificate) -> bytes:
+    try:
+        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        return b""
+    return aki.key_identifier or b""
 
 
 def _spki(cert: x509.Certificate) -> bytes:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from certificates.pki.certinfo import KeyUsage, describe_certificate
 from certificates.pki.smime_identity import SmimeIdentity
+from certificates.pki.translation import _
 
 _LINE_END = re.compile(rb"\r?\n")
 
@@ -29,12 +30,12 @@ _LINE_END = re.compile(rb"\r?\n")
 def encryption_refusal(certificate: x509.Certificate) -> str | None:
     """Why the test message cannot be encrypted to ``certificate``; None when it can."""
     if describe_certificate(certificate).key_usage not in (KeyUsage.ENCRYPTION, KeyUsage.BOTH):
-        return (
+        return _(
             "This certificate is for signing only, so nobody can encrypt mail to it: the test "
             "message is signed but not encrypted."
         )
     if not isinstance(certificate.public_key(), rsa.RSAPublicKey):
-        return (
+        return _(
             "The portal can encrypt its test message to RSA certificates only (the library it "
             "uses has no ECDH key agreement), so for this EC certificate the test message is "
             "signed but not encrypted. Mail clients that support EC certificates still "

@@ -52,7 +52,9 @@ def test_mail_context(cert: Certificate, user: Any) -> dict[str, Any]:
 def _certificate(request: HttpRequest) -> Certificate | None:
     """The certificate the guide is read for: one of the person's own (another's is 404)."""
     wanted = request.GET.get("certificate", "")
-    if not wanted.isdecimal() or not request.user.is_authenticated:
+    # Ids fit in 19 digits (a 64-bit key); a longer number is none of ours, and int() of one
+    # over 4,300 digits raises.
+    if not wanted.isdecimal() or len(wanted) > 19 or not request.user.is_authenticated:
         return None
     try:
         return access.get_certificate(request.user, int(wanted))

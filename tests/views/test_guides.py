@@ -84,3 +84,10 @@ def test_a_colleague_cannot_read_a_guide_about_my_certificate(
 
 def test_guides_are_in_the_menu(owner_web: Client, issued: Certificate) -> None:
     assert 'href="/guides/"' in owner_web.get("/").content.decode()
+
+
+def test_a_number_too_long_for_an_id_shows_the_plain_guide(owner_web: Client) -> None:
+    """int() refuses numbers over 4,300 digits; such a query is ignored, not a 500."""
+    for wanted in ("9" * 20, "9" * 5000):
+        page = owner_web.get(f"/guides/ios/?certificate={wanted}")
+        assert page.status_code == 200
