@@ -70,6 +70,12 @@ class PublicationOut(Schema):
     dns_checked_at: datetime | None
     checks: list[CheckOut]
     push: PushOut | None = Field(description="The last RFC 2136 update, if the domain has one")
+    replaced_certificate_id: int | None = Field(
+        default=None,
+        description="On publish: the certificate for the same address that was published until "
+        "now and is withdrawn by this call (no confirmation is asked, even when it was valid "
+        "longer); null otherwise",
+    )
 
 
 class VerifiedPublicationOut(Schema):
@@ -132,8 +138,10 @@ def publish(
 ) -> dict[str, Any]:
     body = body or PublishIn()
     cert = access.get_certificate(signed_in_user(request), certificate_id)
-    publication = publishing.publish(actor(request), cert, follow_renewals=body.follow_renewals)
-    return publication_out(publication)
+    publication, replaced = publishing.publish_replacing(
+        actor(request), cert, follow_renewals=body.follow_renewals
+    )
+    return {**publication_out(publication), "replaced_certificate_id": replaced and replaced.pk}
 
 
 @router.delete(

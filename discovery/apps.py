@@ -21,6 +21,7 @@ class DiscoveryConfig(AppConfig):
         # The admin dashboard's "published per domain" and the publish button on each row of
         # My certificates (certificates never imports discovery).
         extensions.count_published_with(published_per_domain)
+        extensions.notes_on_adding_with(_notes_on_adding)
         if MY_CERTIFICATE_ACTION not in extensions.CERTIFICATE_ACTION_TEMPLATES:
             extensions.CERTIFICATE_ACTION_TEMPLATES.append(MY_CERTIFICATE_ACTION)
 
@@ -35,3 +36,9 @@ def _withdraw(sender: object, *, certificate: Any, status: str, **kwargs: Any) -
     from discovery.services import publishing
 
     publishing.withdraw_invalidated(certificate, status)
+
+
+def _notes_on_adding(certificate: Any, superseded: Any) -> list[str]:
+    from discovery.services import publishing
+
+    return publishing.notes_on_adding(certificate, superseded)

@@ -19,6 +19,7 @@ from certificates.services import access
 from certificates.services.actor import signed_in_user
 from certificates.services.domains import get_domain
 from certificates.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from certificates.views import confirm
 from certificates.views.shell import certificate_or_404, certificate_page, post_only, web_actor
 from discovery.dnsclient import UpdateResult
 from discovery.forms import DomainPublishingForm
@@ -45,15 +46,63 @@ def _act(request: HttpRequest, pk: int, act: Callable[[Certificate], str]) -> Ht
 @login_required
 @post_only(certificate_page)
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = certificate_or_404(request, pk)
+    longer = publishing.published_in_place(cert)
+    if longer is not None and longer.not_after > cert.not_after and not confirm.confirmed(request):
+        return _confirm_replacing(request, cert, longer)
+
     def act(cert: Certificate) -> str:
         follow = request.POST.get("follow_renewals") == "on"
-        publication = publishing.publish(web_actor(request), cert, follow_renewals=follow)
+        publication, replaced = publishing.publish_replacing(
+            web_actor(request), cert, follow_renewals=follow
+        )
         if publication.pushed_at is not None:
             result = UpdateResult(bool(publication.push_ok), publication.push_detail)
             _say_push(request, result)
-        return _("Published: %(url)s") % {"url": url(cert, publication.domain)}
+        done = _("Published: %(url)s") % {"url": url(cert, publication.domain)}
+        if replaced is None:
+            return done
+        return (
+            done
+            + " "
+            + _(
+                "It replaces certificate #%(old)s (valid until %(until)s), which is no longer "
+                "published."
+            )
+            % {"old": replaced.pk, "until": f"{replaced.not_after:%Y-%m-%d}"}
+        )
 
     return _act(request, pk, act)
+
+
+def _confirm_replacing(
+    request: HttpRequest, cert: Certificate, longer: Certificate
+) -> HttpResponse:
+    """Publishing takes the address's one place: ask before a shorter-lived certificate pushes
+    out one that senders could have used for longer."""
+    carry = {}
+    if request.POST.get("follow_renewals") == "on":
+        carry["follow_renewals"] = "on"
+    return confirm.confirmation_page(
+        request,
+        title=_("Replace the published certificate #%(old)s?") % {"old": longer.pk},
+        consequence=_(
+            "Certificate #%(old)s is published for %(email)s and is valid until %(old_until)s. "
+            "Publishing certificate #%(id)s, valid only until %(until)s, withdraws #%(old)s: "
+            "senders will find #%(id)s instead, and nothing once it expires."
+        )
+        % {
+            "old": longer.pk,
+            "email": cert.email,
+            "old_until": f"{longer.not_after:%Y-%m-%d}",
+            "id": cert.pk,
+            "until": f"{cert.not_after:%Y-%m-%d}",
+        },
+        confirm_label=_("Publish #%(id)s in place of #%(old)s") % {"id": cert.pk, "old": longer.pk},
+        back=reverse("certificate-detail", args=[cert.pk]) + "#publication",
+        back_label=_("Keep #%(old)s published") % {"old": longer.pk},
+        carry=carry,
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certificates import guides
+from certificates import extensions, guides
 from certificates.forms import ImportForm, Pkcs12Form, RenewForm, RevokeForm
 from certificates.models import Certificate
 from certificates.models.certificates import CertificateStatus
@@ -51,7 +51,10 @@ def import_certificate(request: HttpRequest) -> HttpResponse:
 
 def show_added(request: HttpRequest, cert: Certificate) -> HttpResponse:
     """The new certificate's page, saying what adding it did to the owner's others."""
-    tell_superseded(request, supersession.superseded_by_adding(cert))
+    superseded = list(supersession.superseded_by_adding(cert))
+    tell_superseded(request, superseded)
+    for note in extensions.notes_on_adding(cert, superseded):
+        messages.info(request, note)
     if cert.superseded_by_id is not None:
         messages.warning(
             request,

@@ -6,6 +6,7 @@ memo, the static export folder and (where configured) the zone's primary by RFC 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -100,8 +101,40 @@ def _clash(domain: Domain, lookup: str, cert: Certificate) -> Publication | None
 def publish(
     actor: Actor, cert: Certificate, *, follow_renewals: bool = True, now: datetime | None = None
 ) -> Publication:
+    """Publish ``cert`` (idempotent); see ``publish_replacing``."""
+    return publish_replacing(actor, cert, follow_renewals=follow_renewals, now=now)[0]
+
+
+def published_in_place(cert: Certificate) -> Certificate | None:
+    """The other certificate publishing ``cert`` would take the place of: the one published
+    now for the same address (None when there is none, or ``cert`` itself is published)."""
+    if publication_of(cert) is not None:
+        return None
+    try:
+        _local, domain_part = emails.split_address(cert.email)
+        lookup = records.lookup_key(local_part(cert))
+    except (PkiError, records.RecordError):
+        return None
+    clash = (
+        Publication.objects.filter(
+            domain__name=normalise_name(domain_part),
+            lookup_name=lookup,
+            certificate__owner_id=cert.owner_id,
+        )
+        .select_related("certificate")
+        .first()
+    )
+    if clash is None or not emails.addresses_match(clash.certificate.email, cert.email):
+        return None
+    return clash.certificate
+
+
+def publish_replacing(
+    actor: Actor, cert: Certificate, *, follow_renewals: bool = True, now: datetime | None = None
+) -> tuple[Publication, Certificate | None]:
     """Publish ``cert`` (idempotent). Another certificate published for the same address is
-    replaced in the same transaction: same file, same DNS names, new content."""
+    replaced in the same transaction: same file, same DNS names, new content. Returns the
+    publication and the certificate it replaced, if any."""
     require_acts_for(actor.user, cert.owner)
     now = now or timezone.now()
     with transaction.atomic():
@@ -111,7 +144,7 @@ def publish(
             if existing.follow_renewals != follow_renewals:
                 existing.follow_renewals = follow_renewals
                 existing.save(update_fields=["follow_renewals"])
-            return existing
+            return existing, None
         domain = publishable_domain(cert, now)
         lookup = records.lookup_key(local_part(cert))
         publication = _clash(domain, lookup, cert)
@@ -136,7 +169,7 @@ def publish(
             actor, "publication.published", cert, url=url(cert, domain), replaces=_pk(replaced)
         )
         _propagate(actor, cert, domain, [replaced, cert])
-    return Publication.objects.select_related("domain").get(pk=publication.pk)
+    return Publication.objects.select_related("domain").get(pk=publication.pk), replaced
 
 
 def _pk(cert: Certificate | None) -> int | None:
@@ -187,42 +220,97 @@ def withdraw_by_request(actor: Actor, cert: Certificate) -> bool:
 
 def follow_renewal(certificate: Certificate, renews: Certificate | None) -> None:
     """Inside the issuing transaction: a renewal of a published certificate takes its place
-    (unless the owner opted out), so senders never find nothing in between."""
-    if renews is None:
-        return
+    (unless the owner opted out), so senders never find nothing in between.
+
+    A renewal is the certificate of a request made with Renew, and equally any new certificate
+    that supersedes the published one (a fresh request for the same address and use): the old
+    one is withdrawn on commit either way, and only this keeps the address published."""
+    candidates = {c.pk for c in Certificate.objects.filter(superseded_by=certificate)}
+    if renews is not None:
+        candidates.add(renews.pk)
     publication = (
         Publication.objects.select_for_update()
-        .filter(certificate_id=renews.pk, follow_renewals=True)
-        .select_related("domain")
+        .filter(certificate_id__in=candidates, follow_renewals=True)
+        .select_related("domain", "certificate")
         .first()
     )
     if publication is None:
         return
+    old = publication.certificate
     actor = Actor.system()
     now = timezone.now()
     try:
         domain = publishable_domain(certificate, now)
-        if not emails.addresses_match(certificate.email, renews.email):
+        if not emails.addresses_match(certificate.email, old.email):
             raise Conflict(
                 _("it is for %(email)s, not %(renewed)s")
-                % {"email": certificate.email, "renewed": renews.email}
+                % {"email": certificate.email, "renewed": old.email}
             )
     except ServiceError as exc:
         audit.record(
-            actor, "publication.kept", renews, reason=f"renewal #{certificate.pk}: {exc.detail}"
+            actor, "publication.kept", old, reason=f"renewal #{certificate.pk}: {exc.detail}"
         )
         return
     _point(publication, certificate, now)
     publication.save()
-    audit.record(actor, "publication.withdrawn", renews, reason=f"replaced by #{certificate.pk}")
+    audit.record(actor, "publication.withdrawn", old, reason=f"replaced by #{certificate.pk}")
     audit.record(
         actor,
         "publication.published",
         certificate,
         url=url(certificate, domain),
-        replaces=renews.pk,
+        replaces=old.pk,
     )
-    _propagate(actor, certificate, domain, [renews, certificate])
+    _propagate(actor, certificate, domain, [old, certificate])
+
+
+def notes_on_adding(certificate: Certificate, superseded: Sequence[Certificate]) -> list[str]:
+    """What adding ``certificate`` did to publishing, for the page that shows it: published in
+    place of an older one, or an older one withdrawn from discovery (the owner opted out)."""
+    notes = []
+    replaced = _replaced_on_adding(certificate)
+    if replaced is not None:
+        notes.append(
+            _(
+                "Certificate #%(id)s is now published in place of #%(old)s: senders who look "
+                "up %(email)s find the new one."
+            )
+            % {"id": certificate.pk, "old": replaced, "email": certificate.email}
+        )
+    for old in superseded:
+        if old.pk == replaced or not _withdrawn_as_superseded(old, certificate):
+            continue
+        notes.append(
+            _(
+                "Certificate #%(old)s was withdrawn from discovery because it is superseded; "
+                "publish certificate #%(id)s below so senders find you again."
+            )
+            % {"old": old.pk, "id": certificate.pk}
+        )
+    return notes
+
+
+def _replaced_on_adding(certificate: Certificate) -> int | None:
+    event = (
+        audit.timeline(certificate).filter(action="publication.published").order_by("-id").first()
+    )
+    if event is None or not isinstance(event.details.get("replaces"), int):
+        return None
+    replaces: int = event.details["replaces"]
+    return replaces
+
+
+def _withdrawn_as_superseded(cert: Certificate, by: Certificate) -> bool:
+    """Whether ``cert`` lost its publication when ``by`` was added (not at some earlier time)."""
+    return (
+        audit.timeline(cert)
+        .filter(
+            action="publication.withdrawn",
+            details__reason="certificate superseded",
+            created_at__gte=by.created_at,
+        )
+        .exists()
+    )
 
 
 def withdraw_invalidated(certificate: Certificate, status: str) -> None:
