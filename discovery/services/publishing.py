@@ -278,7 +278,11 @@ def notes_on_adding(certificate: Certificate, superseded: Sequence[Certificate])
             % {"id": certificate.pk, "old": replaced, "email": certificate.email}
         )
     for old in superseded:
-        if old.pk == replaced or not _withdrawn_as_superseded(old, certificate):
+        if old.pk == replaced:
+            continue
+        # Withdrawn when the upload committed; or, should a caller still hold the transaction
+        # open, about to be (it is superseded, so its withdrawal is queued on commit).
+        if publication_of(old) is None and not _withdrawn_as_superseded(old, certificate):
             continue
         notes.append(
             _(
