@@ -35,15 +35,38 @@ _KEEP_IN_TARGET = "".join(chr(code) for code in range(0x21, 0x7F))
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-class FetchError(Exception):
-    """Why a fetch gave nothing, in a sentence; ``transient`` faults (timeouts, refused
-    connections, 5xx) may succeed later, policy refusals never will."""
+# What kind of fault a FetchError is, for callers that word it for people who should not see
+# the technical sentence (an operating-system error, a setting's name).
+UNRESOLVED = "unresolved"  # the host name does not resolve
+PRIVATE = "private"  # it leads only to addresses the policy refuses
+UNREACHABLE = "unreachable"  # no connection, or it broke off
+TIMEOUT = "timeout"
+TLS = "tls"
+HTTP_STATUS = "http-status"
+TOO_LARGE = "too-large"
+BAD_URL = "bad-url"  # no URL, a scheme other than http(s), a redirect to such
 
-    def __init__(self, reason: str, *, transient: bool = False, status: int | None = None):
+
+class FetchError(Exception):
+    """Why a fetch gave nothing, in a sentence for operators; ``transient`` faults (timeouts,
+    refused connections, 5xx) may succeed later, policy refusals never will. ``kind`` says
+    which fault it is and ``host`` whom it concerned ("" when no host was named)."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        transient: bool = False,
+        status: int | None = None,
+        kind: str = "",
+        host: str = "",
+    ):
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.status = status
+        self.kind = kind or (HTTP_STATUS if status is not None else BAD_URL)
+        self.host = host
 
 
 @dataclass(frozen=True)
@@ -89,7 +112,9 @@ def fetch(
             url = urljoin(url, location)
         except ValueError as exc:
             raise FetchError(f"{url} redirected to {location!r}, which is no URL.") from exc
-    raise FetchError(f"More than {max_redirects} redirects; the last one pointed to {url}.")
+    raise FetchError(
+        f"More than {max_redirects} redirects; the last one pointed to {url}.", kind=UNREACHABLE
+    )
 
 
 def _once(
@@ -136,11 +161,17 @@ def _once(
         ok = 200 <= response.status < 300
         data = _read_capped(response, url, max_bytes, deadline, sock) if ok else b""
     except TimeoutError as exc:
-        raise FetchError(f"{url} did not answer in time.", transient=True) from exc
+        raise FetchError(
+            f"{url} did not answer in time.", transient=True, kind=TIMEOUT, host=host
+        ) from exc
     except ssl.SSLError as exc:
-        raise FetchError(f"TLS with {host} failed ({exc.reason or exc}).") from exc
+        raise FetchError(
+            f"TLS with {host} failed ({exc.reason or exc}).", kind=TLS, host=host
+        ) from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise FetchError(f"Fetching {url} failed ({exc}).", transient=True) from exc
+        raise FetchError(
+            f"Fetching {url} failed ({exc}).", transient=True, kind=UNREACHABLE, host=host
+        ) from exc
     finally:
         connection.close()
     result = FetchResult(
@@ -156,7 +187,7 @@ def _once(
 def _remaining(deadline: float, url: str) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"{url} did not answer in time.", transient=True)
+        raise FetchError(f"{url} did not answer in time.", transient=True, kind=TIMEOUT)
     return left
 
 
@@ -173,7 +204,10 @@ def _resolve(host: str, port: int, allow_private: bool) -> IPAddress:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
             raise FetchError(
-                f"The host name {host} does not resolve ({exc}).", transient=True
+                f"The host name {host} does not resolve ({exc}).",
+                transient=True,
+                kind=UNRESOLVED,
+                host=host,
             ) from exc
         candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
     refusals = []
@@ -184,7 +218,9 @@ def _resolve(host: str, port: int, allow_private: bool) -> IPAddress:
         refusals.append(f"{address} ({problem})")
     raise FetchError(
         f"{host} is not fetched: it leads to {', '.join(refusals)}, and fetches to private "
-        "networks are off (FETCH_ALLOW_PRIVATE_NETWORKS)."
+        "networks are off (FETCH_ALLOW_PRIVATE_NETWORKS).",
+        kind=PRIVATE,
+        host=host,
     )
 
 
@@ -230,11 +266,15 @@ class _PinnedHTTP(http.client.HTTPConnection):
             raise FetchError(
                 f"{self.host} ({self._address}) did not accept a connection in time.",
                 transient=True,
+                kind=TIMEOUT,
+                host=self.host,
             ) from exc
         except OSError as exc:
             raise FetchError(
                 f"Could not connect to {self.host} ({self._address}): {exc.strerror or exc}.",
                 transient=True,
+                kind=UNREACHABLE,
+                host=self.host,
             ) from exc
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -263,7 +303,9 @@ def _read_capped(
 ) -> bytes:
     declared = response.getheader("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(_too_large(url, max_bytes, f"announces {int(declared):,} bytes"))
+        raise FetchError(
+            _too_large(url, max_bytes, f"announces {int(declared):,} bytes"), kind=TOO_LARGE
+        )
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -273,7 +315,7 @@ def _read_capped(
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(_too_large(url, max_bytes, "sent more"))
+            raise FetchError(_too_large(url, max_bytes, "sent more"), kind=TOO_LARGE)
         chunks.append(chunk)
 
 

@@ -15,6 +15,7 @@ from certificates.models import CertificateAuthority, Domain
 from certificates.models.audit import AuditObject
 from certificates.models.certificates import CertificateStatus
 from certificates.models.keys import KeySource
+from certificates.services import audit
 from certificates.services.certificate_lists import MAX_WITHIN_DAYS, RevocationFilter, Sort
 from certificates.services.dashboard import GroupBy, Step
 
@@ -43,6 +44,15 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        problem = audit.object_id_problem(
+            data.get("object_type") or "", data.get("object_id") or ""
+        )
+        if problem:
+            self.add_error("object_id", problem)
+        return data
 
     def search_filters(self) -> dict[str, Any]:
         """audit.search's arguments: dates become UTC midnights, the end one day later so

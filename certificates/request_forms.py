@@ -104,6 +104,9 @@ PLACEHOLDER_HELP = _(
     "When a field does not apply, leave it empty: never type N/A, '-' or the like. Such "
     "placeholders are forbidden in S/MIME certificates and refused."
 )
+# The error summary's names of fields whose label only makes sense beside the field before it
+# ("or choose the CSR file" under "Paste the CSR").
+SUMMARY_LABELS = {"csr_file": _("CSR file")}
 # What the review step carries in hidden fields besides the form's own: never a file (the
 # CSR travels as its PEM text) nor what the page's script fills in at the last step.
 NOT_CARRIED = ("csr_file", "browser_csr_pem", "encrypted_key", "review_token")

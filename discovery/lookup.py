@@ -32,6 +32,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from dns.rdtypes.ANY.SMIMEA import SMIMEA
 from dns.rdtypes.ANY.TXT import TXT
 
+from certificates import fetcher
 from certificates.fetcher import FetchError, FetchResult
 from certificates.pki.emails import ascii_lower, normalise_domain, split_address
 from certificates.pki.errors import PkiError
@@ -71,6 +72,9 @@ class Step:
     authenticated: bool | None = None
     found: tuple[str, ...] = ()  # the values DNS held, shortened
     warnings: tuple[str, ...] = ()
+    # The fetcher's own sentence where ``detail`` words it for anyone (an operating-system
+    # error, the setting's name): for admins, not for the public page.
+    technical: str = ""
 
 
 class Resolve(Protocol):
@@ -246,8 +250,7 @@ def _certificate(
             result = seams.fetch(url, max_bytes=size, timeout=timeout, accept=recipient.ACCEPT)
         except FetchError as exc:
             if exc.status not in _GONE:
-                # visible(): a Location header may carry control characters
-                return step(Status.ERROR, url, visible(exc.reason)), None, False
+                return _fetch_failed(exc, url), None, False
             if index + 1 < len(urls):
                 continue
             if len(urls) > 1:
@@ -287,6 +290,31 @@ def _certificate(
         detail = f"{where}: {judgement.detail}"
         return step(status, result.url, detail, *warnings), cert, judgement.usable
     raise AssertionError("there is always one URL to try")
+
+
+def _fetch_failed(exc: FetchError, url: str) -> Step:
+    """The certificate step for a fetch that gave nothing, in words for anyone: what a visitor
+    can act on, without the operating system's error or the portal's setting names; the
+    fetcher's sentence kept aside for admins."""
+    host = exc.host or urlsplit(url).hostname or url
+    public = {
+        fetcher.UNRESOLVED: _("Not fetched: the name %(host)s does not resolve."),
+        fetcher.PRIVATE: _(
+            "Not fetched: %(host)s leads to an address in a private network, which the "
+            "portal does not fetch from."
+        ),
+        fetcher.UNREACHABLE: _("Not fetched: %(host)s could not be reached."),
+        fetcher.TLS: _(
+            "Not fetched: no secure (TLS) connection to %(host)s could be made; its server "
+            "certificate may not be valid for that name."
+        ),
+    }.get(exc.kind)
+    # visible(): a Location header may carry control characters
+    technical = visible(exc.reason)
+    if public is None:
+        return Step(StepName.CERTIFICATE, Status.ERROR, url, technical)
+    detail = public % {"host": host}
+    return Step(StepName.CERTIFICATE, Status.ERROR, url, detail, technical=technical)
 
 
 def _smimea(

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from certificates.responses import attachment
+from certificates.services import access
 from certificates.services.actor import Actor
 from certificates.services.errors import ServiceError
 from discovery import lookup, recipient, records
@@ -30,7 +31,8 @@ FORMATS = {
 def _look_up(request: HttpRequest) -> tuple[dict[str, Any], int, lookup.Result | None]:
     """The page's context and status for the address asked for (none asked: the empty form)."""
     form = LookupForm(request.GET if "email" in request.GET else None)
-    context: dict[str, Any] = {"form": form}
+    # Admins see the fetcher's own words (an errno, a setting's name) beside the public ones.
+    context: dict[str, Any] = {"form": form, "show_technical": access.is_admin(request.user)}
     if not form.is_bound:
         return context, 200, None
     if not form.is_valid():

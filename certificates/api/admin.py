@@ -7,6 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from certificates.api.auth import actor
 from certificates.api.pagination import Page, PageParams, paginate
@@ -104,6 +106,15 @@ class AuditQuery(Clean):
     until: datetime | None = Field(
         None, description="Before this time (a date: its midnight UTC, so that day is left out)"
     )
+
+    @field_validator("object")
+    @classmethod
+    def _names_an_object(cls, value: str | None) -> str | None:
+        kind, _, pk = (value or "").partition(":")
+        problem = audit.object_id_problem(kind, pk)
+        if problem:
+            raise PydanticCustomError("object_id", problem)
+        return value
 
     def search_filters(self) -> dict[str, Any]:
         kind, _, pk = (self.object or "").partition(":")

@@ -189,6 +189,18 @@ def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
     """Read a CSR without judging it; raises PkiError only when it cannot be read at all
     (unreadable names or extensions, an unknown signature algorithm, a key type outside the
     allowlist)."""
+    info, key_refusal = _inspect(csr)
+    if key_refusal is not None:
+        raise key_refusal
+    return info
+
+
+# Stands in for a key off the allowlist while the rest of the CSR is judged.
+_REFUSED_KEY = KeyInfo(key_type="", can_encrypt=False, description="")
+
+
+def _inspect(csr: x509.CertificateSigningRequest) -> tuple[CsrInfo, PkiError | None]:
+    """The CSR read, and why its key is off the allowlist (None when it is on it)."""
     readable_csr(csr)
     csr_san_emails = san_emails(csr.extensions)
     try:
@@ -215,49 +227,58 @@ def inspect_csr(csr: x509.CertificateSigningRequest) -> CsrInfo:
                 "key for both."
             )
         )
-    return CsrInfo(
+    try:
+        key, key_refusal = check_public_key(public_key), None
+    except PkiError as exc:
+        key, key_refusal = _REFUSED_KEY, exc
+    info = CsrInfo(
         fields=fields,
         emails=_dedupe(csr_san_emails + subject_emails),
         san_emails=csr_san_emails,
-        key=check_public_key(public_key),
+        key=key,
         signature_hash=hash_algorithm.name if hash_algorithm is not None else None,
         spki_sha256=spki_sha256(public_key),
         warnings=warnings,
     )
+    return info, key_refusal
 
 
 def validate_csr(csr: x509.CertificateSigningRequest, expected_email: str) -> CsrInfo:
-    """Everything a CA would refuse, checked before anyone sends the CSR off."""
-    info = inspect_csr(csr)
-    # Before the signature check: cryptography 48 reports SHA-1 and MD5 signatures as invalid,
-    # and "uses SHA-1" is the message a person can act on.
-    if info.signature_hash in _WEAK_HASHES:
-        name = _WEAK_HASHES[info.signature_hash]
-        raise PkiError(
-            _(
-                "This CSR's signature uses %(algorithm)s, which CAs no longer accept; create a "
-                "new CSR with -sha256."
-            )
-            % {"algorithm": name}
-        )
-    try:
-        signature_ok = csr.is_signature_valid
-    except UnsupportedAlgorithm as exc:
-        raise PkiError(
-            _("This CSR's signature algorithm is not supported; create a new CSR with -sha256.")
-        ) from exc
-    if not signature_ok:
-        raise PkiError(
-            _(
-                "This CSR's signature does not verify, so it was altered or damaged; create "
-                "a new CSR with your key."
-            )
-        )
-    # Everything else at once, so a person mends every field in one go.
-    problems = name_problems(csr.subject) + _address_problems(info.emails, expected_email.strip())
+    """Everything a CA would refuse, checked before anyone sends the CSR off; every problem
+    at once (the key, the signature, the subject, the address), so a person makes one new
+    CSR that mends them all rather than one per refusal."""
+    info, key_refusal = _inspect(csr)
+    problems = [Problem("key", key_refusal.message)] if key_refusal is not None else []
+    problems += _signature_problems(csr, info)
+    problems += name_problems(csr.subject) + _address_problems(info.emails, expected_email.strip())
     if problems:
         raise PkiError.of(problems)
     return info
+
+
+def _signature_problems(csr: x509.CertificateSigningRequest, info: CsrInfo) -> list[Problem]:
+    # Before the signature check: cryptography 48 reports SHA-1 and MD5 signatures as invalid,
+    # and "uses SHA-1" is the message a person can act on.
+    if info.signature_hash in _WEAK_HASHES:
+        message = _(
+            "This CSR's signature uses %(algorithm)s, which CAs no longer accept; create a "
+            "new CSR with -sha256."
+        ) % {"algorithm": _WEAK_HASHES[info.signature_hash]}
+        return [Problem("signature", message)]
+    try:
+        signature_ok = csr.is_signature_valid
+    except UnsupportedAlgorithm:
+        message = _(
+            "This CSR's signature algorithm is not supported; create a new CSR with -sha256."
+        )
+        return [Problem("signature", message)]
+    if not signature_ok:
+        message = _(
+            "This CSR's signature does not verify, so it was altered or damaged; create "
+            "a new CSR with your key."
+        )
+        return [Problem("signature", message)]
+    return []
 
 
 def _address_problems(emails: list[str], expected: str) -> list[Problem]:
@@ -281,9 +302,9 @@ def _address_problems(emails: list[str], expected: str) -> list[Problem]:
             "email",
             _(
                 "This CSR is for %(found)s, but this request is for %(expected)s; make a "
-                "CSR with emailAddress=%(expected)s or request a certificate for %(first)s."
+                "new CSR with emailAddress=%(expected)s."
             )
-            % {"found": ", ".join(others), "expected": expected, "first": others[0]},
+            % {"found": ", ".join(others), "expected": expected},
         )
     ]
 

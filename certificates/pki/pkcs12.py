@@ -114,6 +114,15 @@ def _encryption(profile: str, password: str) -> KeySerializationEncryption:
     return builder.build(password.encode("utf-8"))
 
 
+def password_problem(password: str) -> str:
+    """Why a bundle password is refused (the sentence _check_password raises), or ""."""
+    try:
+        _check_password(password)
+    except PkiError as exc:
+        return exc.message
+    return ""
+
+
 def _check_password(password: str) -> None:
     """Refuses a bundle password that is empty, shorter than MIN_PASSWORD_LENGTH characters or
     longer than MAX_PASSWORD_LENGTH, with the reason."""

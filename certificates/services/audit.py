@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from certificates.models import AuditEvent
 from certificates.models.audit import AuditObject
@@ -41,6 +43,37 @@ OBJECT_ALIASES = {
     "key": AuditObject.STORED_KEY,
     "trust-anchor": AuditObject.TRUST_ANCHOR,
 }
+
+
+def object_id_problem(object_type: str, object_id: str) -> str:
+    """Why ``object_id`` can name no audited object of ``object_type`` (any type when empty),
+    or "" when it can: rows are numbered, stored keys have UUIDs. A filter that can match
+    nothing is a mistyped filter, refused like the others rather than answered "0 events"."""
+    value = object_id.strip()
+    if not value:
+        return ""
+    kind = OBJECT_ALIASES.get(object_type.strip(), object_type.strip())
+    number = value.isascii() and value.isdigit()
+    if kind == AuditObject.STORED_KEY:
+        return (
+            ""
+            if _is_uuid(value)
+            else _("A stored key's id is a UUID, such as %(example)s.")
+            % {"example": "0f8a3c2e-5b1d-4e7a-9c6f-2d4b8e1a7c35"}
+        )
+    if kind:
+        return "" if number else _("An object id is a number, such as 12.")
+    if number or _is_uuid(value):
+        return ""
+    return _("An object id is a number, such as 12 (a stored key's id is a UUID).")
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def search(

@@ -144,6 +144,9 @@ def _with_csr(draft: Draft, csr_pem: str | bytes) -> Draft:
     try:
         signing_request = pki_csr.load_csr(data)
         info = pki_csr.validate_csr(signing_request, draft.email)
+    except PkiError as exc:
+        raise invalid(exc, in_csr=True) from exc
+    try:
         if draft.key_source == KeySource.BROWSER:  # its subject is the form's fields
             draft.rules.check(info.fields)
     except PkiError as exc:

@@ -15,9 +15,12 @@ class ServiceError(Exception):
 
 
 class Invalid(ServiceError):
-    """The input was understood and refused (a CSR with SHA-1, a certificate for another key)."""
+    """The input was understood and refused (a CSR with SHA-1, a certificate for another key).
+    ``in_csr``: every problem is the uploaded CSR's, even one about its address (a form shows
+    them next to the CSR, not next to the address typed)."""
 
     status = 422
+    in_csr = False
 
 
 class Forbidden(ServiceError):
@@ -35,13 +38,15 @@ class Conflict(ServiceError):
     status = 409
 
 
-def invalid(exc: PkiError) -> Invalid:
+def invalid(exc: PkiError, *, in_csr: bool = False) -> Invalid:
     """The refusal of input the pki layer judged, with each of its problems as a field error."""
     errors: list[dict[str, object]] = [
         {"loc": p.field.split("."), "field": p.field, "msg": p.message, "type": "value_error"}
         for p in exc.problems
     ]
-    return Invalid(exc.message, errors=errors)
+    refusal = Invalid(exc.message, errors=errors)
+    refusal.in_csr = in_csr
+    return refusal
 
 
 def field_error(field: str, detail: str, kind: str = "value_error") -> Invalid:

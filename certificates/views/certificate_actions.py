@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from certificates.forms import Pkcs12Form, RenewForm, RevokeForm
+from certificates.models import Certificate
 from certificates.models.keys import KeySource
+from certificates.pki import pkcs12
 from certificates.responses import attachment
 from certificates.services import export, issuance, setup_test, supersession
 from certificates.services import requests as request_service
@@ -30,15 +32,9 @@ from certificates.views.shell import certificate_or_404, certificate_page, post_
 def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
     form = Pkcs12Form(request.POST)
-    if not form.is_valid():
-        message = " ".join(map(str, form.non_field_errors())) or _("Check the bundle form below.")
-        return render_detail(request, cert, error=message, status=400, pkcs12_form=form)
-    refusal = reauth.confirm(request, form.cleaned_data["account_password"])
-    if refusal is not None:
-        if not request.user.is_authenticated:  # logged out after too many wrong passwords
-            messages.error(request, refusal)
-            return redirect("login")
-        return render_detail(request, cert, error=refusal, status=403, pkcs12_form=form)
+    refused = _pkcs12_form_refused(request, cert, form)
+    if refused is not None:
+        return refused
     profile = form.cleaned_data["profile"]
     try:
         data = export.export_pkcs12(
@@ -47,6 +43,44 @@ def pkcs12_download(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         return render_detail(request, cert, error=exc.detail, status=exc.status, pkcs12_form=form)
     return attachment(data, "application/x-pkcs12", export.pkcs12_filename(cert, profile))
+
+
+def _pkcs12_form_refused(
+    request: HttpRequest, cert: Certificate, form: Pkcs12Form
+) -> HttpResponse | None:
+    """The page with every problem of the bundle form at once, each beside its field (a short
+    bundle password with an empty or wrong account password), or None when there is none and
+    the person proved it is them. A typed account password is checked as before, whatever
+    the bundle password (a wrong guess counts towards the login limits either way)."""
+    shape_ok = form.is_valid()
+    data = form.cleaned_data
+    bundle_problem = pkcs12.password_problem(data.get("password") or "")
+    if bundle_problem:
+        form.add_error("password", bundle_problem)
+    typed = data.get("account_password") or ""
+    refusal = None
+    if not typed:
+        refusal = reauth.missing_password(request)
+    elif shape_ok:
+        refusal = reauth.confirm(request, typed)
+        if refusal is not None and not request.user.is_authenticated:
+            messages.error(request, refusal)  # logged out after too many wrong passwords
+            return redirect("login")
+    if refusal is not None:
+        form.add_error("account_password", refusal)
+    if form.is_valid():
+        return None
+    sentences = [str(e) for errors in form.errors.values() for e in errors]
+    message = sentences[0] if len(sentences) == 1 else _("Check the bundle form below.")
+    # 400 a form that does not hold together, 403 a wrong account password or, alone, an
+    # empty one, 422 a refused bundle password.
+    if not shape_ok:
+        status = 400
+    elif (refusal is not None and typed) or not bundle_problem:
+        status = 403
+    else:
+        status = 422
+    return render_detail(request, cert, error=message, status=status, pkcs12_form=form)
 
 
 @login_required

@@ -39,7 +39,8 @@ def import_certificate(request: HttpRequest) -> HttpResponse:
         return _render_import(request, ImportForm(is_admin=is_admin))
     form = ImportForm(request.POST, request.FILES, is_admin=is_admin)
     if not form.is_valid():
-        return _render_import(request, form, status=400)
+        # The summary above the form, as every upload form has it; the reason is beside its field.
+        return _render_import(request, form, error=_("Check the form below."), status=400)
     try:
         owner = access.owner_for(signed_in_user(request), form.cleaned_data.get("owner") or None)
         cert = issuance.import_certificate(web_actor(request), owner, form.payload())

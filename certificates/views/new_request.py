@@ -32,6 +32,7 @@ from certificates.request_forms import (
     KEY_SOURCES,
     PLACEHOLDER_HELP,
     PROFILES,
+    SUMMARY_LABELS,
     RequestForm,
 )
 from certificates.services import access, authorities, domains, drafts
@@ -197,18 +198,18 @@ def _refused(
 
 def _place_problems(form: RequestForm, exc: ServiceError) -> bool:
     """Put each of the refusal's problems next to the field it is about: an uploaded CSR's
-    subject problems next to the CSR, typed fields' next to them. False if none had a place."""
+    problems (its key, signature, subject and address) next to the CSR, typed fields' next to
+    them, the rest above the form. False if there were none."""
     source = form.cleaned_data.get("key_source")
     csr_field = "csr_file" if form.cleaned_data.get("csr_file") else "csr_pem"
+    about_upload = source == KeySource.UPLOAD and isinstance(exc, Invalid) and exc.in_csr
     placed = False
     for error in exc.errors:
         name = str(error.get("field", ""))
         target: str | None = name.removeprefix("subject.")
-        if source == KeySource.UPLOAD and name != "email":
+        if about_upload or (source == KeySource.UPLOAD and name != "email"):
             target = csr_field
-        if target not in form.fields:
-            continue
-        form.add_error(target, str(error["msg"]))
+        form.add_error(target if target in form.fields else None, str(error["msg"]))
         placed = True
     if not placed and source == KeySource.UPLOAD and isinstance(exc, Invalid):
         form.add_error(csr_field, exc.detail)  # about the CSR as a whole (SHA-1, no CSR…)
@@ -225,7 +226,8 @@ def _problems(form: RequestForm) -> list[tuple[str, str, str]]:
             continue
         field = form[name]
         anchor = field.id_for_label or f"{field.auto_id}_0"
-        found += [(anchor, str(field.label), str(error)) for error in errors]
+        label = SUMMARY_LABELS.get(name, field.label)
+        found += [(anchor, str(label), str(error)) for error in errors]
     return found
 
 

@@ -28,6 +28,14 @@ def recently_reauthenticated(request: HttpRequest) -> bool:
     return isinstance(stamp, int | float) and time.time() - stamp < settings.REAUTH_SECONDS
 
 
+def missing_password(request: HttpRequest, *, needed_for: str | None = None) -> str | None:
+    """The sentence for an account password left empty, or None while a recent one holds."""
+    if recently_reauthenticated(request):
+        return None
+    needed_for = needed_for or _("exporting a private key needs it again.")
+    return _("Type your account password: %(needed_for)s") % {"needed_for": needed_for}
+
+
 def confirm(
     request: HttpRequest,
     password: str,
@@ -42,10 +50,7 @@ def confirm(
     logged the person out, ``request.user`` is anonymous.
     """
     if not password:
-        if recently_reauthenticated(request):
-            return None
-        needed_for = needed_for or _("exporting a private key needs it again.")
-        return _("Type your account password: %(needed_for)s") % {"needed_for": needed_for}
+        return missing_password(request, needed_for=needed_for)
     user = request.user
     actor = web_actor(request)
     username = user.get_username()

@@ -209,3 +209,14 @@ def test_audit_times_with_any_offset_are_compared_in_utc(
     assert until.status_code == 200 and until.json()["count"] == everything
     nothing = admin_api.get("/api/v1/audit", {"since": "9999-12-31T23:00:00-18:00"})
     assert nothing.status_code == 200 and nothing.json()["count"] == 0
+
+
+def test_an_audit_object_id_that_names_nothing_is_a_field_error(admin_api: Client) -> None:
+    for url in ("/api/v1/audit", "/api/v1/audit/export.csv"):
+        response = admin_api.get(url, {"object": "certificate:abc"})
+        assert response.status_code == 422, url
+        error = response.json()["errors"][0]
+        assert error["field"] == "object"
+        assert "An object id is a number, such as 12" in error["msg"]
+    assert admin_api.get("/api/v1/audit", {"object": "key:12"}).status_code == 422
+    assert admin_api.get("/api/v1/audit", {"object": "certificate:12"}).status_code == 200

@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -366,3 +367,33 @@ def test_csrs_cryptography_refuses_are_a_pki_error(vector: str, said: str) -> No
 
     with pytest.raises(PkiError, match=said):
         load_csr((VECTORS / vector).read_bytes())
+
+
+def test_every_problem_of_a_csr_is_reported_at_once(openssl: OpenSSL, tmp_path: Path) -> None:
+    """The explorer's weak2.csr: a 1024-bit key, SHA-1, a placeholder and someone else's
+    address; each is its own problem, so one new CSR mends them all."""
+    key = rsa.generate_private_key(65537, 1024)  # noqa: S505 - refusing it is the point
+    (tmp_path / "w.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    run = ["openssl", "req", "-new", "-key", "w.key", "-sha1", "-out", "weak2.csr"]
+    subprocess.run(
+        [*run, "-subj", "/CN=N\\/A/emailAddress=bob@example.com"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    with pytest.raises(PkiError) as caught:
+        validate_csr(load_csr((tmp_path / "weak2.csr").read_bytes()), "alice@example.com")
+    problems = {p.field: p.message for p in caught.value.problems}
+    assert set(problems) == {"key", "signature", "subject.common_name", "email"}
+    assert "1024 bits, which is too weak" in problems["key"]
+    assert "uses SHA-1" in problems["signature"]
+    assert "'N/A' is a placeholder" in problems["subject.common_name"]
+    assert problems["email"].startswith("This CSR is for bob@example.com, but this request is")
+    assert caught.value.message.startswith("4 problems:")

@@ -49,3 +49,17 @@ def test_pagination_keeps_the_filter(admin_web: Client, admin: object) -> None:
     second = text(admin_web.get("/audit/", {"action": "test.", "page": "2"}))
     assert "Page 2 of 2" in second
     assert AuditEvent.objects.count() == PAGE_SIZE + 5
+
+
+def test_an_object_id_that_names_nothing_is_a_field_error(admin_web: Client) -> None:
+    for query, words in [
+        ({"object_id": "abc"}, "An object id is a number, such as 12"),
+        ({"object_type": "certificate", "object_id": "abc"}, "An object id is a number"),
+        ({"object_type": "storedkey", "object_id": "12"}, "A stored key's id is a UUID"),
+    ]:
+        response = admin_web.get("/audit/", query)
+        assert response.status_code == 400, query
+        assert words in text(response)
+    for fine in ("12", "0f8a3c2e-5b1d-4e7a-9c6f-2d4b8e1a7c35"):
+        assert admin_web.get("/audit/", {"object_id": fine}).status_code == 200
+    assert admin_web.get("/audit/export.csv", {"object_id": "abc"}).status_code == 400

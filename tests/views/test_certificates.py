@@ -308,3 +308,15 @@ def test_only_an_open_or_issued_renewal_silences_the_expiry_warning(
     )
     warned = f"Your certificate for {OWNER_EMAIL} expires on" in text(owner_web.get("/"))
     assert warned is still_warned
+
+
+def test_every_bundle_form_problem_is_reported_at_once(
+    owner_web: Client, issued: Certificate
+) -> None:
+    response = export(owner_web, issued, password="short", confirm="short", account_password="")
+    assert response.status_code == 422
+    page = text(response)
+    assert "The bundle password needs at least 12 characters (this one has 5)" in page
+    assert "Type your account password: exporting a private key needs it again." in page
+    assert "Check the bundle form below." in page
+    assert not AuditEvent.objects.filter(action="key.exported").exists()

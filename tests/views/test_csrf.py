@@ -54,3 +54,26 @@ def test_the_csrf_page_links_home_when_the_form_came_from_elsewhere(owner: User)
     response = browser.post("/tokens/", {"name": "x"}, HTTP_REFERER="https://evil.example/")
     assert response.status_code == 403
     assert '<a href="/">Back to my certificates</a>' in response.content.decode()
+
+
+def test_a_second_login_tab_sent_after_logging_in_goes_where_it_was_headed(owner: User) -> None:
+    """Two login tabs: the person logs in from one (which gives the session a new CSRF
+    token), then sends the other: already logged in, so its next page, not a refusal."""
+    browser = Client(enforce_csrf_checks=True)
+    second_tab = csrf_token_of(browser.get(reverse("login"), {"next": "/tokens/"}).content.decode())
+    first_tab = csrf_token_of(browser.get(reverse("login")).content.decode())
+    browser.post(reverse("login"), {**LOGIN, "csrfmiddlewaretoken": first_tab})
+    sent = {**LOGIN, "next": "/tokens/", "csrfmiddlewaretoken": second_tab}
+    response = browser.post(f"{reverse('login')}?next=/tokens/", sent)
+    assert response.status_code == 302 and response["Location"] == "/tokens/"
+    elsewhere = {**LOGIN, "next": "https://evil.example/", "csrfmiddlewaretoken": second_tab}
+    response = browser.post(reverse("login"), elsewhere)
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_a_stale_login_form_without_a_session_still_gets_the_expired_page(owner: User) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(reverse("login"))
+    response = browser.post(reverse("login"), {**LOGIN, "csrfmiddlewaretoken": "x" * 64})
+    assert response.status_code == 403
+    assert "This form has expired" in text(response)

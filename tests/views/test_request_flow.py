@@ -311,3 +311,23 @@ def test_an_admin_without_an_address_still_requests_for_others(admin: User, owne
     web = logged_in(admin)
     assert "On behalf of (username)" in text(web.get("/requests/new/"))
     assert web.post("/requests/new/", new_request_form(owner="alice")).status_code == 302
+
+
+def test_an_uploaded_csr_for_someone_else_is_reported_beside_the_csr_file(
+    owner_web: Client,
+) -> None:
+    """Each of the file's problems beside the file, named in the summary by what the field is
+    (not by its "or choose…" label), and nothing suggesting a request for the other address."""
+    pem = make_csr("bob@example.com", extra=[x509.NameAttribute(NameOID.LOCALITY_NAME, "N/A")])
+    data = {**new_request_form(key_source="upload"), "step": "review"}
+    data["csr_file"] = SimpleUploadedFile("bob.csr", pem.encode())  # type: ignore[assignment]
+    response = owner_web.post("/requests/new/", data)
+    assert response.status_code == 422
+    beside = field_errors(response, "id_csr_file")
+    assert len(beside) == 2
+    assert any(e.startswith("Locality 'N/A' is a placeholder") for e in beside)
+    assert any(e.startswith("This CSR is for bob@example.com, but this request is") for e in beside)
+    assert field_errors(response, "id_email") == []
+    listed = summary(response)
+    assert len(listed) == 2 and all(item.startswith("CSR file: ") for item in listed), listed
+    assert "request a certificate for bob@example.com" not in text(response)

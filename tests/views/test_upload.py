@@ -198,3 +198,11 @@ def test_admin_imports_for_an_employee(
     )
     assert response.status_code == 302, text(response)
     assert Certificate.objects.get().owner == owner
+
+
+def test_an_empty_import_file_gets_the_summary_above_the_form(owner_web: Client) -> None:
+    empty = SimpleUploadedFile("empty.crt", b"")
+    response = owner_web.post("/certificates/import/", {"file": empty})
+    assert response.status_code == 400
+    assert "Not done: Check the form below." in text(response)
+    assert not Certificate.objects.exists()
