@@ -290,6 +290,14 @@ class RenewForm(BrowserKeyFields):
         widget=forms.ClearableFileInput(attrs={"accept": CSR_FILE_TYPES}),
     )
 
+    def __init__(self, *args: Any, offer_reuse: bool = True, **kwargs: Any) -> None:
+        """``offer_reuse=False`` (the portal holds no key of the certificate) leaves "Keep the
+        key the portal holds" off the page. The field still takes "reuse", so a stale page or
+        a hand-made POST gets the renewal service's refusal, which says why."""
+        super().__init__(*args, **kwargs)
+        if not offer_reuse:
+            self.fields["mode"].widget.choices = [c for c in RENEW_CHOICES if c[0] != "reuse"]
+
 
 # The values are stored as the revocation reason, so they stay English; the labels translate.
 REVOKE_REASONS = [

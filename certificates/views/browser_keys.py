@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from certificates.forms import KEY_TYPE_CHOICES, PROFILE_CHOICES
-from certificates.pki import keys
+from certificates.pki import keys, pkcs12
 from certificates.responses import attachment
 from certificates.services import browser_keys
 from certificates.services.actor import signed_in_user
@@ -28,6 +28,10 @@ def browser_key_context() -> dict[str, Any]:
         "keygen_key_types": KEY_TYPE_CHOICES,
         "keygen_default": keys.DEFAULT_KEY_TYPE,
         "profile_choices": PROFILE_CHOICES,
+        # The pages check a passphrase or bundle password chosen in the browser against the
+        # inputs' minlength, written from here: one minimum for every secret that guards a file
+        # someone could copy and attack offline.
+        "secret_min_length": pkcs12.MIN_PASSWORD_LENGTH,
     }
 
 

@@ -87,7 +87,7 @@ def _pkcs12_form_refused(
 @post_only(certificate_page)
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     cert = certificate_or_404(request, pk)
-    form = RenewForm(request.POST, request.FILES)
+    form = RenewForm(request.POST, request.FILES, offer_reuse=cert.stored_key_id is not None)
     if not form.is_valid():
         return render_detail(
             request, cert, error=_("Check the renewal form below."), status=400, renew_form=form

@@ -144,7 +144,10 @@ def render_detail(
         **test_mail_context(cert, request.user),
         # A key made in a browser is renewed the same way by default.
         "renew_form": forms.get("renew_form")
-        or RenewForm(initial={"mode": "browser"} if cert.key_source == KeySource.BROWSER else None),
+        or RenewForm(
+            initial={"mode": "browser"} if cert.key_source == KeySource.BROWSER else None,
+            offer_reuse=cert.stored_key_id is not None,
+        ),
         "revoke_form": forms.get("revoke_form") or RevokeForm(),
         "pkcs12_command": pkcs12.pkcs12_compat_command(),
         "downloads": [

@@ -74,15 +74,73 @@ export function bundleEntry(lib, material, pkcs8) {
   };
 }
 
-// Two bundle passwords that match, or an Error to show.
-function bundlePassword(form) {
-  const password = form.querySelector("[data-bundle-password]").value;
-  if (!password) throw new Error(gettext("Choose a password for the bundle."));
-  if (password !== form.querySelector("[data-bundle-again]").value) {
-    throw new Error(gettext("The two bundle passwords differ; type them again."));
-  }
-  return password;
+// What is said of a secret chosen here; functions, so the catalog is read when it is checked.
+const secretTexts = {
+  key: () => ({
+    empty: gettext("Choose a key passphrase."),
+    short: gettext(
+      "The key passphrase needs at least %(minimum)s characters (this one has %(length)s): anyone who gets a copy of the key backup can guess at it offline, without a lockout. A few words make a passphrase that is long and easy to type.",
+    ),
+    differ: gettext("The two key passphrases differ; type them again."),
+  }),
+  bundle: () => ({
+    empty: gettext("Choose a password for the bundle."),
+    short: gettext(
+      "The bundle password needs at least %(minimum)s characters (this one has %(length)s): anyone who gets a copy of the file can guess at it offline, without a lockout. A few words make a password that is long and easy to type.",
+    ),
+    differ: gettext("The two bundle passwords differ; type them again."),
+  }),
+};
+
+// Counted as the portal counts them (code points, not UTF-16 units), so both agree.
+const characters = (text) => [...text].length;
+
+// A key passphrase or bundle password being chosen (kind "key" or "bundle"), typed in `input`
+// and again in `again`: returned if given, long enough and the same twice; otherwise the reason
+// is shown under the input at fault and thrown. The minimum is the input's minlength, which
+// the portal writes from its PKCS#12 password minimum, so the page has no number of its own.
+export function checkNewSecret(input, again, kind) {
+  for (const field of [input, again]) clearFieldError(field);
+  const texts = secretTexts[kind]();
+  const value = input.value;
+  const length = characters(value);
+  let problem = null;
+  let culprit = input;
+  if (!value) problem = texts.empty;
+  else if (length < input.minLength) problem = interpolate(texts.short, { minimum: input.minLength, length });
+  else if (value !== again.value) [problem, culprit] = [texts.differ, again];
+  if (!problem) return value;
+  showFieldError(culprit, problem);
+  throw new Error(problem);
 }
+
+// The line under an input that says what is wrong with it, as the portal's own forms show it.
+function showFieldError(input, message) {
+  const line = document.createElement("p");
+  line.className = "field-error";
+  line.id = `${input.id}-error`;
+  line.dataset.secretError = "";
+  line.textContent = message;
+  input.after(line);
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", [input.getAttribute("aria-describedby"), line.id].filter(Boolean).join(" "));
+  input.closest(".field")?.classList.add("invalid");
+}
+
+function clearFieldError(input) {
+  const line = document.getElementById(`${input.id}-error`);
+  if (!line) return;
+  line.remove();
+  input.removeAttribute("aria-invalid");
+  const rest = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== line.id);
+  if (rest.length) input.setAttribute("aria-describedby", rest.join(" "));
+  else input.removeAttribute("aria-describedby");
+  input.closest(".field")?.classList.remove("invalid");
+}
+
+// Two bundle passwords that match and are long enough, or an Error to show.
+const bundlePassword = (form) =>
+  checkNewSecret(form.querySelector("[data-bundle-password]"), form.querySelector("[data-bundle-again]"), "bundle");
 
 const chosenProfile = (form) => form.querySelector("input[data-bundle-profile]:checked")?.value || "legacy";
 

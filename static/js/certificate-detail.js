@@ -19,6 +19,8 @@ if (renew) {
     for (const field of csrFields) if (field) field.hidden = mode() !== "upload";
     if (keyType) keyType.hidden = mode() !== "new";
     browserPart.hidden = mode() !== "browser";
+    // A hidden passphrase typed too short must not hold up sending another kind of renewal.
+    for (const input of browserPart.querySelectorAll("input")) input.disabled = browserPart.hidden;
   };
   renew.addEventListener("change", update);
   update();

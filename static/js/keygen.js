@@ -2,7 +2,7 @@
 // The key pair is made here; its private half is exported once, encrypted with the key
 // passphrase and kept in IndexedDB and in the backup file. The form sends the CSR (built at
 // submit time, so it carries the fields as they are then) and, only if asked, the encrypted key.
-import { hideNeedsJavaScript, loadCrypto, reporter, saveFile } from "./browser-crypto.js";
+import { checkNewSecret, hideNeedsJavaScript, loadCrypto, reporter, saveFile } from "./browser-crypto.js";
 import { gettext } from "./i18n.js";
 
 // "Generating …" for each key type; a function, so the catalog is read when the key is made.
@@ -43,10 +43,11 @@ export function setUpKeygen(form, { active, email, subject }) {
   }
 
   part("generate").addEventListener("click", async () => {
-    const passphrase = part("passphrase").value;
-    if (!passphrase) return report.fail(gettext("Choose a key passphrase."));
-    if (passphrase !== part("again").value) {
-      return report.fail(gettext("The two key passphrases differ; type them again."));
+    let passphrase;
+    try {
+      passphrase = checkNewSecret(part("passphrase"), part("again"), "key");
+    } catch (error) {
+      return report.fail(error.message);
     }
     const keyType = part("type").value;
     part("generate").disabled = true;

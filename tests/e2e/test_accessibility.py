@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from certificates.guides import GUIDES
 from certificates.models import CertificateRequest
+from discovery import lookup
 from tests.conftest import api_client
 from tests.e2e.conftest import log_in
 from tests.e2e.page_checks import problems_of, screenshot
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.e2e
 WIDTHS = [1280, 390]
 PASSWORD = "bundle password for the keyboard"
 LONG_ADDRESS = "erin.with-a-rather-long-local-part.for-wrapping@example.com"
+UNMANAGED_ADDRESS = "frank.with-a-rather-long-local-part.for-wrapping@example.net"
 
 
 @pytest.fixture
@@ -48,6 +50,17 @@ def portal(
     _, issued = issue_via_api(client, sign_csr, named_owner.email, key_type="rsa-2048")
     waiting = create_server_request(client, named_owner.email)
     return {"certificate": issued["id"], "request": waiting["id"]}
+
+
+@pytest.fixture
+def offline_lookups(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup page's steps without the network: DNS goes to a closed local port, which
+    refuses at once, and the direct .well-known URL is a loopback one, which the fetcher
+    refuses (private networks are off). Each step is an error row with its detail."""
+    settings.DNS_RESOLVERS = ["127.0.0.1:9"]
+    settings.FETCH_ALLOW_PRIVATE_NETWORKS = False
+    settings.LOOKUPS_PER_MINUTE = 1000
+    monkeypatch.setattr(lookup, "direct_base", lambda domain: "https://127.0.0.1:9")
 
 
 def review_step(page: Any) -> None:
@@ -90,6 +103,7 @@ def owner_pages(ids: dict[str, int]) -> list[tuple[str, str, Callable[[Any], Non
         ("import", "/certificates/import/", None),
         ("tokens", "/tokens/", None),
         ("lookup", "/lookup/", None),
+        ("lookup-results", f"/lookup/?email={UNMANAGED_ADDRESS}", None),
     ]
 
 
@@ -115,7 +129,7 @@ def look_at(page: Any, name: str, width: int) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_main_pages_are_accessible_and_fit_the_screen(
-    chromium: Any, live_server: Any, portal: dict[str, int], width: int
+    chromium: Any, live_server: Any, portal: dict[str, int], offline_lookups: None, width: int
 ) -> None:
     found: dict[str, list[str]] = {}
     context = chromium.new_context(viewport={"width": width, "height": 900})

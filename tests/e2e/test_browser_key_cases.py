@@ -26,6 +26,7 @@ from tests.e2e.test_browser_keys import (
     request_in_page,
     send_and_issue,
 )
+from tests.e2e.test_script_translations import open_browser_keygen
 
 pytestmark = pytest.mark.e2e
 
@@ -160,3 +161,54 @@ def test_renewal_makes_a_new_browser_key_and_every_key_stays_usable(
     ).stdout
     assert keys.count("BEGIN PRIVATE KEY") == 2
     expect(form.locator("[data-status]")).to_have_text(re.compile("holds 2 keys"))
+
+
+SHORT_KEY_PASSPHRASE = (
+    "The key passphrase needs at least 12 characters (this one has 11): anyone who gets a copy "
+    "of the key backup can guess at it offline, without a lockout. A few words make a "
+    "passphrase that is long and easy to type."
+)
+SHORT_BUNDLE_PASSWORD = (
+    "The bundle password needs at least 12 characters (this one has 5): anyone who gets a copy "
+    "of the file can guess at it offline, without a lockout. A few words make a password that "
+    "is long and easy to type."
+)
+
+
+def test_a_short_key_passphrase_is_refused_next_to_it_before_the_key_is_made(
+    live_server: Any, page: Any, owner: Any
+) -> None:
+    keygen = open_browser_keygen(page, live_server.url)
+    passphrase = keygen.get_by_label("Key passphrase", exact=True)
+    # 11 characters, one of them outside ASCII: counted in characters, as the server counts.
+    generate_in_page(keygen, "ec-p256", passphrase="eleven-chär")
+    expect(keygen.locator(".field-error")).to_have_text(SHORT_KEY_PASSPHRASE)
+    expect(passphrase).to_have_attribute("aria-invalid", "true")
+    expect(passphrase).to_have_accessible_description(re.compile("this one has 11"))
+    expect(keygen.locator("[data-keygen-done]")).to_be_hidden()
+    held = page.evaluate("async (url) => (await import(url)).listKeys()", CRYPTO)
+    assert held == [], "no key is made under a short passphrase"
+    # Exactly the minimum is taken, and the message goes.
+    generate_in_page(keygen, "ec-p256", passphrase="twelve-chärs")
+    expect(keygen.get_by_role("button", name="Download key backup")).to_be_visible()
+    expect(keygen.locator(".field-error")).to_have_count(0)
+    expect(passphrase).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_short_bundle_password_is_refused_next_to_it_on_both_browser_bundle_forms(
+    page: Any, issued: Certificate, live_server: Any
+) -> None:
+    for form_selector in ("form[data-bundle]", "form[data-backup-all]"):
+        if form_selector == "form[data-backup-all]":
+            page.goto(f"{live_server.url}/keys/")
+        form = page.locator(form_selector)
+        form.get_by_label("Key passphrase").fill(KEY_PASSPHRASE)
+        form.get_by_label("Bundle password", exact=True).fill("short")
+        form.get_by_label("Bundle password again").fill("short")
+        form.locator("button[type=submit]").click()
+        expect(form.locator(".field-error")).to_have_text(SHORT_BUNDLE_PASSWORD)
+        expect(form.locator("[data-error]")).to_have_text(SHORT_BUNDLE_PASSWORD)
+        expect(form.get_by_label("Bundle password", exact=True)).to_have_attribute(
+            "aria-invalid", "true"
+        )
+        expect(form.locator("[data-status]")).to_have_text("")

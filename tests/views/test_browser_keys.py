@@ -11,6 +11,7 @@ from django.test import Client
 
 from certificates.forms import NEEDS_JAVASCRIPT
 from certificates.models import CertificateRequest, EncryptedKeyCopy
+from certificates.pki import pkcs12
 from tests.api.test_browser_keys import browser_key, create
 from tests.factories import OWNER_EMAIL, SignCsr, upload_certificate
 
@@ -106,3 +107,80 @@ def test_certificate_page_offers_the_browser_bundle_and_browser_renewal(
         "Build PKCS#12 in this browser"
         not in admin_web.get(f"/certificates/{cert['id']}/").content.decode()
     )
+
+
+def secret_inputs(page: str) -> dict[str, str | None]:
+    """The password inputs of a page by their data- marker, with their minlength (or None)."""
+    found: dict[str, str | None] = {}
+    for tag in re.findall(r'<input type="password"[^>]*>', page):
+        marker = re.search(r"data-([\w-]+)", tag)
+        length = re.search(r'minlength="(\d+)"', tag)
+        assert marker is not None, tag
+        found[marker.group(1)] = length.group(1) if length else None
+    return found
+
+
+def test_secrets_chosen_in_the_browser_need_the_bundle_password_minimum(
+    owner_api: Client, owner_web: Client, sign_csr: SignCsr, trust_anchor: Any
+) -> None:
+    """A key passphrase and a browser-built bundle's password guard files anyone could attack
+    offline, as the portal's own bundle does: the same minimum, from pki.pkcs12. The passphrase
+    that opens a key already made has none: it is whatever was chosen then."""
+    cert = issue_browser_certificate(owner_api, sign_csr, copy=False)
+    minimum = str(pkcs12.MIN_PASSWORD_LENGTH)
+    page = owner_web.get(f"/certificates/{cert['id']}/").content.decode()
+    assert secret_inputs(page) == {
+        "key-passphrase": None,
+        "bundle-password": minimum,
+        "bundle-again": minimum,
+        "keygen-passphrase": minimum,
+        "keygen-again": minimum,
+    }
+    assert f"At least {minimum} characters, for example a few words" in page
+    keys_page = owner_web.get("/keys/").content.decode()
+    assert secret_inputs(keys_page) == {
+        "key-passphrase": None,
+        "bundle-password": minimum,
+        "bundle-again": minimum,
+    }
+
+
+def checked_browser_profile(page: str) -> list[str]:
+    return re.findall(r'name="browser_profile" value="(\w+)"[^>]* checked', page)
+
+
+def test_a_guides_profile_link_chooses_the_format_of_the_browser_built_bundle(
+    owner_api: Client, owner_web: Client, sign_csr: SignCsr, trust_anchor: Any
+) -> None:
+    cert = issue_browser_certificate(owner_api, sign_csr, copy=False)
+    url = f"/certificates/{cert['id']}/"
+    assert checked_browser_profile(owner_web.get(f"{url}?profile=modern").content.decode()) == [
+        "modern"
+    ]
+    for asked in ("legacy", "", "no-such-profile"):
+        page = owner_web.get(f"{url}?profile={asked}").content.decode()
+        assert checked_browser_profile(page) == ["legacy"], asked
+    assert checked_browser_profile(owner_web.get(url).content.decode()) == ["legacy"]
+
+
+def renewal_modes(page: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="mode" value="(\w+)"', page)
+
+
+def test_a_renewal_offers_to_keep_the_key_only_when_the_portal_holds_it(
+    owner_api: Client, owner_web: Client, sign_csr: SignCsr, trust_anchor: Any, issued: Any
+) -> None:
+    held = owner_web.get(f"/certificates/{issued.pk}/").content.decode()
+    assert renewal_modes(held) == ["new", "reuse", "browser", "upload"]
+    cert = issue_browser_certificate(owner_api, sign_csr, copy=True)
+    url = f"/certificates/{cert['id']}/"
+    assert renewal_modes(owner_web.get(url).content.decode()) == ["new", "browser", "upload"]
+    assert "Keep the key the portal holds" not in owner_web.get(url).content.decode()
+    # A page from before, or a hand-made form, still asks for it: refused, saying why.
+    before = CertificateRequest.objects.count()
+    response = owner_web.post(f"{url}renew", {"mode": "reuse", "key_type": ""})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Only a key the portal holds can be reused; renew with a new key instead." in page
+    assert renewal_modes(page) == ["new", "browser", "upload"]
+    assert CertificateRequest.objects.count() == before
