@@ -34,13 +34,13 @@ def readable_certificate(cert: x509.Certificate) -> x509.Certificate:
             _("The certificate's issuer name is not valid DER/UTF-8; %(fix)s") % fix
         ) from exc
     try:
-        _extensions = cert.extensions
+        extensions = cert.extensions
     except UNREADABLE as exc:
         raise PkiError(
             _("The certificate's extensions could not be read (%(reason)s); %(fix)s")
             % {**fix, "reason": exc}
         ) from exc
-    count = _san_count(cert.extensions)
+    count = _san_count(extensions)
     if count > MAX_SAN_ENTRIES:
         raise PkiError(
             _(
@@ -60,13 +60,13 @@ def readable_csr(csr: x509.CertificateSigningRequest) -> x509.CertificateSigning
     except UNREADABLE as exc:
         raise PkiError(_("The CSR's subject is not valid DER/UTF-8; %(fix)s") % fix) from exc
     try:
-        _extensions = csr.extensions
+        extensions = csr.extensions
     except UNREADABLE as exc:
         raise PkiError(
             _("The CSR's extensions could not be read (%(reason)s); %(fix)s")
             % {**fix, "reason": exc}
         ) from exc
-    count = _san_count(csr.extensions)
+    count = _san_count(extensions)
     if count > MAX_SAN_ENTRIES:
         raise PkiError(
             _(
