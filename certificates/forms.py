@@ -52,6 +52,11 @@ def needed(field: forms.Field) -> forms.Field:
     return field
 
 
+def pem_textarea(rows: int) -> forms.Textarea:
+    """A text area for pasted PEM: monospaced, and no spell checker marking base64 as typos."""
+    return forms.Textarea(attrs={"rows": rows, "spellcheck": "false", "class": "mono"})
+
+
 class PasteOrFileForm(forms.Form):
     """A text area and a file input for the same thing; the file wins when both are given."""
 
@@ -167,7 +172,7 @@ class CertificateUploadForm(PasteOrFileForm):
         forms.CharField(
             label=_("or paste the certificate (PEM)"),
             required=False,
-            widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+            widget=pem_textarea(8),
             help_text=_("Leaf and chain in any order; text around the blocks is ignored."),
         )
     )
@@ -282,7 +287,7 @@ class RenewForm(BrowserKeyFields):
     csr_pem = forms.CharField(
         label=_("Paste the new CSR"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "class": "mono"}),
+        widget=pem_textarea(5),
     )
     csr_file = forms.FileField(
         label=_("or choose the CSR file"),

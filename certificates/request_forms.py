@@ -16,6 +16,7 @@ from certificates.forms import (
     BrowserKeyFields,
     OnBehalfForm,
     needed,
+    pem_textarea,
 )
 from certificates.models import CertificateAuthority
 from certificates.models.keys import KeySource
@@ -132,7 +133,7 @@ class RequestForm(OnBehalfForm, BrowserKeyFields):
         forms.CharField(
             label=_("Paste the CSR"),
             required=False,
-            widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+            widget=pem_textarea(8),
             help_text=_("PEM text from -----BEGIN CERTIFICATE REQUEST----- to the END line."),
         )
     )
