@@ -14,6 +14,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from certificates.lazy_text import interpolate_lazy
 from certificates.models.tokens import TokenScope
@@ -55,6 +56,20 @@ def needed(field: forms.Field) -> forms.Field:
 def pem_textarea(rows: int) -> forms.Textarea:
     """A text area for pasted PEM: monospaced, and no spell checker marking base64 as typos."""
     return forms.Textarea(attrs={"rows": rows, "spellcheck": "false", "class": "mono"})
+
+
+def account_password_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.Field:
+    """The login password asked again before private keys may leave; the service checks it
+    (and says when it is missing), so the form lets it through empty and unstripped."""
+    return needed(
+        forms.CharField(
+            label=label,
+            required=False,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            help_text=help_text,
+        )
+    )
 
 
 class PasteOrFileForm(forms.Form):
@@ -241,14 +256,9 @@ class Pkcs12Form(forms.Form):
     profile = forms.ChoiceField(
         label=_("Format"), choices=PROFILE_CHOICES, initial=Profile.LEGACY, widget=forms.RadioSelect
     )
-    account_password = needed(
-        forms.CharField(
-            label=_("Your account password"),
-            required=False,
-            strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-            help_text=_("Exporting a private key needs your login password again."),
-        )
+    account_password = account_password_field(
+        _("Your account password"),
+        _("Exporting a private key needs your login password again."),
     )
 
     def clean(self) -> dict[str, object]:
@@ -356,17 +366,12 @@ class TokenForm(forms.Form):
         ),
     )
     # Not "(optional)": it is required with export_keys, and the label says when.
-    account_password = needed(
-        forms.CharField(
-            label=_("Your account password, to allow exporting private keys"),
-            required=False,
-            strip=False,
-            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-            help_text=_(
-                "Required with 'Allow exporting private keys': such a token can take your "
-                "keys, so it needs your login password again. Leave it empty otherwise."
-            ),
-        )
+    account_password = account_password_field(
+        _("Your account password, to allow exporting private keys"),
+        _(
+            "Required with 'Allow exporting private keys': such a token can take your "
+            "keys, so it needs your login password again. Leave it empty otherwise."
+        ),
     )
 
     def scopes(self) -> list[str]:
