@@ -14,6 +14,7 @@ from certificates.pki.certinfo import KeyUsage
 from certificates.services.errors import ServiceError
 from certificates.services.status import USABLE
 from discovery import records
+from discovery.models import Publication
 from discovery.services import domains, publishing
 from discovery.services.published import all_records, in_zone, local_part, url
 
@@ -28,12 +29,10 @@ def publication_card(context: template.Context, cert: Certificate) -> dict[str, 
         # The certificate page's next step is "share": Publish is its one primary action.
         "primary": context.get("next_step") == "share",
     }
-    publication = publishing.publication_of(cert)
+    publication, refusal = _publication_or_refusal(cert)
     if publication is None:
-        try:
-            publishing.publishable_domain(cert, timezone.now())
-        except ServiceError as exc:
-            card["refusal"] = exc.detail
+        if refusal is not None:
+            card["refusal"] = refusal
         return card
     domain = publication.domain
     found = all_records(cert, domain)
@@ -62,16 +61,27 @@ def publish_action(context: template.Context, cert: Certificate) -> dict[str, An
     }
 
 
-def _sharing(cert: Certificate) -> dict[str, Any]:
-    """Where others can find the certificate: its published URL, or whether it can be
-    published, or why not."""
+def _publication_or_refusal(cert: Certificate) -> tuple[Publication | None, str | None]:
+    """The certificate's publication; if it has none, why it cannot be published (None when
+    it can)."""
     publication = publishing.publication_of(cert)
     if publication is not None:
-        return {"published_url": url(cert, publication.domain)}
+        return publication, None
     try:
         publishing.publishable_domain(cert, timezone.now())
     except ServiceError as exc:
-        return {"refusal": exc.detail}
+        return None, exc.detail
+    return None, None
+
+
+def _sharing(cert: Certificate) -> dict[str, Any]:
+    """Where others can find the certificate: its published URL, or whether it can be
+    published, or why not."""
+    publication, refusal = _publication_or_refusal(cert)
+    if publication is not None:
+        return {"published_url": url(cert, publication.domain)}
+    if refusal is not None:
+        return {"refusal": refusal}
     return {"publishable": True}
 
 
