@@ -16,7 +16,7 @@ from certificates.services.status import USABLE
 from discovery import records
 from discovery.models import Publication
 from discovery.services import domains, publishing
-from discovery.services.published import all_records, in_zone, local_part, url
+from discovery.services.published import listed_records, local_part, url
 
 register = template.Library()
 
@@ -35,13 +35,12 @@ def publication_card(context: template.Context, cert: Certificate) -> dict[str, 
             card["refusal"] = refusal
         return card
     domain = publication.domain
-    found = all_records(cert, domain)
     local = local_part(cert)
     card.update(
         publication=publication,
         url=url(cert, domain),
         pem_url=url(cert, domain, ".pem"),
-        records=[{**r.as_dict(), "in_zone": in_zone(r, domain)} for r in found],
+        records=listed_records(cert, domain),
         smimea_label=records.smimea_hash_label(local) if domain.dnssec_signed else "",
         smimea_command=records.smimea_owner_command(local),
         can_push=domains.settings_of(domain).can_push,
