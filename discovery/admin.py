@@ -12,34 +12,27 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certificates.admin.base import ReadOnlyAdmin, admin_actor
+from certificates.admin.base import ReadOnlyAdmin, ServiceAddForm, admin_actor
 from certificates.services.actor import Actor
-from certificates.services.errors import ServiceError
 from discovery.forms import DomainPublishingForm
 from discovery.models import DomainPublishing, Publication
 from discovery.services import domains, publishing
 
 
-class AdminDomainPublishingForm(DomainPublishingForm):
+class AdminDomainPublishingForm(ServiceAddForm, DomainPublishingForm):
     """Saved by the service at the end of validation, so a refusal shows on the form."""
-
-    actor: Actor | None = None
 
     class Meta(DomainPublishingForm.Meta):
         fields = ["domain", *DomainPublishingForm.Meta.fields]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        domain = data.get("domain") or getattr(self.instance, "domain", None)
-        if not self.errors and self.actor is not None and domain is not None:
-            try:
-                self.instance = domains.update(self.actor, domain, self.changes())
-            except ServiceError as exc:
-                raise forms.ValidationError(exc.detail) from exc
-        return data
-
-    def validate_unique(self) -> None:
-        """The service has saved the row (one per domain)."""
+    def create(self, actor: Actor) -> Model:
+        """Adding and changing both update the domain's one settings row; without a domain
+        there is no row to update and the instance stays as it is."""
+        unchanged: DomainPublishing = self.instance
+        domain = self.cleaned_data.get("domain") or getattr(unchanged, "domain", None)
+        if domain is None:
+            return unchanged
+        return domains.update(actor, domain, self.changes())
 
 
 @admin.register(DomainPublishing)

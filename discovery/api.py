@@ -104,10 +104,7 @@ def publication_out(publication: Publication) -> dict[str, Any]:
         "email": cert.email,
         "url": published.url(cert, domain),
         "pem_url": published.url(cert, domain, ".pem"),
-        "records": [
-            {**r.as_dict(), "in_zone": published.in_zone(r, domain)}
-            for r in published.all_records(cert, domain)
-        ],
+        "records": published.listed_records(cert, domain),
         "follow_renewals": publication.follow_renewals,
         "published_at": publication.published_at,
         "dns_state": publication.dns_state,

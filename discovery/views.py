@@ -33,14 +33,15 @@ def _say_push(request: HttpRequest, result: UpdateResult | None) -> None:
         say(request, _("DNS update: %(detail)s") % {"detail": result.detail})
 
 
-def _act(request: HttpRequest, pk: int, act: Callable[[Certificate], str]) -> HttpResponse:
+def _act(
+    request: HttpRequest, cert: Certificate, act: Callable[[Certificate], str]
+) -> HttpResponse:
     """A POST on the certificate page: the service's answer as a message, back to the card."""
-    cert = certificate_or_404(request, pk)
     try:
         messages.success(request, act(cert))
     except ServiceError as exc:
         messages.error(request, exc.detail)
-    return redirect(reverse("certificate-detail", args=[pk]) + "#publication")
+    return redirect(reverse("certificate-detail", args=[cert.pk]) + "#publication")
 
 
 @login_required
@@ -72,7 +73,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             % {"old": replaced.pk, "until": f"{replaced.not_after:%Y-%m-%d}"}
         )
 
-    return _act(request, pk, act)
+    return _act(request, cert, act)
 
 
 def _confirm_replacing(
@@ -112,7 +113,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         done = publishing.withdraw_by_request(web_actor(request), cert)
         return _("Withdrawn.") if done else _("It was not published.")
 
-    return _act(request, pk, act)
+    return _act(request, certificate_or_404(request, pk), act)
 
 
 @login_required
@@ -125,7 +126,7 @@ def follow_renewals(request: HttpRequest, pk: int) -> HttpResponse:
             return _("Its renewal will be published in its place.")
         return _("Its renewal will not be published automatically.")
 
-    return _act(request, pk, act)
+    return _act(request, certificate_or_404(request, pk), act)
 
 
 @login_required
@@ -139,7 +140,7 @@ def check_dns(request: HttpRequest, pk: int) -> HttpResponse:
         state = verification.state_of(checks).label.lower()
         return _("DNS checked: %(state)s.") % {"state": state}
 
-    return _act(request, pk, act)
+    return _act(request, certificate_or_404(request, pk), act)
 
 
 def domain_page(request: HttpRequest, name: str) -> str:

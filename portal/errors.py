@@ -22,10 +22,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.user.is_authenticated and request.path == reverse("login"):
         return redirect(_next_page(request))
     referer = request.META.get("HTTP_REFERER", "")
-    safe = url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    if safe and referer:
+    if _on_this_site(request, referer):
         back = (referer, "Back to the page you came from")
     else:
         back = (reverse("home"), "Back to my certificates")
@@ -35,7 +32,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def _next_page(request: HttpRequest) -> str:
     """The login form's ``next`` when it is a page of this site, else the page after login."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    return wanted if _on_this_site(request, wanted) else resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _on_this_site(request: HttpRequest, url: str) -> bool:
+    """Whether ``url`` is a non-empty address on the host this request came to (over HTTPS
+    when it came that way); Django's check answers False for an empty one."""
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return wanted if wanted and safe else resolve_url(settings.LOGIN_REDIRECT_URL)

@@ -54,6 +54,11 @@ def in_zone(record: records.Record, domain: Domain) -> bool:
     return record.kind in ZONE_KINDS[SmimeaForms(domains.settings_of(domain).smimea_forms)]
 
 
+def listed_records(cert: Certificate, domain: Domain) -> list[dict[str, str | int | bool]]:
+    """Every record as the card and the API list it: its fields, and whether the zone takes it."""
+    return [{**r.as_dict(), "in_zone": in_zone(r, domain)} for r in all_records(cert, domain)]
+
+
 def zone_records(cert: Certificate, domain: Domain) -> list[records.Record]:
     return [r for r in all_records(cert, domain) if in_zone(r, domain)]
 

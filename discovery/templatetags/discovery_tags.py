@@ -14,8 +14,9 @@ from certificates.pki.certinfo import KeyUsage
 from certificates.services.errors import ServiceError
 from certificates.services.status import USABLE
 from discovery import records
+from discovery.models import Publication
 from discovery.services import domains, publishing
-from discovery.services.published import all_records, in_zone, local_part, url
+from discovery.services.published import listed_records, local_part, url
 
 register = template.Library()
 
@@ -28,21 +29,18 @@ def publication_card(context: template.Context, cert: Certificate) -> dict[str, 
         # The certificate page's next step is "share": Publish is its one primary action.
         "primary": context.get("next_step") == "share",
     }
-    publication = publishing.publication_of(cert)
+    publication, refusal = _publication_or_refusal(cert)
     if publication is None:
-        try:
-            publishing.publishable_domain(cert, timezone.now())
-        except ServiceError as exc:
-            card["refusal"] = exc.detail
+        if refusal is not None:
+            card["refusal"] = refusal
         return card
     domain = publication.domain
-    found = all_records(cert, domain)
     local = local_part(cert)
     card.update(
         publication=publication,
         url=url(cert, domain),
         pem_url=url(cert, domain, ".pem"),
-        records=[{**r.as_dict(), "in_zone": in_zone(r, domain)} for r in found],
+        records=listed_records(cert, domain),
         smimea_label=records.smimea_hash_label(local) if domain.dnssec_signed else "",
         smimea_command=records.smimea_owner_command(local),
         can_push=domains.settings_of(domain).can_push,
@@ -62,16 +60,27 @@ def publish_action(context: template.Context, cert: Certificate) -> dict[str, An
     }
 
 
-def _sharing(cert: Certificate) -> dict[str, Any]:
-    """Where others can find the certificate: its published URL, or whether it can be
-    published, or why not."""
+def _publication_or_refusal(cert: Certificate) -> tuple[Publication | None, str | None]:
+    """The certificate's publication; if it has none, why it cannot be published (None when
+    it can)."""
     publication = publishing.publication_of(cert)
     if publication is not None:
-        return {"published_url": url(cert, publication.domain)}
+        return publication, None
     try:
         publishing.publishable_domain(cert, timezone.now())
     except ServiceError as exc:
-        return {"refusal": exc.detail}
+        return None, exc.detail
+    return None, None
+
+
+def _sharing(cert: Certificate) -> dict[str, Any]:
+    """Where others can find the certificate: its published URL, or whether it can be
+    published, or why not."""
+    publication, refusal = _publication_or_refusal(cert)
+    if publication is not None:
+        return {"published_url": url(cert, publication.domain)}
+    if refusal is not None:
+        return {"refusal": refusal}
     return {"publishable": True}
 
 
